@@ -1,0 +1,31 @@
+using System.Text.Json;
+using k8s;
+
+namespace Skiff.ApiServer.Registry;
+
+/// <summary>
+/// The JSON options of the KubernetesClient models (their converters for quantities, int-or-string,
+/// byte arrays and timestamps), used for every object the server reads or writes.
+/// </summary>
+public static class ApiJson
+{
+    /// <summary>The shared serializer options; read-only after start-up.</summary>
+    public static JsonSerializerOptions Options { get; } = Capture();
+
+    private static JsonSerializerOptions Capture()
+    {
+        JsonSerializerOptions? captured = null;
+        KubernetesJson.AddJsonOptions(o => captured = o);
+        return captured ?? throw new InvalidOperationException("KubernetesJson did not expose its serializer options");
+    }
+
+    public static byte[] Serialize<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, Options);
+
+    public static byte[] Serialize(object value, Type type) => JsonSerializer.SerializeToUtf8Bytes(value, type, Options);
+
+    public static T Deserialize<T>(ReadOnlySpan<byte> utf8) =>
+        JsonSerializer.Deserialize<T>(utf8, Options) ?? throw new JsonException("null object");
+
+    public static object Deserialize(ReadOnlySpan<byte> utf8, Type type) =>
+        JsonSerializer.Deserialize(utf8, type, Options) ?? throw new JsonException("null object");
+}
