@@ -1,0 +1,31 @@
+using System.Security.Cryptography.X509Certificates;
+
+namespace Skiff.ApiServer;
+
+/// <summary>Settings of the API server host; bound from <c>skiff server</c> flags.</summary>
+public sealed class ApiServerOptions
+{
+    /// <summary>Address to listen on (<c>--bind-address</c>).</summary>
+    public string BindAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>HTTPS port (<c>--https-listen-port</c>); 0 picks a free port (tests).</summary>
+    public int Port { get; set; } = 6443;
+
+    /// <summary>The serving certificate with its private key.</summary>
+    public X509Certificate2? ServingCertificate { get; set; }
+
+    /// <summary>The CA that signs client certificates; a client certificate chaining to it authenticates as CN (user) and O (groups).</summary>
+    public X509Certificate2? ClientCaCertificate { get; set; }
+
+    /// <summary>Static bearer tokens (token → user), like kube-apiserver's <c>--token-auth-file</c>.</summary>
+    public IReadOnlyDictionary<string, UserInfo> Tokens { get; set; } = new Dictionary<string, UserInfo>();
+
+    /// <summary>Largest accepted request body; Kubernetes allows 3 MiB.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 3 * 1024 * 1024;
+
+    /// <summary>Longest time a non-watch request may take before it is answered 504.</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Longest a watch stays open when the client gives no timeoutSeconds (Kubernetes picks 30–60 min).</summary>
+    public TimeSpan MaxWatchTimeout { get; set; } = TimeSpan.FromMinutes(30);
+}
