@@ -102,4 +102,19 @@ internal abstract class ResourceStrategy<T>
 
     /// <summary>Warnings to return to the client for an accepted object (e.g. deprecated fields).</summary>
     public virtual IEnumerable<string> Warnings(T obj) => [];
+
+    /// <summary>
+    /// The grace period of a delete request (kube-apiserver's CheckGracefulDelete): null or 0 deletes at once;
+    /// a positive value marks the object with deletionTimestamp = now + period and leaves it for its owner
+    /// (the kubelet, for pods) to finish. <paramref name="requested"/> is DeleteOptions.gracePeriodSeconds.
+    /// </summary>
+    public virtual long? DeletionGracePeriod(T obj, long? requested) => null;
+
+    /// <summary>Whether the object must stay after a delete besides metadata.finalizers (namespaces: spec.finalizers).</summary>
+    public virtual bool HasSpecFinalizers(T obj) => false;
+
+    /// <summary>Adjusts an object when its deletion starts but it cannot go yet (namespaces: phase Terminating).</summary>
+    public virtual void PrepareForDelete(T obj)
+    {
+    }
 }

@@ -1,0 +1,109 @@
+using System.Net;
+using k8s.Models;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Skiff.ApiServer.Admission;
+using Skiff.ApiServer.Authentication;
+using Skiff.ApiServer.Discovery;
+using Skiff.ApiServer.Http;
+using Skiff.ApiServer.Registry;
+using Skiff.ApiServer.Storage;
+using Skiff.Storage;
+
+namespace Skiff.ApiServer;
+
+/// <summary>Starts the API server: Kestrel over HTTPS with client certificates, the watch caches and the request pipeline.</summary>
+public static class ApiServerHost
+{
+    /// <summary>Starts serving; the returned server's <see cref="IApiServer.Ready"/> completes when caches are loaded and system namespaces exist.</summary>
+    public static async Task<IApiServer> StartAsync(ApiServerOptions options, IStore store, ILoggerFactory loggerFactory, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(options.ServingCertificate, nameof(options.ServingCertificate));
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.Services.AddSingleton(loggerFactory);
+        builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        builder.Services.AddSkiffApiServer(options, store);
+        builder.WebHost.UseKestrelCore();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+
+            // Bodies are bounded by the API server itself, so an oversize body gets a Status (413) and not a reset.
+            k.Limits.MaxRequestBodySize = null;
+            k.Limits.Http2.MaxStreamsPerConnection = 1000;
+            k.Limits.KeepAliveTimeout = TimeSpan.FromMinutes(2);
+            k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(30);
+            var address = options.BindAddress switch
+            {
+                "0.0.0.0" or "" => IPAddress.Any,
+                "::" => IPAddress.IPv6Any,
+                "localhost" => IPAddress.Loopback,
+                var a => IPAddress.Parse(a),
+            };
+            k.Listen(address, options.Port, l =>
+            {
+                l.Protocols = HttpProtocols.Http1AndHttp2;
+                l.UseHttps(new HttpsConnectionAdapterOptions
+                {
+                    ServerCertificate = options.ServingCertificate,
+
+                    // Any client certificate is taken at the TLS layer; the authenticator decides whether it
+                    // chains to the cluster CA, so a bad certificate gets a 401 Status instead of a TLS failure.
+                    ClientCertificateMode = ClientCertificateMode.AllowCertificate,
+                    ClientCertificateValidation = (_, _, _) => true,
+                });
+            });
+        });
+
+        var app = builder.Build();
+        var router = app.Services.GetRequiredService<ApiRouter>();
+        app.Run(router.InvokeAsync);
+        await app.StartAsync(ct).ConfigureAwait(false);
+        var addresses = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        var bound = new Uri(addresses.First());
+        var host = options.BindAddress is "0.0.0.0" or "" or "::" ? "127.0.0.1" : options.BindAddress;
+        var server = new RunningApiServer(app, new Uri($"https://{(host.Contains(':') ? $"[{host}]" : host)}:{bound.Port}"),
+            app.Services.GetRequiredService<Bootstrapper>().Done);
+        return server;
+    }
+
+    /// <summary>Registers the API server's services.</summary>
+    internal static IServiceCollection AddSkiffApiServer(this IServiceCollection services, ApiServerOptions options, IStore store)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton(store);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<CacheDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<CacheDispatcher>());
+        services.AddSingleton<NamespaceLifecycle>();
+        services.AddSingleton<FieldChecker>();
+        services.AddSingleton<StorageConversions>();
+        services.AddSingleton<ResourceRegistry>();
+        services.AddSingleton<DiscoveryService>();
+        services.AddSingleton<Authenticator>();
+        services.AddSingleton<ApiRouter>();
+        services.AddSingleton<Bootstrapper>();
+        services.AddHostedService(sp => sp.GetRequiredService<Bootstrapper>());
+        return services;
+    }
+
+    private sealed class RunningApiServer(WebApplication app, Uri address, Task ready) : IApiServer
+    {
+        public Uri Address { get; } = address;
+
+        public Task Ready { get; } = ready;
+
+        public async Task StopAsync(CancellationToken cancellationToken = default) => await app.StopAsync(cancellationToken).ConfigureAwait(false);
+
+        public async ValueTask DisposeAsync()
+        {
+            await app.StopAsync().ConfigureAwait(false);
+            await app.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,245 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Skiff.ApiServer.Authentication;
+using Skiff.ApiServer.Discovery;
+using Skiff.ApiServer.Registry;
+
+namespace Skiff.ApiServer.Http;
+
+/// <summary>
+/// The one request pipeline: authentication, then health, version, discovery, OpenAPI and resource requests,
+/// with every failure answered as a Kubernetes <c>Status</c> and every non-watch request bounded in time.
+/// </summary>
+internal sealed partial class ApiRouter
+{
+    private readonly ResourceRegistry _registry;
+    private readonly DiscoveryService _discovery;
+    private readonly Authenticator _authenticator;
+    private readonly Bootstrapper _bootstrapper;
+    private readonly ApiServerOptions _options;
+    private readonly ILogger<ApiRouter> _logger;
+    private readonly IEnumerable<IExtraEndpoints> _extras;
+
+    public ApiRouter(ResourceRegistry registry, DiscoveryService discovery, Authenticator authenticator, Bootstrapper bootstrapper,
+        ApiServerOptions options, IEnumerable<IExtraEndpoints> extras, ILogger<ApiRouter> logger)
+    {
+        _registry = registry;
+        _discovery = discovery;
+        _authenticator = authenticator;
+        _bootstrapper = bootstrapper;
+        _options = options;
+        _extras = extras;
+        _logger = logger;
+    }
+
+    public async Task InvokeAsync(HttpContext ctx)
+    {
+        var path = ctx.Request.Path.Value ?? "/";
+        try
+        {
+            if (IsHealthPath(path))
+            {
+                await HealthAsync(ctx, path).ConfigureAwait(false);
+                return;
+            }
+
+            var user = _authenticator.Authenticate(ctx);
+            if (user is null)
+            {
+                throw ApiException.Unauthorized();
+            }
+
+            ctx.Items[typeof(UserInfo)] = user;
+            var watch = ctx.Request.Query.TryGetValue("watch", out var w) && (w == "true" || w == "1");
+            var info = RequestInfo.Parse(ctx.Request.Method, path, watch);
+            if (info is not null && _registry.Find(info.Group, info.Version, info.Resource) is { } handler)
+            {
+                if (info.Verb == "watch")
+                {
+                    await handler.HandleAsync(ctx, info, ctx.RequestAborted).ConfigureAwait(false);
+                    return;
+                }
+
+                using var cts = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted);
+                cts.CancelAfter(RequestTimeout(ctx));
+                try
+                {
+                    await handler.HandleAsync(ctx, info, cts.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cts.IsCancellationRequested && !ctx.RequestAborted.IsCancellationRequested)
+                {
+                    throw ApiException.Timeout($"the request did not complete within the allowed duration of {RequestTimeout(ctx).TotalSeconds:0}s");
+                }
+
+                return;
+            }
+
+            if (ctx.Request.Method is "GET" or "HEAD")
+            {
+                if (await ServeDocumentAsync(ctx, path).ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                foreach (var extra in _extras)
+                {
+                    if (await extra.TryHandleAsync(ctx, path).ConfigureAwait(false))
+                    {
+                        return;
+                    }
+                }
+            }
+
+            throw ApiException.NotFound("the server could not find the requested resource");
+        }
+        catch (ApiException e)
+        {
+            await WriteErrorAsync(ctx, e).ConfigureAwait(false);
+        }
+        catch (JsonException e)
+        {
+            await WriteErrorAsync(ctx, ApiException.BadRequest(e.Message)).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; nothing to answer.
+        }
+        catch (Exception e)
+        {
+            Log.RequestFailed(_logger, ctx.Request.Method, path, e);
+            await WriteErrorAsync(ctx, ApiException.Internal(e.Message)).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task WriteErrorAsync(HttpContext ctx, ApiException e)
+    {
+        if (ctx.Response.HasStarted)
+        {
+            return;
+        }
+
+        ctx.Response.Headers.Remove("Warning");
+        await HttpIo.WriteErrorAsync(ctx, e).ConfigureAwait(false);
+    }
+
+    private TimeSpan RequestTimeout(HttpContext ctx)
+    {
+        if (ctx.Request.Query.TryGetValue("timeout", out var t) && GoDuration.TryParse(t.ToString(), out var d) && d > TimeSpan.Zero)
+        {
+            return d < _options.RequestTimeout ? d : _options.RequestTimeout;
+        }
+
+        return _options.RequestTimeout;
+    }
+
+    private static bool IsHealthPath(string path) =>
+        path is "/healthz" or "/livez" or "/readyz" || path.StartsWith("/healthz/", StringComparison.Ordinal)
+        || path.StartsWith("/livez/", StringComparison.Ordinal) || path.StartsWith("/readyz/", StringComparison.Ordinal);
+
+    private async Task HealthAsync(HttpContext ctx, string path)
+    {
+        var ready = !path.StartsWith("/readyz", StringComparison.Ordinal) || _bootstrapper.Done.IsCompletedSuccessfully;
+        ctx.Response.StatusCode = ready ? 200 : 503;
+        ctx.Response.ContentType = "text/plain; charset=utf-8";
+        ctx.Response.Headers.CacheControl = "no-cache, private";
+        var verbose = ctx.Request.Query.ContainsKey("verbose");
+        var body = ready
+            ? verbose ? "[+]ping ok\n[+]etcd ok\n[+]informer-sync ok\nhealthz check passed\n" : "ok"
+            : "[-]informer-sync failed: reason withheld\nreadyz check failed\n";
+        await ctx.Response.WriteAsync(body).ConfigureAwait(false);
+    }
+
+    private async Task<bool> ServeDocumentAsync(HttpContext ctx, string path)
+    {
+        var accept = ctx.Request.Headers.Accept.ToString();
+        byte[]? doc = null;
+        var contentType = MediaTypes.Json;
+        var trimmed = path.TrimEnd('/');
+        switch (trimmed)
+        {
+            case "/version":
+                doc = VersionInfo.Json;
+                break;
+            case "/api":
+                (doc, contentType) = AggregatedFor(accept, _discovery.AggregatedCoreV2, _discovery.AggregatedCoreV2Beta1)
+                    ?? (DiscoveryService.Api($"{ctx.Connection.LocalIpAddress}:{ctx.Connection.LocalPort}"), MediaTypes.Json);
+                break;
+            case "/apis":
+                (doc, contentType) = AggregatedFor(accept, _discovery.AggregatedApisV2, _discovery.AggregatedApisV2Beta1) ?? (_discovery.Apis, MediaTypes.Json);
+                break;
+            default:
+                if (trimmed.StartsWith("/api/", StringComparison.Ordinal) && trimmed.Count(c => c == '/') == 2)
+                {
+                    doc = _discovery.ResourceList(trimmed[5..]);
+                }
+                else if (trimmed.StartsWith("/apis/", StringComparison.Ordinal))
+                {
+                    var rest = trimmed[6..];
+                    doc = rest.Count(c => c == '/') switch
+                    {
+                        0 => _discovery.Group(rest),
+                        1 => _discovery.ResourceList(rest),
+                        _ => null,
+                    };
+                }
+
+                break;
+        }
+
+        if (doc is null)
+        {
+            return false;
+        }
+
+        var etag = DiscoveryService.ETag(doc);
+        ctx.Response.Headers.ETag = etag;
+        ctx.Response.Headers.Vary = "Accept";
+        ctx.Response.Headers.CacheControl = "no-cache, private";
+        if (ctx.Request.Headers.IfNoneMatch.ToString() == etag)
+        {
+            ctx.Response.StatusCode = 304;
+            return true;
+        }
+
+        await HttpIo.WriteJsonAsync(ctx, 200, doc, contentType).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>The aggregated discovery document when the client accepts one (first acceptable wins), with its Content-Type.</summary>
+    private static (byte[], string)? AggregatedFor(string accept, byte[] v2, byte[] v2beta1)
+    {
+        foreach (var raw in accept.Split(','))
+        {
+            var parts = raw.Split(';', StringSplitOptions.TrimEntries);
+            if (!parts[0].Equals("application/json", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            var p = parts.Skip(1).Select(x => x.Split('=', 2)).Where(x => x.Length == 2).ToDictionary(x => x[0].Trim(), x => x[1].Trim());
+            if (!p.TryGetValue("as", out var @as))
+            {
+                return null;
+            }
+
+            if (@as == "APIGroupDiscoveryList" && p.GetValueOrDefault("g") == "apidiscovery.k8s.io")
+            {
+                switch (p.GetValueOrDefault("v"))
+                {
+                    case "v2":
+                        return (v2, "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList");
+                    case "v2beta1":
+                        return (v2beta1, "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList");
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Error, "Request {Method} {Path} failed", EventName = "RequestFailed")]
+        public static partial void RequestFailed(ILogger logger, string method, string path, Exception ex);
+    }
+}

@@ -1,0 +1,16 @@
+using Microsoft.AspNetCore.Http;
+using Skiff.Api.Resources;
+using Skiff.ApiServer.Http;
+
+namespace Skiff.ApiServer.Registry;
+
+/// <summary>Serves the REST verbs of one resource in one group-version.</summary>
+internal interface IResourceHandler
+{
+    ResourceInfo Info { get; }
+
+    /// <summary>The subresources this handler really serves (for discovery).</summary>
+    IReadOnlyList<string> ServedSubresources { get; }
+
+    Task HandleAsync(HttpContext ctx, RequestInfo request, CancellationToken ct);
+}

@@ -1,0 +1,151 @@
+using System.Text;
+using k8s.Models;
+using Skiff.Api.Resources;
+using Skiff.Api.Validation;
+
+namespace Skiff.ApiServer.Registry;
+
+/// <summary>The object-metadata rules every resource shares (apimachinery's ValidateObjectMeta and ValidateObjectMetaUpdate).</summary>
+internal static class MetadataValidation
+{
+    private const int TotalAnnotationSizeLimit = 256 * 1024;
+
+    public static void ValidateCreate(V1ObjectMeta meta, ResourceInfo info, NameRule rule, FieldErrors errors)
+    {
+        if (string.IsNullOrEmpty(meta.Name))
+        {
+            errors.Required("metadata.name", "name or generateName is required");
+        }
+        else
+        {
+            foreach (var msg in NameErrors(meta.Name, rule))
+            {
+                errors.Invalid("metadata.name", meta.Name, msg);
+            }
+        }
+
+        ValidateCommon(meta, info, errors);
+    }
+
+    public static void ValidateUpdate(V1ObjectMeta meta, V1ObjectMeta old, ResourceInfo info, NameRule rule, FieldErrors errors)
+    {
+        if (meta.Uid != old.Uid)
+        {
+            errors.Immutable("metadata.uid", meta.Uid);
+        }
+
+        ValidateCommon(meta, info, errors);
+    }
+
+    private static IReadOnlyList<string> NameErrors(string name, NameRule rule) => rule switch
+    {
+        NameRule.DnsLabel => NameRules.DnsLabel(name),
+        NameRule.Dns1035Label => NameRules.Dns1035Label(name),
+        NameRule.PathSegment => NameRules.PathSegmentName(name),
+        _ => NameRules.DnsSubdomain(name),
+    };
+
+    private static void ValidateCommon(V1ObjectMeta meta, ResourceInfo info, FieldErrors errors)
+    {
+        if (info.Namespaced)
+        {
+            if (string.IsNullOrEmpty(meta.NamespaceProperty))
+            {
+                errors.Required("metadata.namespace");
+            }
+            else
+            {
+                foreach (var msg in NameRules.DnsLabel(meta.NamespaceProperty))
+                {
+                    errors.Invalid("metadata.namespace", meta.NamespaceProperty, msg);
+                }
+            }
+        }
+
+        if (meta.Labels is not null)
+        {
+            foreach (var (k, v) in meta.Labels)
+            {
+                foreach (var msg in NameRules.QualifiedName(k))
+                {
+                    errors.Invalid("metadata.labels", k, msg);
+                }
+
+                foreach (var msg in NameRules.LabelValue(v ?? string.Empty))
+                {
+                    errors.Invalid("metadata.labels", v, msg);
+                }
+            }
+        }
+
+        if (meta.Annotations is not null)
+        {
+            long size = 0;
+            foreach (var (k, v) in meta.Annotations)
+            {
+                foreach (var msg in NameRules.QualifiedName(k.ToLowerInvariant()))
+                {
+                    errors.Invalid("metadata.annotations", k, msg);
+                }
+
+                size += Encoding.UTF8.GetByteCount(k) + Encoding.UTF8.GetByteCount(v ?? string.Empty);
+            }
+
+            if (size > TotalAnnotationSizeLimit)
+            {
+                errors.Add(new FieldError(FieldErrorType.TooLong, "metadata.annotations", null, $"may not be more than {TotalAnnotationSizeLimit} bytes"));
+            }
+        }
+
+        if (meta.Finalizers is not null)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            for (var i = 0; i < meta.Finalizers.Count; i++)
+            {
+                var f = meta.Finalizers[i];
+                foreach (var msg in NameRules.QualifiedName(f))
+                {
+                    errors.Invalid($"metadata.finalizers[{i}]", f, msg);
+                }
+
+                if (!seen.Add(f))
+                {
+                    errors.Duplicate($"metadata.finalizers[{i}]", f);
+                }
+            }
+        }
+
+        if (meta.OwnerReferences is not null)
+        {
+            for (var i = 0; i < meta.OwnerReferences.Count; i++)
+            {
+                var o = meta.OwnerReferences[i];
+                var path = $"metadata.ownerReferences[{i}]";
+                if (string.IsNullOrEmpty(o.ApiVersion))
+                {
+                    errors.Invalid(path + ".apiVersion", o.ApiVersion ?? string.Empty, "version must not be empty");
+                }
+
+                if (string.IsNullOrEmpty(o.Kind))
+                {
+                    errors.Invalid(path + ".kind", o.Kind ?? string.Empty, "kind must not be empty");
+                }
+
+                if (string.IsNullOrEmpty(o.Name))
+                {
+                    errors.Invalid(path + ".name", o.Name ?? string.Empty, "name must not be empty");
+                }
+
+                if (string.IsNullOrEmpty(o.Uid))
+                {
+                    errors.Invalid(path + ".uid", o.Uid ?? string.Empty, "uid must not be empty");
+                }
+            }
+
+            if (meta.OwnerReferences.Count(o => o.Controller == true) > 1)
+            {
+                errors.Invalid("metadata.ownerReferences", "", "Only one reference can have Controller set to true");
+            }
+        }
+    }
+}

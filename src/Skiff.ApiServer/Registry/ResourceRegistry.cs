@@ -1,0 +1,91 @@
+using System.Collections.Frozen;
+using System.Reflection;
+using k8s;
+using k8s.Models;
+using Skiff.Api.Resources;
+using Skiff.ApiServer.Admission;
+using Skiff.ApiServer.Storage;
+using Skiff.Storage;
+
+namespace Skiff.ApiServer.Registry;
+
+/// <summary>
+/// Binds every served resource version to its strategy (found by model type among the
+/// <see cref="ResourceStrategy{T}"/> subclasses of this assembly), its watch cache (one per storage resource)
+/// and its HTTP handler. Built once at start-up; read-only afterwards.
+/// </summary>
+internal sealed class ResourceRegistry
+{
+    private readonly FrozenDictionary<(string Group, string Version, string Resource), IResourceHandler> _handlers;
+
+    public ResourceRegistry(IStore store, CacheDispatcher dispatcher, NamespaceLifecycle namespaces, ApiServerOptions options,
+        FieldChecker fieldChecker, StorageConversions conversions, TimeProvider time, ILoggerFactory loggers)
+    {
+        var strategies = typeof(ResourceRegistry).Assembly.GetTypes()
+            .Where(t => !t.IsAbstract && !t.IsGenericTypeDefinition && t.BaseType is { IsGenericType: true } b && b.GetGenericTypeDefinition() == typeof(ResourceStrategy<>))
+            .ToDictionary(t => t.BaseType!.GetGenericArguments()[0]);
+
+        var stores = new Dictionary<Type, object>();
+        var handlers = new Dictionary<(string, string, string), IResourceHandler>();
+        var served = new List<ResourceInfo>();
+
+        // Storage versions first, so versions that share their storage can find the store.
+        foreach (var info in BuiltInResources.Resources.OrderBy(r => r.StorageGroupResource is null ? 0 : 1))
+        {
+            if (info.StorageGroupResource is null)
+            {
+                var method = typeof(ResourceRegistry).GetMethod(nameof(CreateStorage), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(info.Type);
+                var (storeObj, handler) = ((object, IResourceHandler))method.Invoke(null, [info, strategies.GetValueOrDefault(info.Type), store, dispatcher, namespaces, options, fieldChecker, time, loggers])!;
+                stores[info.Type] = storeObj;
+                handlers[(info.Group, info.Version, info.Plural)] = handler;
+                served.Add(info);
+                if (info.Group.Length == 0 && info.Plural == "namespaces")
+                {
+                    namespaces.Bind(((IRegistryStore)storeObj).Cache);
+                }
+            }
+            else if (conversions.Create(info, stores) is { } handler)
+            {
+                handlers[(info.Group, info.Version, info.Plural)] = handler;
+                served.Add(info);
+            }
+        }
+
+        _handlers = handlers.ToFrozenDictionary();
+        _stores = stores;
+        Served = served;
+    }
+
+    private readonly Dictionary<Type, object> _stores;
+
+    /// <summary>The registry store of a storage type (for in-process bootstrap and tests).</summary>
+    public RegistryStore<T> Store<T>()
+        where T : class, IKubernetesObject<V1ObjectMeta> => (RegistryStore<T>)_stores[typeof(T)];
+
+    /// <summary>The resource versions actually served, in catalog order.</summary>
+    public IReadOnlyList<ResourceInfo> Served { get; }
+
+    public IResourceHandler? Find(string group, string version, string resource) =>
+        _handlers.GetValueOrDefault((group, version, resource));
+
+    public IEnumerable<IResourceHandler> Handlers => _handlers.Values;
+
+    private static (object, IResourceHandler) CreateStorage<T>(ResourceInfo info, Type? strategyType, IStore store, CacheDispatcher dispatcher,
+        NamespaceLifecycle namespaces, ApiServerOptions options, FieldChecker fieldChecker, TimeProvider time, ILoggerFactory loggers)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var strategy = strategyType is null ? new DefaultStrategy<T>() : (ResourceStrategy<T>)Activator.CreateInstance(strategyType, nonPublic: true)!;
+        strategy.Info = info;
+        var cache = dispatcher.GetOrAdd(info.KeyPrefix, new TypedDecoder<T>(info, strategy));
+        var registryStore = new RegistryStore<T>(info, strategy, store, cache, dispatcher, namespaces, time, loggers.CreateLogger($"Skiff.Registry.{info.GroupResource}"));
+        var handler = new ResourceHandler<T>(registryStore, new IdentityConverter<T>(info), options, fieldChecker, time);
+        return (registryStore, handler);
+    }
+
+    /// <summary>Creates the handler of a served version that stores as another version's type.</summary>
+    internal static IResourceHandler CreateConverted<TExternal, T>(ResourceInfo info, object storageStore,
+        Func<TExternal, T> toStorage, Func<T, TExternal> fromStorage, ApiServerOptions options, FieldChecker fieldChecker, TimeProvider time)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+        where TExternal : class, IKubernetesObject<V1ObjectMeta> =>
+        new ResourceHandler<T>((RegistryStore<T>)storageStore, new FuncConverter<TExternal, T>(info, toStorage, fromStorage), options, fieldChecker, time);
+}

@@ -1,0 +1,14 @@
+namespace Skiff.ApiServer.Registry;
+
+/// <summary>Which part of an object an update writes.</summary>
+internal enum UpdateKind
+{
+    /// <summary>The object (spec and metadata); status is kept when there is a status subresource.</summary>
+    Main,
+
+    /// <summary>The status subresource: only status changes.</summary>
+    Status,
+
+    /// <summary>The namespaces/finalize subresource: only spec.finalizers changes.</summary>
+    Finalize,
+}
