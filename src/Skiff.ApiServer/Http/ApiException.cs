@@ -16,6 +16,9 @@ internal sealed class ApiException(int code, string reason, string message, V1St
 
     public V1StatusDetails? Details { get; } = details;
 
+    /// <summary>The Status body as JSON. Written by hand: the model's own converter cannot serialize a Status.</summary>
+    public byte[] ToJson() => StatusJson.Write(ToStatus());
+
     public V1Status ToStatus() => new()
     {
         ApiVersion = "v1",

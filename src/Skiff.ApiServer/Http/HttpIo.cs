@@ -70,7 +70,7 @@ internal static class HttpIo
             ctx.Response.Headers.RetryAfter = retry.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        return WriteObjectAsync(ctx, e.Code, e.ToStatus());
+        return WriteJsonAsync(ctx, e.Code, e.ToJson());
     }
 
     /// <summary>Adds a <c>Warning: 299 - "text"</c> header, the way kube-apiserver returns warnings that kubectl prints.</summary>

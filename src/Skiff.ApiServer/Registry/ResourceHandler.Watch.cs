@@ -33,7 +33,7 @@ internal sealed partial class ResourceHandler<T>
             res.StatusCode = 200;
             res.ContentType = neg.ContentType;
             var status = ApiException.Gone(e.Message).ToStatus();
-            await WriteEventAsync(res, "ERROR", ApiJson.Serialize(status), ct).ConfigureAwait(false);
+            await WriteEventAsync(res, "ERROR", StatusJson.Write(status), ct).ConfigureAwait(false);
             return;
         }
 

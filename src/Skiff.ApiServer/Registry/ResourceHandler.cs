@@ -407,7 +407,7 @@ internal sealed partial class ResourceHandler<T> : IResourceHandler
             return;
         }
 
-        await HttpIo.WriteObjectAsync(ctx, 200, new V1Status
+        await HttpIo.WriteJsonAsync(ctx, 200, StatusJson.Write(new V1Status
         {
             Kind = "Status",
             ApiVersion = "v1",
@@ -420,7 +420,7 @@ internal sealed partial class ResourceHandler<T> : IResourceHandler
                 Kind = Info.Plural,
                 Uid = result.Object.Metadata.Uid,
             },
-        }).ConfigureAwait(false);
+        })).ConfigureAwait(false);
     }
 
     private async Task DeleteCollectionAsync(HttpContext ctx, string? ns, CancellationToken ct)
