@@ -93,7 +93,7 @@ public static partial class YamlToJson
             return;
         }
 
-        if (s.Tag.Value == "tag:yaml.org,2002:str")
+        if (!s.Tag.IsEmpty && s.Tag.Value == "tag:yaml.org,2002:str")
         {
             w.WriteStringValue(v);
             return;

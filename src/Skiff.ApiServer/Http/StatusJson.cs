@@ -1,6 +1,8 @@
 using System.Text.Json;
 using k8s.Models;
 
+using Skiff.ApiServer.Registry;
+
 namespace Skiff.ApiServer.Http;
 
 /// <summary>
@@ -12,7 +14,7 @@ internal static class StatusJson
     public static byte[] Write(V1Status s)
     {
         using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms))
+        using (var w = new Utf8JsonWriter(ms, ApiJson.WriterOptions))
         {
             w.WriteStartObject();
             w.WriteString("kind", "Status");

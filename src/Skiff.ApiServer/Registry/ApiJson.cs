@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using k8s;
 
@@ -15,9 +16,17 @@ public static class ApiJson
     private static JsonSerializerOptions Capture()
     {
         JsonSerializerOptions? captured = null;
-        KubernetesJson.AddJsonOptions(o => captured = o);
+        KubernetesJson.AddJsonOptions(o =>
+        {
+            // Kubernetes writes '"', '<', '&' and non-ASCII text as they are; .NET's default encoder would escape them.
+            o.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+            captured = o;
+        });
         return captured ?? throw new InvalidOperationException("KubernetesJson did not expose its serializer options");
     }
+
+    /// <summary>Writer options matching <see cref="Options"/> for hand-written JSON.</summary>
+    public static JsonWriterOptions WriterOptions { get; } = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static byte[] Serialize<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, Options);
 

@@ -139,7 +139,7 @@ internal sealed partial class ResourceHandler<T>
     private Task WriteBookmarkAsync(HttpResponse res, long revision, bool initialEventsEnd, CancellationToken ct)
     {
         using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms))
+        using (var w = new Utf8JsonWriter(ms, ApiJson.WriterOptions))
         {
             w.WriteStartObject();
             w.WriteString("kind", Info.Kind);

@@ -168,7 +168,7 @@ internal sealed partial class ResourceHandler<T> : IResourceHandler
         }
 
         var ms = new MemoryStream(result.Items.Sum(i => i.Json.Length + 1) + 256);
-        using (var w = new Utf8JsonWriter(ms))
+        using (var w = new Utf8JsonWriter(ms, ApiJson.WriterOptions))
         {
             var metadataOnly = neg.Format == ResponseFormat.PartialObjectMetadata;
             w.WriteStartObject();
@@ -203,7 +203,7 @@ internal sealed partial class ResourceHandler<T> : IResourceHandler
     private static byte[] PartialMetadata(T obj, string metaVersion)
     {
         using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms))
+        using (var w = new Utf8JsonWriter(ms, ApiJson.WriterOptions))
         {
             w.WriteStartObject();
             w.WriteString("kind", "PartialObjectMetadata");
@@ -429,7 +429,7 @@ internal sealed partial class ResourceHandler<T> : IResourceHandler
         var list = ParseListOptions(ctx);
         var deleted = await _store.DeleteCollectionAsync(ns, list, options, DryRun(ctx, options), ct).ConfigureAwait(false);
         using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms))
+        using (var w = new Utf8JsonWriter(ms, ApiJson.WriterOptions))
         {
             w.WriteStartObject();
             w.WriteString("kind", Info.Kind + "List");
@@ -576,9 +576,7 @@ internal sealed partial class ResourceHandler<T> : IResourceHandler
         }
         catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or ArgumentException or OverflowException)
         {
-            var where = e is JsonException { Path: { Length: > 1 } path } ? $" (at {path.TrimStart('$', '.')})" : string.Empty;
-            var reason = e is JsonException je && je.InnerException is { } inner ? inner.Message : e.Message;
-            throw ApiException.BadRequest($"{Info.Kind} in version \"{Info.Version}\" cannot be handled as a {Info.Kind}: {reason}{where}");
+            throw ApiException.BadRequest($"{Info.Kind} in version \"{Info.Version}\" cannot be handled as a {Info.Kind}: {DecodeErrors.Describe(e)}");
         }
     }
 

@@ -15,7 +15,7 @@ internal static class TableWriter
         where T : IKubernetesObject<V1ObjectMeta>
     {
         using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms))
+        using (var w = new Utf8JsonWriter(ms, ApiJson.WriterOptions))
         {
             w.WriteStartObject();
             w.WriteString("kind", "Table");
