@@ -89,6 +89,11 @@ internal static class SqliteSchema
         using var command = connection.CreateCommand();
 
         // WAL lets readers run on their own connections while the writer commits; the mode is stored in the file.
+        // The WAL is checkpointed into the database every 1000 pages (SQLite's default wal_autocheckpoint, run by the
+        // writer as it commits); journal_size_limit truncates it back after a checkpoint so a burst of writes does
+        // not leave a large file behind.
+        command.CommandText = "PRAGMA journal_size_limit = 67108864";
+        command.ExecuteNonQuery();
         command.CommandText = "PRAGMA journal_mode = WAL";
         var mode = command.ExecuteScalar() as string;
         if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))

@@ -173,6 +173,7 @@ public sealed partial class SqliteStore : IStore
         ArgumentNullException.ThrowIfNull(prefix);
         ArgumentOutOfRangeException.ThrowIfNegative(revision);
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        ThrowIfDisposed();
         cancellationToken.ThrowIfCancellationRequested();
         var connection = _readers.Rent();
         var broken = false;
@@ -195,6 +196,7 @@ public sealed partial class SqliteStore : IStore
     public ValueTask<long> CountAsync(string prefix, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prefix);
+        ThrowIfDisposed();
         cancellationToken.ThrowIfCancellationRequested();
         var connection = _readers.Rent();
         var broken = false;
@@ -240,6 +242,7 @@ public sealed partial class SqliteStore : IStore
     public ValueTask CompactAsync(long revision, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(revision);
+        ThrowIfDisposed();
         return _writer.CompactAsync(revision, cancellationToken);
     }
 
@@ -274,10 +277,13 @@ public sealed partial class SqliteStore : IStore
         }
 
         _compactionTimer?.Dispose();
+
+        // Readers close first so the writer's connection is the last one: SQLite checkpoints the WAL into the
+        // database when its last connection closes. Reads after this point fail with ObjectDisposedException.
+        _readers.Dispose();
         await _writer.DisposeAsync().ConfigureAwait(false);
         await _compactionLoop.ConfigureAwait(false);
         _hub.Close(new ObjectDisposedException(nameof(SqliteStore), "the store was disposed while the watch was open"));
-        _readers.Dispose();
         await _lockFile.DisposeAsync().ConfigureAwait(false);
         Log.Closed(_logger, _path, _state.Revision);
     }
