@@ -50,7 +50,7 @@ public sealed partial class SqliteStore : IStore
         _lockFile = lockFile;
         _state = new StoreState(meta.Revision, meta.CompactRevision);
         _hub = new WatchHub(logger);
-        _readers = new ReadConnectionPool(SqliteSchema.ConnectionString(path), options.BusyTimeout, options.MaxIdleReadConnections);
+        _readers = new ReadConnectionPool(SqliteSchema.ConnectionString(path, options.BusyTimeout), options.BusyTimeout, options.MaxIdleReadConnections);
         _writer = new SqliteWriter(writerConnection, meta, _state, _hub, options, timeProvider, logger);
         if (options.PeriodicCompaction)
         {
@@ -100,7 +100,7 @@ public sealed partial class SqliteStore : IStore
         try
         {
             // Opening and recovering the file is synchronous in SQLite; it happens once at start-up.
-            writerConnection = SqliteSchema.Open(SqliteSchema.ConnectionString(path), options.BusyTimeout, readOnly: false);
+            writerConnection = SqliteSchema.Open(SqliteSchema.ConnectionString(path, options.BusyTimeout), options.BusyTimeout, readOnly: false);
             var meta = SqliteSchema.Initialize(writerConnection, path);
             var store = new SqliteStore(options, logger, timeProvider, path, lockFile, writerConnection, meta);
             Log.Opened(logger, path, meta.Revision, meta.CompactRevision);
