@@ -19,7 +19,10 @@ public interface IStore : IAsyncDisposable
     /// <summary>The newest revision whose write is visible to reads.</summary>
     ValueTask<long> GetCurrentRevisionAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>The revision up to which history has been compacted; reads and watches at or below it fail with <see cref="CompactedException"/>.</summary>
+    /// <summary>
+    /// The revision up to which history has been compacted. Reads at a revision below it, and watches after a
+    /// revision below it, fail with <see cref="CompactedException"/>; reading at it and watching after it still work (as in etcd).
+    /// </summary>
     ValueTask<long> GetCompactRevisionAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Reads one key at the current revision; null when absent.</summary>

@@ -41,7 +41,7 @@ internal static class SqliteSchema
 
     public const string ReadMetaSql = "SELECT rev, compact_rev, compact_scanned FROM meta WHERE id = 1";
 
-    public static string ConnectionString(string path) => new SqliteConnectionStringBuilder
+    public static string ConnectionString(string path, TimeSpan busyTimeout) => new SqliteConnectionStringBuilder
     {
         DataSource = path,
         Mode = SqliteOpenMode.ReadWriteCreate,
@@ -49,6 +49,10 @@ internal static class SqliteSchema
 
         // The store keeps its own connections open for their whole life, with their prepared statements.
         Pooling = false,
+
+        // Microsoft.Data.Sqlite retries a busy statement for this many seconds on top of SQLite's busy_timeout;
+        // keep it in line with the configured timeout rather than its default of 30 s.
+        DefaultTimeout = Math.Max(1, (int)Math.Ceiling(busyTimeout.TotalSeconds)),
     }.ToString();
 
     /// <summary>Opens a connection with the store's settings; read connections refuse writes.</summary>
@@ -89,6 +93,11 @@ internal static class SqliteSchema
         using var command = connection.CreateCommand();
 
         // WAL lets readers run on their own connections while the writer commits; the mode is stored in the file.
+        // The WAL is checkpointed into the database every 1000 pages (SQLite's default wal_autocheckpoint, run by the
+        // writer as it commits); journal_size_limit truncates it back after a checkpoint so a burst of writes does
+        // not leave a large file behind.
+        command.CommandText = "PRAGMA journal_size_limit = 67108864";
+        command.ExecuteNonQuery();
         command.CommandText = "PRAGMA journal_mode = WAL";
         var mode = command.ExecuteScalar() as string;
         if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))

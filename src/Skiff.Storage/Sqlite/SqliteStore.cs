@@ -50,7 +50,7 @@ public sealed partial class SqliteStore : IStore
         _lockFile = lockFile;
         _state = new StoreState(meta.Revision, meta.CompactRevision);
         _hub = new WatchHub(logger);
-        _readers = new ReadConnectionPool(SqliteSchema.ConnectionString(path), options.BusyTimeout, options.MaxIdleReadConnections);
+        _readers = new ReadConnectionPool(SqliteSchema.ConnectionString(path, options.BusyTimeout), options.BusyTimeout, options.MaxIdleReadConnections);
         _writer = new SqliteWriter(writerConnection, meta, _state, _hub, options, timeProvider, logger);
         if (options.PeriodicCompaction)
         {
@@ -100,7 +100,7 @@ public sealed partial class SqliteStore : IStore
         try
         {
             // Opening and recovering the file is synchronous in SQLite; it happens once at start-up.
-            writerConnection = SqliteSchema.Open(SqliteSchema.ConnectionString(path), options.BusyTimeout, readOnly: false);
+            writerConnection = SqliteSchema.Open(SqliteSchema.ConnectionString(path, options.BusyTimeout), options.BusyTimeout, readOnly: false);
             var meta = SqliteSchema.Initialize(writerConnection, path);
             var store = new SqliteStore(options, logger, timeProvider, path, lockFile, writerConnection, meta);
             Log.Opened(logger, path, meta.Revision, meta.CompactRevision);
@@ -173,6 +173,7 @@ public sealed partial class SqliteStore : IStore
         ArgumentNullException.ThrowIfNull(prefix);
         ArgumentOutOfRangeException.ThrowIfNegative(revision);
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        ThrowIfDisposed();
         cancellationToken.ThrowIfCancellationRequested();
         var connection = _readers.Rent();
         var broken = false;
@@ -195,6 +196,7 @@ public sealed partial class SqliteStore : IStore
     public ValueTask<long> CountAsync(string prefix, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prefix);
+        ThrowIfDisposed();
         cancellationToken.ThrowIfCancellationRequested();
         var connection = _readers.Rent();
         var broken = false;
@@ -240,6 +242,7 @@ public sealed partial class SqliteStore : IStore
     public ValueTask CompactAsync(long revision, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(revision);
+        ThrowIfDisposed();
         return _writer.CompactAsync(revision, cancellationToken);
     }
 
@@ -274,10 +277,13 @@ public sealed partial class SqliteStore : IStore
         }
 
         _compactionTimer?.Dispose();
+
+        // Readers close first so the writer's connection is the last one: SQLite checkpoints the WAL into the
+        // database when its last connection closes. Reads after this point fail with ObjectDisposedException.
+        _readers.Dispose();
         await _writer.DisposeAsync().ConfigureAwait(false);
         await _compactionLoop.ConfigureAwait(false);
         _hub.Close(new ObjectDisposedException(nameof(SqliteStore), "the store was disposed while the watch was open"));
-        _readers.Dispose();
         await _lockFile.DisposeAsync().ConfigureAwait(false);
         Log.Closed(_logger, _path, _state.Revision);
     }

@@ -34,7 +34,7 @@ public sealed class SqliteStoreOptions
     /// Revisions scanned per compaction transaction. Compaction runs on the writer between write batches, so this
     /// bounds how long one compaction step can delay writes. Internal: tests shrink it to exercise resumption.
     /// </summary>
-    internal long CompactionChunkRevisions { get; set; } = 10_000;
+    internal long CompactionChunkRevisions { get; set; } = 2_000;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()

@@ -40,7 +40,7 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
     private CompactionJob? _job;
 
     private TaskCompletionSource? _gate;
-    private Exception? _fault;
+    private volatile Exception? _fault;
     private volatile bool _stopping;
     private long _batches;
     private long _writes;

@@ -139,6 +139,19 @@ public sealed class SqliteStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Dispose_CheckpointsTheWalIntoTheDatabase()
+    {
+        await using (var store = await OpenAsync())
+        {
+            await store.CreateAsync("/a", V("x"));
+            await store.GetAsync("/a");
+            Assert.True(File.Exists(_directory.File("store.db-wal")));
+        }
+
+        Assert.False(File.Exists(_directory.File("store.db-wal")));
+    }
+
+    [Fact]
     public async Task Reopen_AfterEveryKeyIsDeletedAndCompacted_KeepsTheRevisionCounter()
     {
         await using (var store = await OpenAsync())
