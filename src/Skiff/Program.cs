@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using System.Runtime.InteropServices;
 using Skiff.Cli;
 
@@ -19,4 +20,10 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
 
 var parseResult = SkiffCommandLine.Create().Parse(args);
+if (parseResult.Action is ParseErrorAction parseError)
+{
+    // A bad flag gets its one-line error; the full help would bury it (`skiff server --help` shows it).
+    parseError.ShowHelp = false;
+}
+
 return await parseResult.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, terminate.Token);

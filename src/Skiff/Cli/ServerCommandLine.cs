@@ -30,8 +30,7 @@ internal sealed class ServerCommandLine
         };
         _bindAddress.Validators.Add(result =>
         {
-            var value = result.GetValueOrDefault<string>();
-            if (!IPAddress.TryParse(value, out _))
+            if (result.Tokens.Count == 1 && result.Tokens[0].Value is var value && !IPAddress.TryParse(value, out _))
             {
                 result.AddError($"--bind-address: '{value}' is not an IP address");
             }
@@ -43,8 +42,9 @@ internal sealed class ServerCommandLine
         };
         _httpsListenPort.Validators.Add(result =>
         {
-            var value = result.GetValueOrDefault<int>();
-            if (value is < 0 or > 65535)
+            // Read the token rather than the converted value: a non-number is reported by the parser itself,
+            // and converting it here would throw.
+            if (result.Tokens.Count == 1 && int.TryParse(result.Tokens[0].Value, out var value) && value is < 0 or > 65535)
             {
                 result.AddError($"--https-listen-port: {value} is not a port number (0-65535)");
             }

@@ -12,6 +12,9 @@ internal static class ConsoleLogging
             .SetMinimumLevel(minimumLevel)
             // ASP.NET Core logs every request and connection at Information; only its problems matter here.
             .AddFilter("Microsoft", LogLevel.Warning)
+            // The generic host logs a start failure with its stack trace and then rethrows it; the server
+            // command reports expected failures (port in use) as one line and logs unexpected ones itself.
+            .AddFilter("Microsoft.Extensions.Hosting", LogLevel.Critical)
             .AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Error)
             .AddSimpleConsole(options =>
             {

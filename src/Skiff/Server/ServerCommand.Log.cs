@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Skiff.Server;
 
-// Event ids 100-199 belong to the server command; highest in use: 107.
+// Event ids 100-199 belong to the server command; highest in use: 108.
 internal sealed partial class ServerCommand
 {
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Starting Skiff: data directory {DataDir}, SQLite datastore {DatabasePath}")]
@@ -25,6 +25,9 @@ internal sealed partial class ServerCommand
 
     [LoggerMessage(EventId = 107, Level = LogLevel.Information, Message = "Skiff stopped")]
     private static partial void LogStopped(ILogger logger);
+
+    [LoggerMessage(EventId = 108, Level = LogLevel.Critical, Message = "Skiff failed")]
+    private static partial void LogUnexpected(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 106, Level = LogLevel.Error, Message = "{Message}")]
     private static partial void LogFatal(ILogger logger, string message);

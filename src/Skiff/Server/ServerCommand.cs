@@ -47,6 +47,11 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
             LogFatal(_logger, ex.Message);
             return 1;
         }
+        catch (Exception ex)
+        {
+            LogUnexpected(_logger, ex);
+            return 1;
+        }
     }
 
     private async Task RunCoreAsync(ServerOptions options, CancellationToken cancellationToken)
