@@ -150,11 +150,10 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
     {
         try
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(databasePath)!);
             var storeOptions = new SqliteStoreOptions { DatabasePath = databasePath };
             return await SqliteStore.OpenAsync(storeOptions, _loggerFactory.CreateLogger("Skiff.Storage"), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException or DbException)
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException or DbException or SqliteStoreException)
         {
             throw new StartupException($"cannot open the SQLite datastore {databasePath}: {ex.Message}", ex);
         }
