@@ -27,8 +27,15 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
     private readonly ILoggerFactory _loggerFactory = loggerFactory;
     private readonly TimeProvider _timeProvider = timeProvider;
     private readonly ILogger _logger = loggerFactory.CreateLogger("Skiff.Server");
+    private readonly TaskCompletionSource<Uri> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Runs the server until <paramref name="cancellationToken"/> fires; returns the process exit code.</summary>
+    /// <summary>
+    /// Completes with the API server's URL once the server is ready and the kubeconfig is written (the moment
+    /// the ready line is logged); cancelled if the run ends before that. Lets in-process callers wait without polling.
+    /// </summary>
+    public Task<Uri> Ready => _ready.Task;
+
+    /// <summary>Runs the server until <paramref name="cancellationToken"/> fires; returns the process exit code. Call once per instance.</summary>
     public async Task<int> RunAsync(ServerOptions options, CancellationToken cancellationToken)
     {
         try
@@ -51,6 +58,10 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
         {
             LogUnexpected(_logger, ex);
             return 1;
+        }
+        finally
+        {
+            _ready.TrySetCanceled(CancellationToken.None);
         }
     }
 
@@ -111,6 +122,7 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
                 }
 
                 LogReady(_logger, serverUrl.GetLeftPart(UriPartial.Authority), data.KubeconfigPath);
+                _ready.TrySetResult(serverUrl);
                 await Task.Delay(Timeout.InfiniteTimeSpan, _timeProvider, cancellationToken).ConfigureAwait(false);
             }
             finally
