@@ -41,9 +41,12 @@ internal sealed class ServingNames
     public static ServingNames For(IPAddress bindAddress, string hostName, IEnumerable<IPAddress> hostAddresses)
     {
         var dns = new List<string> { "localhost" };
-        if (!string.IsNullOrWhiteSpace(hostName))
+        // A host name that is not a valid DNS name (some container runtimes set odd ones) cannot go into a
+        // certificate; clients then use an address or localhost.
+        var host = hostName.Trim().ToLowerInvariant();
+        if (host.Length > 0 && Uri.CheckHostName(host) == UriHostNameType.Dns)
         {
-            dns.Add(hostName.Trim().ToLowerInvariant());
+            dns.Add(host);
         }
 
         dns.AddRange(ClusterDnsNames);

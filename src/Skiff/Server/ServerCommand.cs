@@ -148,7 +148,7 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
             tokens = serverTokens.EnsureTokenFile()
                 .ToDictionary(e => e.Token, e => new UserInfo(e.User, e.Uid, e.Groups), StringComparer.Ordinal);
 
-            var names = ServingNames.For(bindAddress, Dns.GetHostName(), HostAddresses());
+            var names = ServingNames.For(bindAddress, HostName(), HostAddresses());
             var store = new ClusterCertificateStore(new TlsFiles(data.TlsDirectory), new CertificateFactory(_timeProvider), _timeProvider, _logger);
             return store.Ensure(names);
         }
@@ -205,6 +205,18 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
 
     private static string FormatEndpoint(IPAddress address, int port) =>
         address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{address}]:{port}" : $"{address}:{port}";
+
+    private static string HostName()
+    {
+        try
+        {
+            return Dns.GetHostName();
+        }
+        catch (SocketException)
+        {
+            return string.Empty;
+        }
+    }
 
     /// <summary>The machine's usable unicast addresses, for the serving certificate of a wildcard bind.</summary>
     private static IEnumerable<IPAddress> HostAddresses()

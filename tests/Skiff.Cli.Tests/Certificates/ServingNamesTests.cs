@@ -23,4 +23,15 @@ public sealed class ServingNamesTests
         Assert.Equal(names.IpAddresses.Distinct().Count(), names.IpAddresses.Count);
         Assert.Single(names.DnsNames, "localhost");
     }
+
+    [Theory]
+    [InlineData("bad host")]
+    [InlineData("")]
+    [InlineData("under_score!")]
+    public void For_HostNameNotADnsName_IsLeftOut(string hostName)
+    {
+        var names = ServingNames.For(IPAddress.Loopback, hostName, []);
+
+        Assert.Equal(["localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"], names.DnsNames);
+    }
 }
