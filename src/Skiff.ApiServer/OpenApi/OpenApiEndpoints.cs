@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Net.Http.Headers;
 
 namespace Skiff.ApiServer.OpenApi;
 
@@ -22,7 +21,11 @@ public static class OpenApiEndpoints
         endpoints.MapGet("/openapi/v2", (HttpContext context) =>
         {
             var service = context.RequestServices.GetRequiredService<OpenApiService>();
-            return Write(context, service.GetV2(), immutable: false);
+
+            // client-go asks for protobuf only; browsers and tools ask for JSON.
+            return Accepts(context.Request, OpenApiV2Protobuf.MediaType) || Accepts(context.Request, OpenApiV2Protobuf.ResponseMediaType)
+                ? Write(context, service.GetV2Protobuf(), immutable: false, OpenApiV2Protobuf.ResponseMediaType)
+                : Write(context, service.GetV2(), immutable: false);
         });
 
         endpoints.MapGet("/openapi/v3", (HttpContext context) =>
@@ -55,10 +58,10 @@ public static class OpenApiEndpoints
         return endpoints;
     }
 
-    private static Task Write(HttpContext context, OpenApiDocument document, bool immutable)
+    private static Task Write(HttpContext context, OpenApiDocument document, bool immutable, string contentType = Json)
     {
         var response = context.Response;
-        if (!AcceptsJson(context.Request))
+        if (contentType == Json && !AcceptsJson(context.Request))
         {
             response.StatusCode = StatusCodes.Status406NotAcceptable;
             return Task.CompletedTask;
@@ -82,27 +85,34 @@ public static class OpenApiEndpoints
             return Task.CompletedTask;
         }
 
-        response.ContentType = Json;
+        response.ContentType = contentType;
         response.ContentLength = document.Content.Length;
         return response.Body.WriteAsync(document.Content).AsTask();
     }
 
-    /// <summary>JSON is the only encoding served; a client that asks only for protobuf gets 406 and falls back.</summary>
-    private static bool AcceptsJson(HttpRequest request)
+    /// <summary>Whether the request can take JSON; a client that asks only for other encodings gets 406.</summary>
+    private static bool AcceptsJson(HttpRequest request) =>
+        request.Headers.Accept.Count == 0
+        || Accepts(request, Json) || Accepts(request, "application/*") || Accepts(request, "*/*");
+
+    /// <summary>
+    /// Whether the Accept header lists a media type. Parsed by hand: the protobuf type contains '@',
+    /// which the HTTP header parsers reject.
+    /// </summary>
+    private static bool Accepts(HttpRequest request, string mediaType)
     {
-        var accept = request.Headers.Accept;
-        if (accept.Count == 0)
+        foreach (var header in request.Headers.Accept)
         {
-            return true;
+            foreach (var range in (header ?? "").Split(','))
+            {
+                var type = range.Split(';')[0].Trim();
+                if (type.Equals(mediaType, StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+            }
         }
 
-        if (!MediaTypeHeaderValue.TryParseList(accept, out var types) || types.Count == 0)
-        {
-            return true;
-        }
-
-        return types.Any(t => t.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
-            || t.MediaType.Equals("application/*", StringComparison.OrdinalIgnoreCase)
-            || t.MediaType.Equals("*/*", StringComparison.OrdinalIgnoreCase));
+        return false;
     }
 }

@@ -27,6 +27,7 @@ internal sealed partial class OpenApiService
     private readonly Lock _generate = new();
     private readonly OpenApiDocument _index;
     private OpenApiDocument? _v2;
+    private OpenApiDocument? _v2Protobuf;
     private Model? _model;
     private int _generated;
 
@@ -85,6 +86,29 @@ internal sealed partial class OpenApiService
         _v2 = document;
         return document;
     }, "v2");
+
+    /// <summary>The swagger 2.0 document in gnostic's protobuf encoding (what kubectl 1.27 and 1.28 read).</summary>
+    public OpenApiDocument GetV2Protobuf()
+    {
+        if (_v2Protobuf is { } done)
+        {
+            return done;
+        }
+
+        var json = GetV2();
+        lock (_generate)
+        {
+            if (_v2Protobuf is null)
+            {
+                var started = Stopwatch.GetTimestamp();
+                var bytes = OpenApiV2Protobuf.Encode(json.Content);
+                _v2Protobuf = new OpenApiDocument(bytes, HashOf(bytes));
+                Log.Generated(_logger, "v2 protobuf", bytes.Length, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+
+            return _v2Protobuf;
+        }
+    }
 
     private OpenApiDocument Generate(Func<OpenApiDocument?> existing, Func<Model, OpenApiDocument> build, string what)
     {
