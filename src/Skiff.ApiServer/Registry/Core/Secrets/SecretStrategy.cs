@@ -15,6 +15,9 @@ internal sealed class SecretStrategy : ResourceStrategy<V1Secret>
 {
     public const int MaxSize = 1024 * 1024;
 
+    // Pre-quoted: the generic value formatting JSON-escapes '<' and '>', Go's %q does not.
+    private static readonly GoValue Redacted = new(GoValue.Quote("<secret contents redacted>"));
+
     public override TableConvertor<V1Secret> Table => SecretTable.Instance;
 
     public override void Default(V1Secret obj)
@@ -142,12 +145,12 @@ internal sealed class SecretStrategy : ResourceStrategy<V1Secret>
             using var doc = JsonDocument.Parse(bytes ?? []);
             if (doc.RootElement.ValueKind != JsonValueKind.Object)
             {
-                errors.Invalid($"data[{key}]", "<secret contents redacted>", $"json: cannot unmarshal {GoKind(doc.RootElement.ValueKind)} into Go value of type map[string]interface {{}}");
+                errors.Invalid($"data[{key}]", Redacted, $"json: cannot unmarshal {GoKind(doc.RootElement.ValueKind)} into Go value of type map[string]interface {{}}");
             }
         }
         catch (JsonException)
         {
-            errors.Invalid($"data[{key}]", "<secret contents redacted>", "invalid character looking for beginning of value");
+            errors.Invalid($"data[{key}]", Redacted, "invalid character looking for beginning of value");
         }
     }
 
