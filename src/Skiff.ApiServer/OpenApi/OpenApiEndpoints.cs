@@ -18,44 +18,69 @@ public static class OpenApiEndpoints
     /// <summary>Maps GET /openapi/v2, /openapi/v3 and /openapi/v3/{**path}.</summary>
     public static IEndpointRouteBuilder MapOpenApiEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/openapi/v2", (HttpContext context) =>
-        {
-            var service = context.RequestServices.GetRequiredService<OpenApiService>();
-
-            // client-go asks for protobuf only; browsers and tools ask for JSON.
-            return Accepts(context.Request, OpenApiV2Protobuf.MediaType) || Accepts(context.Request, OpenApiV2Protobuf.ResponseMediaType)
-                ? Write(context, service.GetV2Protobuf(), immutable: false, OpenApiV2Protobuf.ResponseMediaType)
-                : Write(context, service.GetV2(), immutable: false);
-        });
-
-        endpoints.MapGet("/openapi/v3", (HttpContext context) =>
-        {
-            var service = context.RequestServices.GetRequiredService<OpenApiService>();
-            return Write(context, service.GetV3Index(), immutable: false);
-        });
-
-        endpoints.MapGet("/openapi/v3/{**path}", (HttpContext context, string path) =>
-        {
-            var service = context.RequestServices.GetRequiredService<OpenApiService>();
-            var hash = service.GetV3Hash(path);
-            if (hash is null)
-            {
-                context.Response.StatusCode = StatusCodes.Status404NotFound;
-                return Task.CompletedTask;
-            }
-
-            var asked = context.Request.Query["hash"].ToString();
-            if (asked.Length > 0 && !string.Equals(asked, hash, StringComparison.Ordinal))
-            {
-                context.Response.Headers.CacheControl = "no-cache, no-store, must-revalidate";
-                context.Response.Redirect($"/openapi/v3/{path.Trim('/')}?hash={hash}", permanent: true);
-                return Task.CompletedTask;
-            }
-
-            return Write(context, service.GetV3Document(path)!, immutable: asked.Length > 0);
-        });
-
+        endpoints.MapGet("/openapi/v2", ServeV2);
+        endpoints.MapGet("/openapi/v3", ServeV3Index);
+        endpoints.MapGet("/openapi/v3/{**path}", (HttpContext context, string path) => ServeV3(context, path));
         return endpoints;
+    }
+
+    /// <summary>Serves an OpenAPI path for a request that reached the API server's own router; false when the path is not an OpenAPI one.</summary>
+    public static async Task<bool> TryServeAsync(HttpContext context, string path)
+    {
+        switch (path.TrimEnd('/'))
+        {
+            case "/openapi/v2":
+                await ServeV2(context).ConfigureAwait(false);
+                return true;
+            case "/openapi/v3":
+                await ServeV3Index(context).ConfigureAwait(false);
+                return true;
+        }
+
+        if (path.StartsWith("/openapi/v3/", StringComparison.Ordinal))
+        {
+            await ServeV3(context, path["/openapi/v3/".Length..]).ConfigureAwait(false);
+            return true;
+        }
+
+        return false;
+    }
+
+    private static Task ServeV2(HttpContext context)
+    {
+        var service = context.RequestServices.GetRequiredService<OpenApiService>();
+
+        // client-go asks for protobuf only; browsers and tools ask for JSON.
+        return Accepts(context.Request, OpenApiV2Protobuf.MediaType) || Accepts(context.Request, OpenApiV2Protobuf.ResponseMediaType)
+            ? Write(context, service.GetV2Protobuf(), immutable: false, OpenApiV2Protobuf.ResponseMediaType)
+            : Write(context, service.GetV2(), immutable: false);
+    }
+
+    private static Task ServeV3Index(HttpContext context)
+    {
+        var service = context.RequestServices.GetRequiredService<OpenApiService>();
+        return Write(context, service.GetV3Index(), immutable: false);
+    }
+
+    private static Task ServeV3(HttpContext context, string path)
+    {
+        var service = context.RequestServices.GetRequiredService<OpenApiService>();
+        var hash = service.GetV3Hash(path);
+        if (hash is null)
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return Task.CompletedTask;
+        }
+
+        var asked = context.Request.Query["hash"].ToString();
+        if (asked.Length > 0 && !string.Equals(asked, hash, StringComparison.Ordinal))
+        {
+            context.Response.Headers.CacheControl = "no-cache, no-store, must-revalidate";
+            context.Response.Redirect($"/openapi/v3/{path.Trim('/')}?hash={hash}", permanent: true);
+            return Task.CompletedTask;
+        }
+
+        return Write(context, service.GetV3Document(path)!, immutable: asked.Length > 0);
     }
 
     private static Task Write(HttpContext context, OpenApiDocument document, bool immutable, string contentType = Json)
