@@ -91,12 +91,13 @@ public sealed class ResourceKindsTests(ServerFixture fixture) : IClassFixture<Se
             }
 
             // replace: the object as read, with a new label, written back with PUT.
-            var edited = yaml.Stdout.Replace("metadata:\n", "metadata:\n  labels:\n    replaced: \"yes\"\n", StringComparison.Ordinal);
-            if (edited.Contains("\n  labels:\n    replaced: \"yes\"\n  labels:\n", StringComparison.Ordinal))
-            {
-                edited = edited.Replace("\n  labels:\n    replaced: \"yes\"\n  labels:\n", "\n  labels:\n    replaced: \"yes\"\n", StringComparison.Ordinal);
-            }
-
+            var json = await k.RunAsync(["get", resource, name, "-o", "json", .. nsArgs]);
+            var node = System.Text.Json.Nodes.JsonNode.Parse(json.Stdout)!;
+            var meta = node["metadata"]!.AsObject();
+            var labelsNode = meta["labels"] as System.Text.Json.Nodes.JsonObject ?? new System.Text.Json.Nodes.JsonObject();
+            labelsNode["replaced"] = "yes";
+            meta["labels"] = labelsNode;
+            var edited = node.ToJsonString();
             var replace = await k.RunWithInputAsync(edited, ["replace", "-f", "-"]);
             if (replace.ExitCode != 0)
             {

@@ -73,6 +73,15 @@ internal sealed class NamespaceStrategy : ResourceStrategy<V1Namespace>
         }
     }
 
+    /// <summary>A namespace stays, Terminating, until its spec.finalizers are cleared through namespaces/finalize.</summary>
+    public override bool HasSpecFinalizers(V1Namespace obj) => obj.Spec?.Finalizers is { Count: > 0 };
+
+    public override void PrepareForDelete(V1Namespace obj)
+    {
+        obj.Status ??= new V1NamespaceStatus();
+        obj.Status.Phase = "Terminating";
+    }
+
     public override IEnumerable<KeyValuePair<string, string>> SelectableFields(V1Namespace obj)
     {
         yield return new("status.phase", obj.Status?.Phase ?? "");

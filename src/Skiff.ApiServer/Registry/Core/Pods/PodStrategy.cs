@@ -193,6 +193,21 @@ internal sealed class PodStrategy : ResourceStrategy<V1Pod>
         }
     }
 
+    /// <summary>
+    /// kube-apiserver's pod CheckGracefulDelete: the requested period, else spec.terminationGracePeriodSeconds; a pod
+    /// no node runs (unscheduled) or that has finished goes at once; a negative period means 1 second.
+    /// </summary>
+    public override long? DeletionGracePeriod(V1Pod obj, long? requested)
+    {
+        var period = requested ?? obj.Spec?.TerminationGracePeriodSeconds ?? 30;
+        if (string.IsNullOrEmpty(obj.Spec?.NodeName) || obj.Status?.Phase is "Succeeded" or "Failed")
+        {
+            return 0;
+        }
+
+        return period < 0 ? 1 : period;
+    }
+
     public override IEnumerable<KeyValuePair<string, string>> SelectableFields(V1Pod obj)
     {
         var spec = obj.Spec ?? new V1PodSpec();
