@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using k8s;
 using k8s.Models;
 using Skiff.Controllers.Common;
 
@@ -29,7 +28,7 @@ internal static class DeploymentUtil
     /// </summary>
     public static string ComputeHash(V1PodTemplateSpec template, int? collisionCount)
     {
-        var bytes = Encoding.UTF8.GetBytes(KubernetesJson.Serialize(template));
+        var bytes = Encoding.UTF8.GetBytes(CanonicalJson.Of(template));
         var hash = 2166136261u;
         foreach (var b in bytes)
         {
@@ -64,17 +63,7 @@ internal static class DeploymentUtil
             var copy = Objects.Clone(t ?? new V1PodTemplateSpec());
             copy.Metadata ??= new V1ObjectMeta();
             copy.Metadata.Labels?.Remove(DeploymentAnnotations.PodTemplateHash);
-            if (copy.Metadata.Labels is { Count: 0 })
-            {
-                copy.Metadata.Labels = null;
-            }
-
-            if (copy.Metadata.Annotations is { Count: 0 })
-            {
-                copy.Metadata.Annotations = null;
-            }
-
-            return KubernetesJson.Serialize(copy);
+            return CanonicalJson.Of(copy);
         }
 
         return Canonical(a) == Canonical(b);
