@@ -11,6 +11,7 @@ using Skiff.ApiServer.Admission;
 using Skiff.ApiServer.Authentication;
 using Skiff.ApiServer.Discovery;
 using Skiff.ApiServer.Http;
+using Skiff.ApiServer.OpenApi;
 using Skiff.ApiServer.Registry;
 using Skiff.ApiServer.Storage;
 using Skiff.Storage;
@@ -88,6 +89,8 @@ public static class ApiServerHost
         services.AddSingleton<Authenticator>();
         services.AddSingleton<ApiRouter>();
         services.AddSingleton<Bootstrapper>();
+        services.AddKubernetesOpenApi();
+        services.AddSingleton<IExtraEndpoints, OpenApiRoutes>();
         services.AddHostedService(sp => sp.GetRequiredService<Bootstrapper>());
         return services;
     }

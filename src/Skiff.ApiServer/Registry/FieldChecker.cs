@@ -4,5 +4,5 @@ namespace Skiff.ApiServer.Registry;
 internal sealed class FieldChecker
 {
     /// <summary>Problems in <paramref name="json"/> read as <paramref name="type"/>, e.g. <c>unknown field "spec.foo"</c>; empty when clean.</summary>
-    public IReadOnlyList<string> Check(ReadOnlySpan<byte> json, Type type) => [];
+    public IReadOnlyList<string> Check(ReadOnlySpan<byte> json, Type type) => Skiff.Api.Schema.FieldValidator.Check(json, type);
 }

@@ -342,7 +342,7 @@ internal sealed partial class RegistryStore<T> : IRegistryStore
         Strategy.Default(obj);
         Strategy.PrepareForCreate(obj);
         var errors = new FieldErrors();
-        MetadataValidation.ValidateCreate(obj.Metadata, Info, Strategy.NameRule, errors);
+        ObjectMetaValidation.ValidateCreate(obj.Metadata, Info, Strategy.NameRule, errors);
         Strategy.Validate(obj, errors);
         if (errors.Count > 0)
         {
@@ -437,7 +437,7 @@ internal sealed partial class RegistryStore<T> : IRegistryStore
 
             PrepareUpdate(obj, old, kind);
             var errors = new FieldErrors();
-            MetadataValidation.ValidateUpdate(obj.Metadata, old.Metadata, Info, Strategy.NameRule, errors);
+            ObjectMetaValidation.ValidateUpdate(obj.Metadata, old.Metadata, Info, Strategy.NameRule, errors);
             switch (kind)
             {
                 case UpdateKind.Status:

@@ -44,7 +44,7 @@ internal sealed class ResourceRegistry
                     namespaces.Bind(((IRegistryStore)storeObj).Cache);
                 }
             }
-            else if (conversions.Create(info, stores) is { } handler)
+            else if (conversions.Create(info, stores, strategies) is { } handler)
             {
                 handlers[(info.Group, info.Version, info.Plural)] = handler;
                 served.Add(info);
@@ -84,8 +84,9 @@ internal sealed class ResourceRegistry
 
     /// <summary>Creates the handler of a served version that stores as another version's type.</summary>
     internal static IResourceHandler CreateConverted<TExternal, T>(ResourceInfo info, object storageStore,
-        Func<TExternal, T> toStorage, Func<T, TExternal> fromStorage, ApiServerOptions options, FieldChecker fieldChecker, TimeProvider time)
+        Func<TExternal, T> toStorage, Func<T, TExternal> fromStorage, ResourceStrategy<TExternal>? externalStrategy,
+        ApiServerOptions options, FieldChecker fieldChecker, TimeProvider time)
         where T : class, IKubernetesObject<V1ObjectMeta>
         where TExternal : class, IKubernetesObject<V1ObjectMeta> =>
-        new ResourceHandler<T>((RegistryStore<T>)storageStore, new FuncConverter<TExternal, T>(info, toStorage, fromStorage), options, fieldChecker, time);
+        new ResourceHandler<T>((RegistryStore<T>)storageStore, new FuncConverter<TExternal, T>(info, toStorage, fromStorage, externalStrategy), options, fieldChecker, time);
 }

@@ -28,9 +28,9 @@ public sealed class Kubectl
             ? Directory.GetFiles(BinDir, "kubectl.1.*").Select(f => Path.GetFileName(f)["kubectl.".Length..]).OrderBy(v => int.Parse(v.Split('.')[1]))
             : [];
 
-    public Task<KubectlResult> RunAsync(params string[] args) => RunAsync(null, args);
+    public Task<KubectlResult> RunAsync(params string[] args) => RunWithInputAsync(null, args);
 
-    public async Task<KubectlResult> RunAsync(string? stdin, params string[] args)
+    public async Task<KubectlResult> RunWithInputAsync(string? stdin, params string[] args)
     {
         var psi = new ProcessStartInfo(Binary)
         {
@@ -62,6 +62,22 @@ public sealed class Kubectl
         return new KubectlResult(p.ExitCode, await stdout, await stderr, string.Join(" ", args));
     }
 
+    /// <summary>Starts a long-running kubectl (watch, port-forward) and returns at once.</summary>
+    public Task<KubectlProcess> StartAsync(params string[] args)
+    {
+        var psi = new ProcessStartInfo(Binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.Environment["HOME"] = _home;
+        psi.Environment["KUBECONFIG"] = Kubeconfig;
+        psi.ArgumentList.Add("--cache-dir");
+        psi.ArgumentList.Add(Path.Combine(_home, "cache"));
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        return Task.FromResult(new KubectlProcess(Process.Start(psi)!));
+    }
+
     /// <summary>Runs and asserts success, returning stdout.</summary>
     public async Task<string> OkAsync(params string[] args)
     {
@@ -72,7 +88,7 @@ public sealed class Kubectl
 
     public async Task<string> OkWithInputAsync(string stdin, params string[] args)
     {
-        var r = await RunAsync(stdin, args);
+        var r = await RunWithInputAsync(stdin, args);
         Assert.True(r.ExitCode == 0, $"kubectl {Version} {r.Command} failed ({r.ExitCode}):\n{r.Stderr}\n{r.Stdout}");
         return r.Stdout;
     }

@@ -6,7 +6,7 @@ using Skiff.Api.Validation;
 namespace Skiff.ApiServer.Registry;
 
 /// <summary>The object-metadata rules every resource shares (apimachinery's ValidateObjectMeta and ValidateObjectMetaUpdate).</summary>
-internal static class MetadataValidation
+internal static class ObjectMetaValidation
 {
     private const int TotalAnnotationSizeLimit = 256 * 1024;
 

@@ -1,0 +1,95 @@
+using System.CommandLine;
+using System.Net;
+using Skiff.Server;
+
+namespace Skiff.Cli;
+
+/// <summary>The <c>skiff server</c> command line: flags as k3s names them, bound into <see cref="ServerOptions"/>.</summary>
+internal sealed class ServerCommandLine
+{
+    private readonly Option<string> _dataDir;
+    private readonly Option<string> _bindAddress;
+    private readonly Option<int> _httpsListenPort;
+    private readonly Option<string?> _writeKubeconfig;
+    private readonly Option<bool> _disableAgent;
+    private readonly Option<string?> _datastoreEndpoint;
+    private readonly Option<string?> _token;
+
+    /// <summary>Creates the command; <paramref name="defaultDataDir"/> supplies the <c>--data-dir</c> default (it depends on the user).</summary>
+    public ServerCommandLine(Func<string> defaultDataDir)
+    {
+        _dataDir = new Option<string>("--data-dir", "-d")
+        {
+            Description = "Folder for certificates, tokens, the database and the kubeconfig",
+            DefaultValueFactory = _ => defaultDataDir(),
+        };
+        _bindAddress = new Option<string>("--bind-address")
+        {
+            Description = "IP address the API server listens on (0.0.0.0 for every address)",
+            DefaultValueFactory = _ => ServerOptions.DefaultBindAddress,
+        };
+        _bindAddress.Validators.Add(result =>
+        {
+            if (result.Tokens.Count == 1 && result.Tokens[0].Value is var value && !IPAddress.TryParse(value, out _))
+            {
+                result.AddError($"--bind-address: '{value}' is not an IP address");
+            }
+        });
+        _httpsListenPort = new Option<int>("--https-listen-port")
+        {
+            Description = "HTTPS port of the API server",
+            DefaultValueFactory = _ => ServerOptions.DefaultHttpsListenPort,
+        };
+        _httpsListenPort.Validators.Add(result =>
+        {
+            // Read the token rather than the converted value: a non-number is reported by the parser itself,
+            // and converting it here would throw.
+            if (result.Tokens.Count == 1 && int.TryParse(result.Tokens[0].Value, out var value) && value is < 0 or > 65535)
+            {
+                result.AddError($"--https-listen-port: {value} is not a port number (0-65535)");
+            }
+        });
+        _writeKubeconfig = new Option<string?>("--write-kubeconfig", "-o")
+        {
+            Description = "Also write the admin kubeconfig to this file (it is always written to DATA/kubeconfig.yaml)",
+        };
+        _disableAgent = new Option<bool>("--disable-agent")
+        {
+            Description = "Do not run the node agent in this process",
+        };
+        _datastoreEndpoint = new Option<string?>("--datastore-endpoint")
+        {
+            Description = "Datastore: empty or sqlite://PATH for embedded SQLite (default DATA/server/db/state.db), http(s)://HOST:PORT for etcd",
+        };
+        _token = new Option<string?>("--token", "-t")
+        {
+            Description = "Shared secret that agents and other servers join with (generated at first start when not given)",
+        };
+
+        Command = new Command("server", "Run a Skiff server: the API server and, in this process, the node agent")
+        {
+            _dataDir,
+            _bindAddress,
+            _httpsListenPort,
+            _writeKubeconfig,
+            _disableAgent,
+            _datastoreEndpoint,
+            _token,
+        };
+    }
+
+    /// <summary>The <c>server</c> command; the caller sets its action.</summary>
+    public Command Command { get; }
+
+    /// <summary>Builds the options from a parse of this command.</summary>
+    public ServerOptions Bind(ParseResult parseResult) => new()
+    {
+        DataDir = parseResult.GetValue(_dataDir)!,
+        BindAddress = parseResult.GetValue(_bindAddress)!,
+        HttpsListenPort = parseResult.GetValue(_httpsListenPort),
+        WriteKubeconfig = parseResult.GetValue(_writeKubeconfig),
+        DisableAgent = parseResult.GetValue(_disableAgent),
+        DatastoreEndpoint = parseResult.GetValue(_datastoreEndpoint),
+        Token = parseResult.GetValue(_token),
+    };
+}

@@ -1,0 +1,239 @@
+using System.Data.Common;
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Skiff.ApiServer;
+using Skiff.Certificates;
+using Skiff.IO;
+using Skiff.Kubeconfig;
+using Skiff.Storage;
+using Skiff.Storage.Sqlite;
+using Skiff.Tokens;
+
+namespace Skiff.Server;
+
+/// <summary>
+/// <c>skiff server</c>: prepares the data directory and the cluster's certificates and tokens, opens the
+/// store, starts the API server, writes the admin kubeconfig, and runs until cancelled (SIGTERM/SIGINT),
+/// then stops the API server before closing the store. The shape follows k3s's pkg/cli/server: flags
+/// become an options object, and this class only composes the parts.
+/// </summary>
+internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimeProvider timeProvider)
+{
+    /// <summary>How long a stop waits for in-flight requests before the store is closed under them.</summary>
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly ILoggerFactory _loggerFactory = loggerFactory;
+    private readonly TimeProvider _timeProvider = timeProvider;
+    private readonly ILogger _logger = loggerFactory.CreateLogger("Skiff.Server");
+    private readonly TaskCompletionSource<Uri> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// Completes with the API server's URL once the server is ready and the kubeconfig is written (the moment
+    /// the ready line is logged); cancelled if the run ends before that. Lets in-process callers wait without polling.
+    /// </summary>
+    public Task<Uri> Ready => _ready.Task;
+
+    /// <summary>Runs the server until <paramref name="cancellationToken"/> fires; returns the process exit code. Call once per instance.</summary>
+    public async Task<int> RunAsync(ServerOptions options, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RunCoreAsync(options, cancellationToken).ConfigureAwait(false);
+            return 0;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // SIGTERM/SIGINT, whether before or after ready, is a clean stop.
+            LogStopped(_logger);
+            return 0;
+        }
+        catch (StartupException ex)
+        {
+            LogFatal(_logger, ex.Message);
+            return 1;
+        }
+        catch (Exception ex)
+        {
+            LogUnexpected(_logger, ex);
+            return 1;
+        }
+        finally
+        {
+            _ready.TrySetCanceled(CancellationToken.None);
+        }
+    }
+
+    private async Task RunCoreAsync(ServerOptions options, CancellationToken cancellationToken)
+    {
+        var bindAddress = ParseBindAddress(options.BindAddress);
+        if (options.HttpsListenPort is < 0 or > 65535)
+        {
+            throw new StartupException($"--https-listen-port: {options.HttpsListenPort} is not a port number (0-65535)");
+        }
+
+        var data = new DataDirectory(options.DataDir);
+        var datastore = DatastoreEndpoint.Parse(options.DatastoreEndpoint, data.DefaultDatabasePath);
+        if (datastore.Kind == DatastoreKind.Etcd)
+        {
+            throw new StartupException("etcd datastore is not available yet (issue 11)");
+        }
+
+        LogStarting(_logger, data.Root, datastore.SqlitePath!);
+        using var certificates = PrepareDataDirectory(data, bindAddress, options.Token, out var tokens);
+
+        await using var store = await OpenStoreAsync(datastore.SqlitePath!, cancellationToken).ConfigureAwait(false);
+        var apiOptions = new ApiServerOptions
+        {
+            BindAddress = bindAddress.ToString(),
+            Port = options.HttpsListenPort,
+            ServingCertificate = certificates.Serving,
+            ClientCaCertificate = certificates.CertificateAuthority,
+            Tokens = tokens,
+        };
+
+        IApiServer apiServer;
+        try
+        {
+            apiServer = await ApiServerHost.StartAsync(apiOptions, store, _loggerFactory, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ListenFailure.Describe(ex) is { } reason)
+        {
+            throw new StartupException($"cannot listen on {FormatEndpoint(bindAddress, options.HttpsListenPort)}: {reason}", ex);
+        }
+
+        await using (apiServer.ConfigureAwait(false))
+        {
+            try
+            {
+                await apiServer.Ready.WaitAsync(cancellationToken).ConfigureAwait(false);
+
+                var serverUrl = AdminKubeconfig.ServerUrl(bindAddress, apiServer.Address.Port);
+                WriteKubeconfigs(data, options.WriteKubeconfig, serverUrl, certificates);
+
+                if (options.DisableAgent)
+                {
+                    LogAgentDisabled(_logger);
+                }
+                else
+                {
+                    LogNoAgentYet(_logger);
+                }
+
+                LogReady(_logger, serverUrl.GetLeftPart(UriPartial.Authority), data.KubeconfigPath);
+                _ready.TrySetResult(serverUrl);
+                await Task.Delay(Timeout.InfiniteTimeSpan, _timeProvider, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                LogStopping(_logger);
+                using var stopTimeout = new CancellationTokenSource(StopTimeout, _timeProvider);
+                await apiServer.StopAsync(stopTimeout.Token).ConfigureAwait(false);
+            }
+        }
+
+        // Leaving the scopes disposes the API server, then the store, then the certificates.
+    }
+
+    private ClusterCertificates PrepareDataDirectory(DataDirectory data, IPAddress bindAddress, string? token, out IReadOnlyDictionary<string, UserInfo> tokens)
+    {
+        try
+        {
+            Directory.CreateDirectory(data.Root);
+            SecureFile.EnsureDirectory(data.ServerDirectory, SecureFile.PrivateDirectory);
+
+            var serverTokens = new ServerTokens(data.ServerDirectory, _logger);
+            serverTokens.EnsureServerToken(token);
+            tokens = serverTokens.EnsureTokenFile()
+                .ToDictionary(e => e.Token, e => new UserInfo(e.User, e.Uid, e.Groups), StringComparer.Ordinal);
+
+            var names = ServingNames.For(bindAddress, HostName(), HostAddresses());
+            var store = new ClusterCertificateStore(new TlsFiles(data.TlsDirectory), new CertificateFactory(_timeProvider), _timeProvider, _logger);
+            return store.Ensure(names);
+        }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+        {
+            throw new StartupException($"data directory {data.Root} is not usable: {ex.Message}", ex);
+        }
+    }
+
+    private async Task<IStore> OpenStoreAsync(string databasePath, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var storeOptions = new SqliteStoreOptions { DatabasePath = databasePath };
+            return await SqliteStore.OpenAsync(storeOptions, _loggerFactory.CreateLogger("Skiff.Storage"), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException or DbException or SqliteStoreException)
+        {
+            throw new StartupException($"cannot open the SQLite datastore {databasePath}: {ex.Message}", ex);
+        }
+    }
+
+    private void WriteKubeconfigs(DataDirectory data, string? extraPath, Uri serverUrl, ClusterCertificates certificates)
+    {
+        var paths = new List<string> { data.KubeconfigPath };
+        if (!string.IsNullOrWhiteSpace(extraPath) && Path.GetFullPath(extraPath) != data.KubeconfigPath)
+        {
+            paths.Add(Path.GetFullPath(extraPath));
+        }
+
+        foreach (var path in paths)
+        {
+            try
+            {
+                AdminKubeconfig.Write(path, serverUrl, certificates);
+                LogWroteKubeconfig(_logger, path);
+            }
+            catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+            {
+                throw new StartupException($"cannot write the kubeconfig {path}: {ex.Message}", ex);
+            }
+        }
+    }
+
+    private static IPAddress ParseBindAddress(string value)
+    {
+        if (!IPAddress.TryParse(value, out var address))
+        {
+            throw new StartupException($"--bind-address: '{value}' is not an IP address");
+        }
+
+        return address;
+    }
+
+    private static string FormatEndpoint(IPAddress address, int port) =>
+        address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{address}]:{port}" : $"{address}:{port}";
+
+    private static string HostName()
+    {
+        try
+        {
+            return Dns.GetHostName();
+        }
+        catch (SocketException)
+        {
+            return string.Empty;
+        }
+    }
+
+    /// <summary>The machine's usable unicast addresses, for the serving certificate of a wildcard bind.</summary>
+    private static IEnumerable<IPAddress> HostAddresses()
+    {
+        try
+        {
+            return NetworkInterface.GetAllNetworkInterfaces()
+                .Where(nic => nic.OperationalStatus is OperationalStatus.Up or OperationalStatus.Unknown)
+                .SelectMany(nic => nic.GetIPProperties().UnicastAddresses)
+                .Select(unicast => unicast.Address)
+                .Where(address => !address.IsIPv6LinkLocal)
+                .ToArray();
+        }
+        catch (NetworkInformationException)
+        {
+            // Without interface information the certificate still covers loopback and the host name.
+            return [];
+        }
+    }
+}

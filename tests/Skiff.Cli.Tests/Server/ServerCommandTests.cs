@@ -1,0 +1,48 @@
+using Skiff.Cli.Tests.Support;
+using Skiff.Server;
+
+namespace Skiff.Cli.Tests.Server;
+
+// These cover the failures ServerCommand reports before it starts anything; serving itself is covered by
+// the E2E suite, which runs the real binary against the real API server.
+public sealed class ServerCommandTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+    private readonly ListLoggerProvider _logs = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task RunAsync_EtcdEndpoint_ExitsOneWithTheIssueReference()
+    {
+        var code = await Run(new ServerOptions { DataDir = _dir.Path, DatastoreEndpoint = "http://127.0.0.1:2379" });
+
+        Assert.Equal(1, code);
+        Assert.Contains("Error: etcd datastore is not available yet (issue 11)", _logs.Lines);
+    }
+
+    [Fact]
+    public async Task RunAsync_BadBindAddress_ExitsOneWithOneLine()
+    {
+        var code = await Run(new ServerOptions { DataDir = _dir.Path, BindAddress = "nope" });
+
+        Assert.Equal(1, code);
+        var line = Assert.Single(_logs.Lines);
+        Assert.Equal("Error: --bind-address: 'nope' is not an IP address", line);
+    }
+
+    [Fact]
+    public async Task RunAsync_DataDirIsAFile_ExitsOneNamingTheDirectory()
+    {
+        var file = _dir.Combine("file");
+        File.WriteAllText(file, "x");
+
+        var code = await Run(new ServerOptions { DataDir = file });
+
+        Assert.Equal(1, code);
+        Assert.Contains(_logs.Lines, l => l.StartsWith($"Error: data directory {file} is not usable", StringComparison.Ordinal));
+    }
+
+    private Task<int> Run(ServerOptions options) =>
+        new ServerCommand(_logs, TimeProvider.System).RunAsync(options, CancellationToken.None);
+}
