@@ -130,6 +130,17 @@ try
         objects += options.CreatesConcurrent;
     }
 
+    if (options.Phases.Contains("create1") || options.Phases.Contains("create64"))
+    {
+        // Every acknowledged create must be there: a fast server that drops writes is no result.
+        var expected = (warmNs == createNs ? warmCount : 0) + (results.Create1?.Operations ?? 0) + (results.CreateConcurrent?.Operations ?? 0);
+        var found = await workload.CountAsync(createNs, ct);
+        if (found != expected)
+        {
+            throw new InvalidOperationException($"LIST of {createNs} returned {found} ConfigMaps, expected {expected}");
+        }
+    }
+
     results.ObjectsEnd = objects;
     results.RssEndMiB = ProcessStats.RssMiB(pid);
     results.PeakRssMiB = ProcessStats.PeakRssMiB(pid);
