@@ -154,13 +154,15 @@ internal sealed class ApiWorkload
     private async Task<LatencySummary> MeasureAsync(Func<Task> run, double[] latencies, Func<int> errors)
     {
         var serverCpu = ProcessStats.CpuTime(_serverPid);
+        var machineBusy = ProcessStats.MachineBusyTime();
         var clientCpu = Process.GetCurrentProcess().TotalProcessorTime;
         var started = Stopwatch.GetTimestamp();
         await run();
         var elapsed = Stopwatch.GetElapsedTime(started);
         var serverCpuAfter = ProcessStats.CpuTime(_serverPid);
+        var machineBusyAfter = ProcessStats.MachineBusyTime();
         var clientCpuAfter = Process.GetCurrentProcess().TotalProcessorTime;
-        return LatencySummary.From(latencies, errors(), elapsed, serverCpuAfter - serverCpu, clientCpuAfter - clientCpu);
+        return LatencySummary.From(latencies, errors(), elapsed, serverCpuAfter - serverCpu, clientCpuAfter - clientCpu, machineBusyAfter - machineBusy);
     }
 
     private void Record(string error)

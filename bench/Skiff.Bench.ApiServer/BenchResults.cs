@@ -15,6 +15,9 @@ internal sealed class BenchResults
 
     public string ServerVersion { get; set; } = "?";
 
+    /// <summary>/proc/loadavg's 1-minute figure before the run: other load skews every figure.</summary>
+    public double? LoadAverageBefore { get; init; }
+
     public int Clients { get; init; }
 
     public int Connections { get; init; }

@@ -13,12 +13,15 @@ internal sealed record LatencySummary(
     double P99Ms,
     double MaxMs,
     double? ServerCpuMsPerOp,
-    double ClientCpuMsPerOp)
+    double ClientCpuMsPerOp,
+    double? OtherCpuCores)
 {
     public double PerSecond => Operations / Elapsed.TotalSeconds;
 
     /// <summary>Summarizes latencies (in milliseconds; sorted in place).</summary>
-    public static LatencySummary From(double[] latenciesMs, int errors, TimeSpan elapsed, TimeSpan? serverCpu, TimeSpan clientCpu)
+    /// <param name="machineBusy">CPU time the whole machine spent meanwhile; what the server and we did not
+    /// spend is other processes' load, which skews the figures on a shared machine.</param>
+    public static LatencySummary From(double[] latenciesMs, int errors, TimeSpan elapsed, TimeSpan? serverCpu, TimeSpan clientCpu, TimeSpan? machineBusy)
     {
         Array.Sort(latenciesMs);
         var n = latenciesMs.Length;
@@ -31,7 +34,8 @@ internal sealed record LatencySummary(
             Percentile(latenciesMs, 0.99),
             n == 0 ? 0 : latenciesMs[^1],
             serverCpu is null || n == 0 ? null : serverCpu.Value.TotalMilliseconds / n,
-            n == 0 ? 0 : clientCpu.TotalMilliseconds / n);
+            n == 0 ? 0 : clientCpu.TotalMilliseconds / n,
+            machineBusy is null || serverCpu is null ? null : Math.Max(0, (machineBusy.Value - serverCpu.Value - clientCpu).TotalSeconds / elapsed.TotalSeconds));
     }
 
     // Nearest-rank percentile, as most load tools report it.

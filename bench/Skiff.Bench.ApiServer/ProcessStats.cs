@@ -37,6 +37,41 @@ internal static class ProcessStats
         }
     }
 
+    /// <summary>
+    /// Busy CPU time of the whole machine so far (all cores; user, nice, system, irq, softirq, steal), or null
+    /// when it cannot be read. With the server's and our own CPU time it tells how much other processes took.
+    /// </summary>
+    public static TimeSpan? MachineBusyTime()
+    {
+        try
+        {
+            var cpu = File.ReadLines("/proc/stat").First(l => l.StartsWith("cpu ", StringComparison.Ordinal));
+            var f = cpu.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
+            // cpu user nice system idle iowait irq softirq steal ...
+            long Field(int i) => f.Length > i ? long.Parse(f[i], CultureInfo.InvariantCulture) : 0;
+            var busy = Field(1) + Field(2) + Field(3) + Field(6) + Field(7) + Field(8);
+            return TimeSpan.FromSeconds(busy / TicksPerSecond);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The machine's 1-minute load average, or null when it cannot be read.</summary>
+    public static double? LoadAverage()
+    {
+        try
+        {
+            return double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The number of threads of <paramref name="pid"/>, or null when it cannot be read.</summary>
     public static int? Threads(int? pid) => (int?)StatusKiB(pid, "Threads:");
 

@@ -37,7 +37,8 @@ var clock = Stopwatch.StartNew();
 void Progress(string message) => Console.Error.WriteLine($"[{clock.Elapsed.TotalSeconds,6:F1}s] {message}");
 
 var machine = Machine.Current();
-Progress("machine: " + machine);
+var loadBefore = ProcessStats.LoadAverage();
+Progress($"machine: {machine}; load average {loadBefore}");
 
 SkiffServerProcess? server = null;
 HttpClient[] clients = [];
@@ -70,6 +71,7 @@ try
         Server = connection.Server,
         ServerCommand = server?.Command,
         Pid = pid,
+        LoadAverageBefore = loadBefore,
         Clients = options.Clients,
         Connections = options.Connections,
         ListObjects = options.ListObjects,

@@ -18,7 +18,7 @@ internal static class Report
         var sb = new StringBuilder();
         sb.AppendLine();
         sb.AppendLine("Skiff API server benchmark");
-        sb.AppendLine($"machine:  {r.Machine}");
+        sb.AppendLine($"machine:  {r.Machine}; load average {r.LoadAverageBefore?.ToString("F2", Inv) ?? "?"} before the run");
         sb.AppendLine($"server:   {r.Server} ({r.ServerVersion}), {r.Mode}{(r.Pid is null ? ", pid unknown (no RSS/CPU)" : $", pid {r.Pid}")}");
         if (r.ServerCommand is not null)
         {
@@ -34,6 +34,7 @@ internal static class Report
             rows.Add([$"creates/s, 1 client ({c1.Operations:N0})", $"{c1.PerSecond:N0}/s", $"{Creates1PerSecond:N0}/s", $">= {TargetCreates1PerSecond:N0}/s", Met(c1.PerSecond >= TargetCreates1PerSecond)]);
             rows.Add(["  latency p50 / p99", $"{Ms(c1.P50Ms)} / {Ms(c1.P99Ms)} ms", $"- / {Creates1P99Ms} ms", "", ""]);
             rows.Add(["  CPU per create, server / client", Cpu(c1), "", "", ""]);
+            rows.Add(["  other processes' load", Load(c1), "", "", ""]);
         }
 
         if (r.CreateConcurrent is { } cn)
@@ -41,6 +42,7 @@ internal static class Report
             rows.Add([$"creates/s, {r.Clients} clients ({cn.Operations:N0})", $"{cn.PerSecond:N0}/s", $"{Creates64PerSecondLow:N0}-{Creates64PerSecondHigh:N0}/s", $">= {TargetCreates64PerSecond:N0}/s", Met(cn.PerSecond >= TargetCreates64PerSecond)]);
             rows.Add(["  latency p50 / p99", $"{Ms(cn.P50Ms)} / {Ms(cn.P99Ms)} ms", $"- / ~{Creates64P99Ms} ms", $"p99 < {TargetCreates64P99Ms} ms", Met(cn.P99Ms < TargetCreates64P99Ms)]);
             rows.Add(["  CPU per create, server / client", Cpu(cn), "", "", ""]);
+            rows.Add(["  other processes' load", Load(cn), "", "", ""]);
         }
 
         if (r.ListConsistent is { } lc)
@@ -56,6 +58,7 @@ internal static class Report
         if (r.ListConsistent is { } l)
         {
             rows.Add(["  response size, server CPU per LIST", $"{r.ListBytes / 1024.0 / 1024.0:F1} MiB, {Ms(l.ServerCpuMsPerOp ?? double.NaN)} ms", "", "", ""]);
+            rows.Add(["  other processes' load", Load(l), "", "", ""]);
         }
 
         if (r.RssIdleMiB is { } idle)
@@ -114,6 +117,7 @@ internal static class Report
             maxMs = Math.Round(s.MaxMs, 3),
             serverCpuMsPerOp = s.ServerCpuMsPerOp is { } c ? Math.Round(c, 4) : (double?)null,
             clientCpuMsPerOp = Math.Round(s.ClientCpuMsPerOp, 4),
+            otherCpuCores = s.OtherCpuCores is { } o ? Math.Round(o, 2) : (double?)null,
         };
 
         var doc = new
@@ -123,6 +127,7 @@ internal static class Report
             dotnet = r.Machine.DotNet,
             serverVersion = r.ServerVersion,
             mode = r.Mode,
+            loadAverageBefore = r.LoadAverageBefore,
             clients = r.Clients,
             connections = r.Connections,
             listObjects = r.ListObjects,
@@ -153,6 +158,8 @@ internal static class Report
     }
 
     private static double? Round(double? v) => v is null ? null : Math.Round(v.Value, 1);
+
+    private static string Load(LatencySummary s) => s.OtherCpuCores is { } c ? $"{c:F2} of {Environment.ProcessorCount} cores" : "?";
 
     private static string Met(bool met) => met ? "yes" : "NO";
 
