@@ -64,6 +64,11 @@ internal sealed class ClusterConnection
             PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(10),
             AutomaticDecompression = DecompressionMethods.None,
+
+            // Go's HTTP/2 transport, which client-go and kubectl use, opens every stream with a 4 MiB window
+            // (golang.org/x/net/http2 transportDefaultStreamFlow); .NET starts at 64 KiB and grows it with the
+            // measured round-trip time. Large LIST responses would otherwise wait for window updates.
+            InitialHttp2StreamWindowSize = 4 * 1024 * 1024,
         };
         var client = new HttpClient(handler)
         {

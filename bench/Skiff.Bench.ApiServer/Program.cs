@@ -108,8 +108,9 @@ try
             throw new InvalidOperationException($"LIST of {listNs} returned {items} items, expected {options.ListObjects}");
         }
 
-        await workload.ListAsync(listNs, resourceVersionZero: false, 3, ct);
-        await workload.ListAsync(listNs, resourceVersionZero: true, 3, ct);
+        // Enough LISTs for both sides' tiered JIT to reach optimized code (30 calls, then a background compile).
+        await workload.ListAsync(listNs, resourceVersionZero: false, 10, ct);
+        await workload.ListAsync(listNs, resourceVersionZero: true, 10, ct);
         Progress($"LIST {options.ListObjects:N0} x {options.Lists}, resourceVersion unset");
         (results.ListConsistent, results.ListBytes) = await workload.ListAsync(listNs, resourceVersionZero: false, options.Lists, ct);
         Progress($"LIST {options.ListObjects:N0} x {options.Lists}, resourceVersion=0");
