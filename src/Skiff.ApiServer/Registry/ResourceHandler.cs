@@ -5,6 +5,7 @@ using k8s;
 using k8s.Models;
 using Microsoft.AspNetCore.Http;
 using Skiff.Api.Patch;
+using Skiff.Api.Protobuf;
 using Skiff.Api.Resources;
 using Skiff.Api.Selectors;
 using Skiff.ApiServer.Http;
@@ -363,7 +364,7 @@ internal sealed partial class ResourceHandler<T> : IResourceHandler
                 }
                 else
                 {
-                    desired = ApiJson.Deserialize<V1Scale>(body);
+                    desired = ApiJson.Deserialize<V1Scale>(TranscodeProtobuf(ctx, body));
                 }
             }
             catch (JsonException e)
@@ -452,7 +453,7 @@ internal sealed partial class ResourceHandler<T> : IResourceHandler
     private async Task<V1DeleteOptions?> ReadDeleteOptionsAsync(HttpContext ctx, CancellationToken ct)
     {
         V1DeleteOptions? options = null;
-        var body = await HttpIo.ReadBodyAsync(ctx, _options.MaxRequestBodyBytes, ct).ConfigureAwait(false);
+        var body = TranscodeProtobuf(ctx, await HttpIo.ReadBodyAsync(ctx, _options.MaxRequestBodyBytes, ct).ConfigureAwait(false));
         if (body.Length > 0)
         {
             try
@@ -546,15 +547,32 @@ internal sealed partial class ResourceHandler<T> : IResourceHandler
             throw ApiException.BadRequest("the body of the request was empty");
         }
 
-        var contentType = ctx.Request.ContentType ?? MediaTypes.Json;
-        if (contentType.StartsWith("application/vnd.kubernetes.protobuf", StringComparison.OrdinalIgnoreCase))
-        {
-            throw ApiException.UnsupportedMediaType(contentType);
-        }
+        body = TranscodeProtobuf(ctx, body);
 
         var mode = ParseFieldValidation(ctx);
         CheckFields(ctx, body, mode);
         return DecodeJson(body);
+    }
+
+    /// <summary>
+    /// kubectl's typed clients send Kubernetes protobuf bodies; they become the JSON everything else reads.
+    /// Answers still go out as JSON, which those clients accept too.
+    /// </summary>
+    private static byte[] TranscodeProtobuf(HttpContext ctx, byte[] body)
+    {
+        if (!ProtobufTranscoder.IsProtobuf(ctx.Request.ContentType))
+        {
+            return body;
+        }
+
+        try
+        {
+            return ProtobufTranscoder.ToJson(body);
+        }
+        catch (ProtobufFormatException e)
+        {
+            throw ApiException.BadRequest($"the body of the request could not be decoded as Kubernetes protobuf: {e.Message}");
+        }
     }
 
     private T DecodeJson(byte[] body)
