@@ -41,6 +41,8 @@ internal sealed partial class ResourceHandler<T> : IResourceHandler
 
     public IReadOnlyList<string> ServedSubresources { get; }
 
+    public WatchCache Cache => _store.Cache;
+
     public async Task HandleAsync(HttpContext ctx, RequestInfo req, CancellationToken ct)
     {
         string? ns = null;
