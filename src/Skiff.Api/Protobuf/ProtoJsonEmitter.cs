@@ -372,7 +372,8 @@ internal sealed class ProtoJsonEmitter(ProtoSchema schema, Utf8JsonWriter writer
         }
         else
         {
-            rented = ArrayPool<byte>.Shared.Rent(to - from + 16);
+            // `to` is where the last piece's tag starts, not where it ends: size for everything after `from`.
+            rented = ArrayPool<byte>.Shared.Rent(data.Length - from);
             var length = 0;
             while (!reader.End && from + reader.Position <= to)
             {

@@ -297,6 +297,20 @@ public sealed class ProtobufTranscoderTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ToJson_MessageSentInPieces_LongLastPieceIsMerged()
+    {
+        var value = new string('v', 5000);
+        var body = ProtoWriter.Envelope("v1", "ConfigMap", ProtoWriter.Message(cm =>
+        {
+            cm.Message(1, m => m.String(1, "n"));
+            cm.Message(1, m => m.MapEntry(12, "note", value));
+        }));
+
+        var expected = "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"n\",\"annotations\":{\"note\":\"" + value + "\"}}}";
+        Assert.Equal(expected, Json(body));
+    }
+
+    [Fact]
     public void ToJson_MicroTimeAndEventFields()
     {
         var seconds = new DateTimeOffset(2025, 1, 2, 3, 4, 5, TimeSpan.Zero).ToUnixTimeSeconds();
