@@ -408,4 +408,17 @@ public sealed class ApiSemanticsTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, ok);
         Assert.Equal("2", (string?)body!["data"]!["b"]);
     }
+
+    [Fact]
+    public async Task Metrics_CountRequestsByVerbResourceAndCode()
+    {
+        await PostAsync(Cms, """{"metadata":{"name":"m1"}}""");
+        await SendAsync(HttpMethod.Get, Cms + "/missing");
+        var text = await Client.GetStringAsync("/metrics");
+        Assert.Contains("apiserver_request_total{verb=\"POST\",dry_run=\"\",group=\"\",version=\"v1\",resource=\"configmaps\",subresource=\"\",scope=\"namespace\",component=\"apiserver\",code=\"201\"} 1", text);
+        Assert.Contains("code=\"404\"", text);
+        Assert.Contains("apiserver_storage_objects{resource=\"namespaces\"} 4", text);
+        using var anon = _server.CreateClient(null);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anon.GetAsync("/metrics")).StatusCode);
+    }
 }
