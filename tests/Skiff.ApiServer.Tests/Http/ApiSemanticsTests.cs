@@ -522,4 +522,29 @@ public sealed class ApiSemanticsTests : IAsyncLifetime
         Assert.Equal("autoscaling/v1", (string?)v1!["apiVersion"]);
         Assert.Equal(70, (int)v1["spec"]!["targetCPUUtilizationPercentage"]!);
     }
+
+    [Fact]
+    public async Task Watch_TooOldResourceVersion_GetsExpiredErrorEvent()
+    {
+        await using var small = await TestServer.StartAsync(o => o.WatchCacheEvents = 5);
+        var (_, first) = await PostToAsync(small, """{"metadata":{"name":"old0"}}""");
+        var rv = (string)first!["metadata"]!["resourceVersion"]!;
+        for (var i = 1; i < 12; i++)
+        {
+            await PostToAsync(small, $$$"""{"metadata":{"name":"old{{{i}}}"}}""");
+        }
+
+        using var res = await small.Client.GetAsync(Cms + $"?watch=true&resourceVersion={rv}&timeoutSeconds=2", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, res.StatusCode);
+        var ev = JsonNode.Parse((await res.Content.ReadAsStringAsync()).Split('\n')[0])!;
+        Assert.Equal("ERROR", (string?)ev["type"]);
+        Assert.Equal(410, (int)ev["object"]!["code"]!);
+        Assert.Equal("Expired", (string?)ev["object"]!["reason"]);
+    }
+
+    private static async Task<(HttpStatusCode, JsonNode?)> PostToAsync(TestServer server, string json)
+    {
+        using var res = await server.Client.PostAsync(Cms, TestServer.Json(json));
+        return (res.StatusCode, JsonNode.Parse(await res.Content.ReadAsStringAsync()));
+    }
 }
