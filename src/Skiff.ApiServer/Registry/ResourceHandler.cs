@@ -170,8 +170,13 @@ internal sealed partial class ResourceHandler<T> : IResourceHandler
             return;
         }
 
-        var ms = new MemoryStream(result.Items.Sum(i => i.Json.Length + 1) + 256);
-        using (var w = new Utf8JsonWriter(ms, ApiJson.WriterOptions))
+        // The list is streamed to the client as it is written: a LIST of 10,000 objects is megabytes, and one
+        // buffer of that size per request would be a large-object-heap allocation and a full GC each time.
+        var res = ctx.Response;
+        res.StatusCode = 200;
+        res.ContentType = neg.ContentType;
+        var pipe = res.BodyWriter;
+        await using (var w = new Utf8JsonWriter(pipe, ApiJson.WriterOptions))
         {
             var metadataOnly = neg.Format == ResponseFormat.PartialObjectMetadata;
             w.WriteStartObject();
@@ -194,13 +199,18 @@ internal sealed partial class ResourceHandler<T> : IResourceHandler
             foreach (var item in result.Items)
             {
                 w.WriteRawValue(metadataOnly ? PartialMetadata(_store.Decode(item), neg.MetaVersion) : _conv.Encode(item), skipInputValidation: true);
+                if (w.BytesPending > 64 * 1024)
+                {
+                    w.Flush();
+                    await pipe.FlushAsync(ct).ConfigureAwait(false);
+                }
             }
 
             w.WriteEndArray();
             w.WriteEndObject();
+            w.Flush();
+            await pipe.FlushAsync(ct).ConfigureAwait(false);
         }
-
-        await HttpIo.WriteJsonAsync(ctx, 200, ms.GetBuffer().AsMemory(0, (int)ms.Length), neg.ContentType).ConfigureAwait(false);
     }
 
     private static byte[] PartialMetadata(T obj, string metaVersion)
