@@ -41,8 +41,8 @@ public class LabelSelectorsTests
     }
 
     [Fact]
-    public void GoSyntax_Selector_MatchesGoPrinting() =>
+    public void GoValue_Selector_MatchesGoPrinting() =>
         Assert.Equal(
             "v1.LabelSelector{MatchLabels:map[string]string{\"app\":\"web\"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}",
-            GoSyntax.Selector(new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "web" } }).ToString());
+            GoValue.Selector(new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "web" } }).ToString());
 }
