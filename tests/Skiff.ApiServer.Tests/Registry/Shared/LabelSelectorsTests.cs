@@ -45,4 +45,27 @@ public class LabelSelectorsTests
         Assert.Equal(
             "v1.LabelSelector{MatchLabels:map[string]string{\"app\":\"web\"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}",
             GoValue.Selector(new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "web" } }).ToString());
+
+    [Fact]
+    public void Validate_BadLabelAndValue_MatchLabelsFirstAndValueIndexed()
+    {
+        var errors = new FieldErrors();
+        LabelSelectors.Validate(
+            new V1LabelSelector
+            {
+                MatchLabels = new Dictionary<string, string> { ["app"] = "bad value" },
+                MatchExpressions = [new V1LabelSelectorRequirement { Key = "tier", OperatorProperty = "In", Values = ["web", "bad value"] }],
+            },
+            "spec.selector",
+            errors);
+        Assert.Equal(["spec.selector.matchLabels", "spec.selector.matchExpressions[0].values[1]"], errors.Select(e => e.Field));
+    }
+
+    [Fact]
+    public void MatchesMap_EveryPairPresent()
+    {
+        var selector = new Dictionary<string, string> { ["app"] = "web" };
+        Assert.True(LabelSelectors.MatchesMap(selector, new Dictionary<string, string> { ["app"] = "web", ["tier"] = "x" }));
+        Assert.False(LabelSelectors.MatchesMap(selector, null));
+    }
 }
