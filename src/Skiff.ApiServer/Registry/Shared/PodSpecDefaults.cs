@@ -127,52 +127,33 @@ internal static class PodSpecDefaults
     /// <summary>SetDefaults_Container and the defaults of what a container holds.</summary>
     public static void Container(V1Container c)
     {
-        if (string.IsNullOrEmpty(c.ImagePullPolicy))
-        {
-            c.ImagePullPolicy = PullPolicyFor(c.Image);
-        }
-
-        if (string.IsNullOrEmpty(c.TerminationMessagePath))
-        {
-            c.TerminationMessagePath = "/dev/termination-log";
-        }
-
-        if (string.IsNullOrEmpty(c.TerminationMessagePolicy))
-        {
-            c.TerminationMessagePolicy = "File";
-        }
-
-        Ports(c.Ports);
-        Probe(c.LivenessProbe);
-        Probe(c.ReadinessProbe);
-        Probe(c.StartupProbe);
-        Lifecycle(c.Lifecycle);
-        Env(c.Env);
+        c.ImagePullPolicy = Or(c.ImagePullPolicy, PullPolicyFor(c.Image));
+        c.TerminationMessagePath = Or(c.TerminationMessagePath, "/dev/termination-log");
+        c.TerminationMessagePolicy = Or(c.TerminationMessagePolicy, "File");
+        Parts(c.Ports, [c.LivenessProbe, c.ReadinessProbe, c.StartupProbe], c.Lifecycle, c.Env);
     }
 
+    // An ephemeral container is a separate Go type with the same defaults as a container.
     private static void EphemeralContainer(V1EphemeralContainer c)
     {
-        if (string.IsNullOrEmpty(c.ImagePullPolicy))
+        c.ImagePullPolicy = Or(c.ImagePullPolicy, PullPolicyFor(c.Image));
+        c.TerminationMessagePath = Or(c.TerminationMessagePath, "/dev/termination-log");
+        c.TerminationMessagePolicy = Or(c.TerminationMessagePolicy, "File");
+        Parts(c.Ports, [c.LivenessProbe, c.ReadinessProbe, c.StartupProbe], c.Lifecycle, c.Env);
+    }
+
+    private static string Or(string? value, string fallback) => string.IsNullOrEmpty(value) ? fallback : value;
+
+    private static void Parts(IList<V1ContainerPort>? ports, V1Probe?[] probes, V1Lifecycle? lifecycle, IList<V1EnvVar>? env)
+    {
+        Ports(ports);
+        foreach (var probe in probes)
         {
-            c.ImagePullPolicy = PullPolicyFor(c.Image);
+            Probe(probe);
         }
 
-        if (string.IsNullOrEmpty(c.TerminationMessagePath))
-        {
-            c.TerminationMessagePath = "/dev/termination-log";
-        }
-
-        if (string.IsNullOrEmpty(c.TerminationMessagePolicy))
-        {
-            c.TerminationMessagePolicy = "File";
-        }
-
-        Ports(c.Ports);
-        Probe(c.LivenessProbe);
-        Probe(c.ReadinessProbe);
-        Probe(c.StartupProbe);
-        Lifecycle(c.Lifecycle);
-        Env(c.Env);
+        Lifecycle(lifecycle);
+        Env(env);
     }
 
     /// <summary>

@@ -67,18 +67,9 @@ internal sealed class ReplicationControllerStrategy : ResourceStrategy<V1Replica
         }
 
         PodSpecValidation.ValidateTemplate(template, "spec.template", errors);
-        if (template.Spec is { } podSpec)
-        {
-            if (!string.IsNullOrEmpty(podSpec.RestartPolicy) && podSpec.RestartPolicy != "Always")
-            {
-                errors.NotSupported("spec.template.spec.restartPolicy", podSpec.RestartPolicy, ["Always"]);
-            }
 
-            if (podSpec.ActiveDeadlineSeconds is not null)
-            {
-                errors.Forbidden("spec.template.spec.activeDeadlineSeconds", "activeDeadlineSeconds in ReplicationController is not Supported");
-            }
-        }
+        // ValidatePodTemplateSpecForRC makes the same restart rules as ReplicaSets' template validation.
+        Apps.WorkloadValidation.RestartAlways(template, "spec.template", "ReplicationController", errors);
     }
 
     public override void ValidateStatusUpdate(V1ReplicationController obj, V1ReplicationController old, FieldErrors errors)
