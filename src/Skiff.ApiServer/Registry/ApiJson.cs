@@ -16,13 +16,15 @@ public static class ApiJson
     private static JsonSerializerOptions Capture()
     {
         JsonSerializerOptions? captured = null;
-        KubernetesJson.AddJsonOptions(o =>
+        KubernetesJson.AddJsonOptions(o => captured = o);
+
+        // A copy, not KubernetesJson's own instance: that one becomes read-only as soon as anything in the
+        // process (a client, a test) has serialized with it, and setting the encoder on it would then throw.
+        // Kubernetes writes '"', '<', '&' and non-ASCII text as they are; .NET's default encoder would escape them.
+        return new JsonSerializerOptions(captured ?? throw new InvalidOperationException("KubernetesJson did not expose its serializer options"))
         {
-            // Kubernetes writes '"', '<', '&' and non-ASCII text as they are; .NET's default encoder would escape them.
-            o.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
-            captured = o;
-        });
-        return captured ?? throw new InvalidOperationException("KubernetesJson did not expose its serializer options");
+            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        };
     }
 
     /// <summary>Writer options matching <see cref="Options"/> for hand-written JSON.</summary>

@@ -1,6 +1,6 @@
 using k8s.Models;
 
-namespace Skiff.ApiServer.Registry.Core.Shared;
+namespace Skiff.ApiServer.Registry.Core.Pods;
 
 /// <summary>
 /// A pod's quality-of-service class, computed the way kube-apiserver stores it in status.qosClass at

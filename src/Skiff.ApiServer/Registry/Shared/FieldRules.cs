@@ -1,14 +1,20 @@
+using System.Text;
 using k8s.Models;
 using Skiff.Api.Validation;
 
-namespace Skiff.ApiServer.Registry.Core.Shared;
+namespace Skiff.ApiServer.Registry.Shared;
 
 /// <summary>
-/// Field rules shared by the core strategies, after pkg/apis/core/validation/validation.go:
-/// label maps, resource quantities, taint effects, access modes. Messages are Kubernetes' own.
+/// Field-level rules the strategies share, after apimachinery's metav1 validation and
+/// pkg/apis/core/validation/validation.go: label and annotation maps found inside specs (which the
+/// registry's <see cref="ObjectMetaValidation"/> does not see), names, non-negative numbers and quantities,
+/// resource names, taint effects and immutability. Messages are Kubernetes' own. Pure: adds errors, never throws.
 /// </summary>
-internal static class CoreValidation
+internal static class FieldRules
 {
+    /// <summary>apimachinery's TotalAnnotationSizeLimitB.</summary>
+    public const int TotalAnnotationSizeLimit = 256 * 1024;
+
     public const string NegativeMessage = "must be greater than or equal to 0";
     public const string NotPositiveMessage = "must be greater than zero";
     public const string NotIntegerMessage = "must be an integer";
@@ -18,25 +24,50 @@ internal static class CoreValidation
     public static readonly string[] AccessModes = ["ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"];
     public static readonly string[] VolumeModes = ["Block", "Filesystem"];
 
-    /// <summary>Label keys and values of a selector or template (unversionedvalidation.ValidateLabels).</summary>
+    /// <summary>A qualified name such as a label key (ValidateQualifiedName / ValidateLabelName).</summary>
+    public static void QualifiedName(string value, string path, FieldErrors errors)
+    {
+        foreach (var msg in NameRules.QualifiedName(value))
+        {
+            errors.Invalid(path, value, msg);
+        }
+    }
+
+    /// <summary>Label keys and values (unversionedvalidation.ValidateLabels); every error is reported against the map.</summary>
     public static void Labels(IDictionary<string, string>? labels, string path, FieldErrors errors)
     {
-        if (labels is null)
+        foreach (var (k, v) in labels ?? new Dictionary<string, string>())
+        {
+            QualifiedName(k, path, errors);
+            foreach (var msg in NameRules.LabelValue(v ?? ""))
+            {
+                errors.Invalid(path, v, msg);
+            }
+        }
+    }
+
+    /// <summary>Annotation keys are qualified names compared case-insensitively; the total size is bounded (ValidateAnnotations).</summary>
+    public static void Annotations(IDictionary<string, string>? annotations, string path, FieldErrors errors)
+    {
+        if (annotations is null)
         {
             return;
         }
 
-        foreach (var (k, v) in labels)
+        long size = 0;
+        foreach (var (k, v) in annotations)
         {
-            foreach (var msg in NameRules.QualifiedName(k))
+            foreach (var msg in NameRules.QualifiedName(k.ToLowerInvariant()))
             {
                 errors.Invalid(path, k, msg);
             }
 
-            foreach (var msg in NameRules.LabelValue(v))
-            {
-                errors.Invalid(path, v, msg);
-            }
+            size += Encoding.UTF8.GetByteCount(k) + Encoding.UTF8.GetByteCount(v ?? "");
+        }
+
+        if (size > TotalAnnotationSizeLimit)
+        {
+            errors.TooLong(path, TotalAnnotationSizeLimit);
         }
     }
 
@@ -53,15 +84,6 @@ internal static class CoreValidation
     public static void DnsSubdomain(string value, string path, FieldErrors errors)
     {
         foreach (var msg in NameRules.DnsSubdomain(value))
-        {
-            errors.Invalid(path, value, msg);
-        }
-    }
-
-    /// <summary>A qualified name such as a label key (ValidateQualifiedName).</summary>
-    public static void QualifiedName(string value, string path, FieldErrors errors)
-    {
-        foreach (var msg in NameRules.QualifiedName(value))
         {
             errors.Invalid(path, value, msg);
         }
@@ -85,21 +107,21 @@ internal static class CoreValidation
         }
     }
 
-    /// <summary>Quantities of an integer resource (pods, services, counts) must be whole numbers.</summary>
-    public static void Integer(string resource, ResourceQuantity? value, string path, FieldErrors errors)
-    {
-        if (value is not null && IsIntegerResource(resource) && value.ToDecimal() != decimal.Truncate(value.ToDecimal()))
-        {
-            errors.Invalid(path, QuantityText(value), NotIntegerMessage);
-        }
-    }
-
     /// <summary>A strictly positive quantity (ValidatePositiveQuantityValue).</summary>
     public static void Positive(ResourceQuantity? value, string path, FieldErrors errors)
     {
         if (value is not null && value.ToDecimal() <= 0)
         {
             errors.Invalid(path, QuantityText(value), NotPositiveMessage);
+        }
+    }
+
+    /// <summary>Quantities of an integer resource (pods, services, counts) must be whole numbers.</summary>
+    public static void Integer(string resource, ResourceQuantity? value, string path, FieldErrors errors)
+    {
+        if (value is not null && IsIntegerResource(resource) && value.ToDecimal() != decimal.Truncate(value.ToDecimal()))
+        {
+            errors.Invalid(path, QuantityText(value), NotIntegerMessage);
         }
     }
 
@@ -117,15 +139,10 @@ internal static class CoreValidation
         || resource.StartsWith("count/", StringComparison.Ordinal)
         || (resource.Contains('/') && !resource.StartsWith("kubernetes.io/", StringComparison.Ordinal) && !resource.Contains("storageclass.storage.k8s.io/", StringComparison.Ordinal));
 
-    /// <summary>A resource list of non-negative quantities with valid names (container requests/limits).</summary>
+    /// <summary>A resource list of non-negative quantities with valid names (limit ranges, quotas).</summary>
     public static void ResourceList(IDictionary<string, ResourceQuantity>? list, string path, FieldErrors errors)
     {
-        if (list is null)
-        {
-            return;
-        }
-
-        foreach (var (name, q) in list)
+        foreach (var (name, q) in list ?? new Dictionary<string, ResourceQuantity>())
         {
             var p = $"{path}[{name}]";
             ResourceName(name, p, errors);
@@ -140,11 +157,7 @@ internal static class CoreValidation
     /// <summary>A resource name: a qualified name; unprefixed names must be standard (validateResourceName).</summary>
     public static void ResourceName(string name, string path, FieldErrors errors)
     {
-        foreach (var msg in NameRules.QualifiedName(name))
-        {
-            errors.Invalid(path, name, msg);
-        }
-
+        QualifiedName(name, path, errors);
         if (!name.Contains('/') && !IsStandardContainerResource(name))
         {
             errors.Invalid(path, name, "must be a standard resource type or fully qualified");
@@ -177,55 +190,12 @@ internal static class CoreValidation
         }
     }
 
-    /// <summary>Whether a map selector matches a label set (every selector pair present).</summary>
-    public static bool SelectorMatches(IDictionary<string, string> selector, IDictionary<string, string>? labels) =>
-        selector.All(kv => labels is not null && labels.TryGetValue(kv.Key, out var v) && v == kv.Value);
-
-    /// <summary>
-    /// A metav1 LabelSelector (ValidateLabelSelector): matchLabels as labels, matchExpressions with a
-    /// valid operator and values that fit it.
-    /// </summary>
-    public static void LabelSelector(V1LabelSelector? selector, string path, FieldErrors errors)
+    /// <summary>Immutable-field check comparing both values semantically (apimachinery's ValidateImmutableField).</summary>
+    public static void Immutable<TValue>(TValue? value, TValue? old, string path, FieldErrors errors, object? shownValue = null)
     {
-        if (selector is null)
+        if (!SpecDiff.JsonEqual(value, old))
         {
-            return;
-        }
-
-        Labels(selector.MatchLabels, $"{path}.matchLabels", errors);
-        for (var i = 0; i < (selector.MatchExpressions?.Count ?? 0); i++)
-        {
-            var expr = selector.MatchExpressions![i];
-            var p = $"{path}.matchExpressions[{i}]";
-            switch (expr.OperatorProperty)
-            {
-                case "In" or "NotIn":
-                    if (expr.Values is null || expr.Values.Count == 0)
-                    {
-                        errors.Required($"{p}.values", "must be specified when `operator` is 'In' or 'NotIn'");
-                    }
-
-                    break;
-                case "Exists" or "DoesNotExist":
-                    if (expr.Values is { Count: > 0 })
-                    {
-                        errors.Forbidden($"{p}.values", "may not be specified when `operator` is 'Exists' or 'DoesNotExist'");
-                    }
-
-                    break;
-                default:
-                    errors.Invalid($"{p}.operator", expr.OperatorProperty ?? "", "not a valid selector operator");
-                    break;
-            }
-
-            QualifiedName(expr.Key ?? "", $"{p}.key", errors);
-            foreach (var v in expr.Values ?? [])
-            {
-                foreach (var msg in NameRules.LabelValue(v))
-                {
-                    errors.Invalid($"{p}.values", v, msg);
-                }
-            }
+            errors.Immutable(path, shownValue ?? value);
         }
     }
 }

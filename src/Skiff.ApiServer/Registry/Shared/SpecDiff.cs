@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Skiff.ApiServer.Registry.Core.Shared;
+namespace Skiff.ApiServer.Registry.Shared;
 
 /// <summary>
 /// Equality and a short, readable difference of two API values by their JSON form. Kubernetes appends a
@@ -10,8 +10,11 @@ namespace Skiff.ApiServer.Registry.Core.Shared;
 /// </summary>
 internal static class SpecDiff
 {
-    public static bool JsonEqual<T>(T a, T b) =>
-        ApiJson.Serialize(a).AsSpan().SequenceEqual(ApiJson.Serialize(b));
+    /// <summary>
+    /// Semantic equality through the JSON form: map key order does not matter, as with Go maps under
+    /// apimachinery's semantic DeepEqual (clients send maps sorted while stored objects keep their order).
+    /// </summary>
+    public static bool JsonEqual<T>(T? a, T? b) => ApiJson.SemanticEquals(a, b);
 
     /// <summary>Lines "- field: old" / "+ field: new" for each top-level field whose JSON differs.</summary>
     public static string Describe<T>(T oldValue, T newValue)
