@@ -123,7 +123,7 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
 
                 LogReady(_logger, serverUrl.GetLeftPart(UriPartial.Authority), data.KubeconfigPath);
                 _ready.TrySetResult(serverUrl);
-                await Task.Delay(Timeout.InfiniteTimeSpan, _timeProvider, cancellationToken).ConfigureAwait(false);
+                await new IdleMemoryTrimmer(_timeProvider, _loggerFactory.CreateLogger<IdleMemoryTrimmer>()).RunAsync(cancellationToken).ConfigureAwait(false);
             }
             finally
             {
