@@ -32,6 +32,13 @@ public static class ApiJson
 
     public static byte[] Serialize(object value, Type type) => JsonSerializer.SerializeToUtf8Bytes(value, type, Options);
 
+    /// <summary>
+    /// Whether two values serialize to the same JSON, ignoring object member order (clients such as kubectl
+    /// send maps sorted by key while stored objects keep their original order).
+    /// </summary>
+    public static bool SemanticEquals<TValue>(TValue? a, TValue? b) =>
+        System.Text.Json.Nodes.JsonNode.DeepEquals(JsonSerializer.SerializeToNode(a, Options), JsonSerializer.SerializeToNode(b, Options));
+
     public static T Deserialize<T>(ReadOnlySpan<byte> utf8) =>
         JsonSerializer.Deserialize<T>(utf8, Options) ?? throw new JsonException("null object");
 

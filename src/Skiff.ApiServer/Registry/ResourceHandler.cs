@@ -5,6 +5,7 @@ using k8s;
 using k8s.Models;
 using Microsoft.AspNetCore.Http;
 using Skiff.Api.Patch;
+using Skiff.Api.Protobuf;
 using Skiff.Api.Resources;
 using Skiff.Api.Selectors;
 using Skiff.ApiServer.Http;
@@ -39,6 +40,8 @@ internal sealed partial class ResourceHandler<T> : IResourceHandler
     public ResourceInfo Info => _conv.External;
 
     public IReadOnlyList<string> ServedSubresources { get; }
+
+    public WatchCache Cache => _store.Cache;
 
     public async Task HandleAsync(HttpContext ctx, RequestInfo req, CancellationToken ct)
     {
@@ -167,8 +170,13 @@ internal sealed partial class ResourceHandler<T> : IResourceHandler
             return;
         }
 
-        var ms = new MemoryStream(result.Items.Sum(i => i.Json.Length + 1) + 256);
-        using (var w = new Utf8JsonWriter(ms, ApiJson.WriterOptions))
+        // The list is streamed to the client as it is written: a LIST of 10,000 objects is megabytes, and one
+        // buffer of that size per request would be a large-object-heap allocation and a full GC each time.
+        var res = ctx.Response;
+        res.StatusCode = 200;
+        res.ContentType = neg.ContentType;
+        var pipe = res.BodyWriter;
+        await using (var w = new Utf8JsonWriter(pipe, ApiJson.WriterOptions))
         {
             var metadataOnly = neg.Format == ResponseFormat.PartialObjectMetadata;
             w.WriteStartObject();
@@ -191,13 +199,18 @@ internal sealed partial class ResourceHandler<T> : IResourceHandler
             foreach (var item in result.Items)
             {
                 w.WriteRawValue(metadataOnly ? PartialMetadata(_store.Decode(item), neg.MetaVersion) : _conv.Encode(item), skipInputValidation: true);
+                if (w.BytesPending > 64 * 1024)
+                {
+                    w.Flush();
+                    await pipe.FlushAsync(ct).ConfigureAwait(false);
+                }
             }
 
             w.WriteEndArray();
             w.WriteEndObject();
+            w.Flush();
+            await pipe.FlushAsync(ct).ConfigureAwait(false);
         }
-
-        await HttpIo.WriteJsonAsync(ctx, 200, ms.GetBuffer().AsMemory(0, (int)ms.Length), neg.ContentType).ConfigureAwait(false);
     }
 
     private static byte[] PartialMetadata(T obj, string metaVersion)
@@ -331,7 +344,7 @@ internal sealed partial class ResourceHandler<T> : IResourceHandler
                 }
                 else
                 {
-                    desired = ApiJson.Deserialize<V1Scale>(body);
+                    desired = ApiJson.Deserialize<V1Scale>(TranscodeProtobuf(ctx, body));
                 }
             }
             catch (JsonException e)
@@ -422,7 +435,7 @@ internal sealed partial class ResourceHandler<T> : IResourceHandler
     private async Task<V1DeleteOptions?> ReadDeleteOptionsAsync(HttpContext ctx, CancellationToken ct)
     {
         V1DeleteOptions? options = null;
-        var body = await HttpIo.ReadBodyAsync(ctx, _options.MaxRequestBodyBytes, ct).ConfigureAwait(false);
+        var body = TranscodeProtobuf(ctx, await HttpIo.ReadBodyAsync(ctx, _options.MaxRequestBodyBytes, ct).ConfigureAwait(false));
         if (body.Length > 0)
         {
             try
@@ -516,15 +529,32 @@ internal sealed partial class ResourceHandler<T> : IResourceHandler
             throw ApiException.BadRequest("the body of the request was empty");
         }
 
-        var contentType = ctx.Request.ContentType ?? MediaTypes.Json;
-        if (contentType.StartsWith("application/vnd.kubernetes.protobuf", StringComparison.OrdinalIgnoreCase))
-        {
-            throw ApiException.UnsupportedMediaType(contentType);
-        }
+        body = TranscodeProtobuf(ctx, body);
 
         var mode = ParseFieldValidation(ctx);
         CheckFields(ctx, body, mode);
         return DecodeJson(body);
+    }
+
+    /// <summary>
+    /// kubectl's typed clients send Kubernetes protobuf bodies; they become the JSON everything else reads.
+    /// Answers still go out as JSON, which those clients accept too.
+    /// </summary>
+    private static byte[] TranscodeProtobuf(HttpContext ctx, byte[] body)
+    {
+        if (!ProtobufTranscoder.IsProtobuf(ctx.Request.ContentType))
+        {
+            return body;
+        }
+
+        try
+        {
+            return ProtobufTranscoder.ToJson(body);
+        }
+        catch (ProtobufFormatException e)
+        {
+            throw ApiException.BadRequest($"the body of the request could not be decoded as Kubernetes protobuf: {e.Message}");
+        }
     }
 
     private T DecodeJson(byte[] body)

@@ -92,7 +92,6 @@ internal static class MetadataValidation
         }
     }
 
-    /// <summary>Semantic equality of two model values through their JSON form.</summary>
-    public static bool JsonEqual<TValue>(TValue? a, TValue? b) =>
-        System.Text.Json.JsonSerializer.Serialize(a, ApiJson.Options) == System.Text.Json.JsonSerializer.Serialize(b, ApiJson.Options);
+    /// <summary>Semantic equality of two model values through their JSON form (map key order does not matter, as in Go's maps).</summary>
+    public static bool JsonEqual<TValue>(TValue? a, TValue? b) => ApiJson.SemanticEquals(a, b);
 }
