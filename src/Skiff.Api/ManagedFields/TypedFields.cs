@@ -398,7 +398,9 @@ internal static class TypedFields
                     }
 
                     Prune(sub, child, ownedChild, shape.Field(key));
-                    if (sub is JsonObject { Count: 0 } && (ownedChild is null || ownedChild.IsEmpty) && child.Children.Count > 0)
+
+                    // A map or list emptied by the removal goes too, as Go's omitempty drops it from the typed object.
+                    if (sub is JsonObject { Count: 0 } or JsonArray { Count: 0 } && (ownedChild is null || ownedChild.IsEmpty) && child.Children.Count > 0)
                     {
                         o.Remove(key);
                     }
