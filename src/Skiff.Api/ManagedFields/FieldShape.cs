@@ -10,6 +10,9 @@ internal readonly record struct FieldShape(ModelSchema? Schema, PatchMetadata? M
     // applied configuration omits them (a container port applied without protocol is the TCP one).
     private static readonly Dictionary<string, JsonNode> KeyDefaults = new(StringComparer.Ordinal) { ["protocol"] = "TCP" };
 
+    // Element keys carry JSON text as it is (no \u0022 for quotes), as structured-merge-diff writes them.
+    private static readonly System.Text.Json.JsonSerializerOptions ElementJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public ShapeKind Kind
     {
         get
@@ -71,9 +74,9 @@ internal readonly record struct FieldShape(ModelSchema? Schema, PatchMetadata? M
                     }
                 }
 
-                return "k:" + key.ToJsonString();
+                return "k:" + key.ToJsonString(ElementJson);
             case ShapeKind.SetList:
-                return "v:" + (item?.ToJsonString() ?? "null");
+                return "v:" + (item?.ToJsonString(ElementJson) ?? "null");
             default:
                 return "i:" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }

@@ -372,7 +372,9 @@ internal static class TypedFields
     /// Removes from <paramref name="value"/> the members of <paramref name="remove"/> that <paramref name="owned"/>
     /// does not hold (neither the path nor anything beneath it), the way apply prunes what a manager stopped applying.
     /// </summary>
-    public static void Prune(JsonNode? value, FieldSet remove, FieldSet? owned, FieldShape shape)
+    public static void Prune(JsonNode? value, FieldSet remove, FieldSet? owned, FieldShape shape) => Prune(value, remove, owned, shape, null);
+
+    private static void Prune(JsonNode? value, FieldSet remove, FieldSet? owned, FieldShape shape, IReadOnlyList<string>? itemKeys)
     {
         switch (value)
         {
@@ -385,6 +387,13 @@ internal static class TypedFields
                     }
 
                     var key = e[2..];
+
+                    // A list item kept for another manager keeps the keys that identify it.
+                    if (itemKeys?.Contains(key) == true)
+                    {
+                        continue;
+                    }
+
                     if (!o.TryGetPropertyValue(key, out var sub))
                     {
                         continue;
@@ -397,7 +406,7 @@ internal static class TypedFields
                         continue;
                     }
 
-                    Prune(sub, child, ownedChild, shape.Field(key));
+                    Prune(sub, child, ownedChild, shape.Field(key), null);
 
                     // A map or list emptied by the removal goes too, as Go's omitempty drops it from the typed object.
                     if (sub is JsonObject { Count: 0 } or JsonArray { Count: 0 } && (ownedChild is null || ownedChild.IsEmpty) && child.Children.Count > 0)
@@ -423,7 +432,7 @@ internal static class TypedFields
                         continue;
                     }
 
-                    Prune(a[i], child, ownedChild, shape.Item);
+                    Prune(a[i], child, ownedChild, shape.Item, shape.Kind == ShapeKind.KeyedList ? shape.Meta!.ListMapKeys : null);
                 }
 
                 break;
