@@ -283,6 +283,7 @@ internal sealed partial class ResourceHandler<T> : IResourceHandler
         var dryRun = DryRun(ctx);
         var body = await HttpIo.ReadBodyAsync(ctx, _options.MaxRequestBodyBytes, ct).ConfigureAwait(false);
         var obj = DecodeBody(ctx, body);
+        TrackWrite(ctx, null, obj, null);
         var created = await _store.CreateAsync(ns, obj, dryRun, ct).ConfigureAwait(false);
         AddStrategyWarnings(ctx, created);
         await HttpIo.WriteJsonAsync(ctx, 201, _conv.Encode(created)).ConfigureAwait(false);
@@ -302,50 +303,15 @@ internal sealed partial class ResourceHandler<T> : IResourceHandler
                 o.Metadata.ResourceVersion = incoming.Metadata?.ResourceVersion;
                 return o;
             }
-            : _ => ApiJson.Deserialize<T>(ApiJson.Serialize(incoming));
+            : old =>
+            {
+                var next = ApiJson.Deserialize<T>(ApiJson.Serialize(incoming));
+                TrackWrite(ctx, old, next, kind == UpdateKind.Status ? "status" : null);
+                return next;
+            };
         var result = await _store.UpdateAsync(ns, name, kind, produce, dryRun, ct).ConfigureAwait(false);
         AddStrategyWarnings(ctx, result.Object);
         await HttpIo.WriteJsonAsync(ctx, result.Created ? 201 : 200, _conv.Encode(result.Object)).ConfigureAwait(false);
-    }
-
-    private async Task PatchAsync(HttpContext ctx, string? ns, string name, UpdateKind kind, CancellationToken ct)
-    {
-        var dryRun = DryRun(ctx);
-        var contentType = (ctx.Request.ContentType ?? string.Empty).Split(';')[0].Trim().ToLowerInvariant();
-        var patch = await HttpIo.ReadBodyAsync(ctx, _options.MaxRequestBodyBytes, ct).ConfigureAwait(false);
-        Func<JsonNode?, JsonNode?> apply = contentType switch
-        {
-            "application/merge-patch+json" => doc => JsonMergePatch.Apply(doc, patch),
-            "application/json-patch+json" => doc => JsonPatch.Apply(doc, patch),
-            _ => throw new ApiException(415, "UnsupportedMediaType",
-                $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json (got {contentType})"),
-        };
-
-        var mode = ParseFieldValidation(ctx);
-        var result = await _store.UpdateAsync(ns, name, kind, current =>
-        {
-            if (current is null)
-            {
-                throw ApiException.NotFound(Info, name);
-            }
-
-            JsonNode? patched;
-            try
-            {
-                patched = apply(JsonNode.Parse(_conv.Encode(current)));
-            }
-            catch (PatchException e)
-            {
-                throw e.Unprocessable ? new ApiException(422, "Invalid", e.Message) : ApiException.BadRequest(e.Message);
-            }
-
-            var bytes = JsonSerializer.SerializeToUtf8Bytes(patched);
-            CheckFields(ctx, bytes, mode);
-            var obj = DecodeJson(bytes);
-            return obj;
-        }, dryRun, ct).ConfigureAwait(false);
-        AddStrategyWarnings(ctx, result.Object);
-        await HttpIo.WriteJsonAsync(ctx, 200, _conv.Encode(result.Object)).ConfigureAwait(false);
     }
 
     private async Task ScaleAsync(HttpContext ctx, string? ns, string name, bool patch, CancellationToken ct)
@@ -370,7 +336,9 @@ internal sealed partial class ResourceHandler<T> : IResourceHandler
                     node = contentType switch
                     {
                         "application/json-patch+json" => JsonPatch.Apply(node, body),
-                        _ => JsonMergePatch.Apply(node, body),
+                        "application/strategic-merge-patch+json" => StrategicMergePatch.Apply(node, body, Skiff.Api.Schema.ModelSchema.Of<V1Scale>()),
+                        "application/merge-patch+json" => JsonMergePatch.Apply(node, body),
+                        _ => throw UnsupportedPatchType(contentType),
                     };
                     desired = ApiJson.Deserialize<V1Scale>(JsonSerializer.SerializeToUtf8Bytes(node));
                 }
@@ -402,8 +370,10 @@ internal sealed partial class ResourceHandler<T> : IResourceHandler
                     new V1StatusDetails { Name = name, Group = "autoscaling", Kind = "Scale", Causes = errors.Select(e => new V1StatusCause { Reason = e.Reason, Message = e.Body, Field = e.Field }).ToList() });
             }
 
+            var liveJson = JsonNode.Parse(_conv.Encode(current));
             ScaleAdapter<T>.SetReplicas(current, replicas);
             current.Metadata.ResourceVersion = null;
+            TrackWrite(ctx, liveJson, current.Metadata.ManagedFields, current, "scale", ManagerOf(ctx, patch ? "PatchOptions" : "UpdateOptions", required: false));
             return current;
         }, dryRun, ct).ConfigureAwait(false);
         await HttpIo.WriteObjectAsync(ctx, 200, ScaleAdapter<T>.ToScale(result.Object)).ConfigureAwait(false);
