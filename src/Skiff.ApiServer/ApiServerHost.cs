@@ -11,6 +11,7 @@ using Skiff.ApiServer.Admission;
 using Skiff.ApiServer.Authentication;
 using Skiff.ApiServer.Discovery;
 using Skiff.ApiServer.Http;
+using Skiff.ApiServer.Metrics;
 using Skiff.ApiServer.OpenApi;
 using Skiff.ApiServer.Registry;
 using Skiff.ApiServer.Storage;
@@ -91,6 +92,8 @@ public static class ApiServerHost
         services.AddSingleton<Bootstrapper>();
         services.AddKubernetesOpenApi();
         services.AddSingleton<IExtraEndpoints, OpenApiRoutes>();
+        services.AddSingleton<ApiMetrics>();
+        services.AddSingleton<IExtraEndpoints>(sp => sp.GetRequiredService<ApiMetrics>());
         services.AddHostedService(sp => sp.GetRequiredService<Bootstrapper>());
         return services;
     }

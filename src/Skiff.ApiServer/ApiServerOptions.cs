@@ -26,6 +26,9 @@ public sealed class ApiServerOptions
     /// <summary>Longest time a non-watch request may take before it is answered 504.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>How many recent events each resource's watch cache keeps for watches that resume from a resourceVersion; older ones get 410 Gone.</summary>
+    public int WatchCacheEvents { get; set; } = 2048;
+
     /// <summary>Longest a watch stays open when the client gives no timeoutSeconds (Kubernetes picks 30–60 min).</summary>
     public TimeSpan MaxWatchTimeout { get; set; } = TimeSpan.FromMinutes(30);
 }

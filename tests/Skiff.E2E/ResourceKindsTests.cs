@@ -18,7 +18,7 @@ public sealed class ResourceKindsTests(ServerFixture fixture) : IClassFixture<Se
         ("services", true, "svc1", @"^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE$"),
         ("endpoints", true, "ep1", @"^NAME\s+ENDPOINTS\s+AGE$"),
         ("replicationcontrollers", true, "rc1", @"^NAME\s+DESIRED\s+CURRENT\s+READY\s+AGE$"),
-        ("resourcequotas", true, "quota1", @"^NAME\s+AGE\s+REQUEST\s+LIMIT$"),
+        ("resourcequotas", true, "quota1", @"^NAME\s+REQUEST\s+LIMIT\s+AGE$"),
         ("limitranges", true, "limits1", @"^NAME\s+CREATED AT$"),
         ("persistentvolumes", false, "pv-e2e-kinds", @"^NAME\s+CAPACITY\s+ACCESS MODES\s+RECLAIM POLICY\s+STATUS\s+CLAIM\s+STORAGECLASS\s+VOLUMEATTRIBUTESCLASS\s+REASON\s+AGE$"),
         ("persistentvolumeclaims", true, "pvc1", @"^NAME\s+STATUS\s+VOLUME\s+CAPACITY\s+ACCESS MODES\s+STORAGECLASS\s+VOLUMEATTRIBUTESCLASS\s+AGE$"),
@@ -125,7 +125,13 @@ public sealed class ResourceKindsTests(ServerFixture fixture) : IClassFixture<Se
         Assert.Matches(@"pod1\s+0/1\s+Pending\s+0\s+\d+s\s+<none>\s+<none>\s+<none>\s+<none>", wide);
         Assert.Matches(@"app=demo", await k.OkAsync("get", "pods", "-n", Ns, "--show-labels"));
         Assert.Matches(@"(?m)^e2e-kinds\s+pod1\s", await k.OkAsync("get", "pods", "-A"));
-        Assert.Contains("an event for describe", await k.OkAsync("describe", "pod", "pod1", "-n", Ns));
+        // describe finds a pod's events by involvedObject name, namespace, kind and uid (field selectors).
+        var uid = (await k.OkAsync("get", "pod", "pod1", "-n", Ns, "-o", "jsonpath={.metadata.uid}")).Trim();
+        await k.OkWithInputAsync(
+            $$$"""{"apiVersion":"v1","kind":"Event","metadata":{"name":"pod1-event","namespace":"{{{Ns}}}"},"involvedObject":{"kind":"Pod","name":"pod1","namespace":"{{{Ns}}}","uid":"{{{uid}}}","apiVersion":"v1"},"reason":"Pulled","message":"an event for describe","type":"Normal","source":{"component":"e2e"},"count":1,"firstTimestamp":"2026-01-01T00:00:00Z","lastTimestamp":"2026-01-01T00:00:00Z"}""",
+            "create", "-f", "-");
+        var described = await k.OkAsync("describe", "pod", "pod1", "-n", Ns);
+        Assert.Matches(@"Normal\s+Pulled\s+.*e2e\s+an event for describe", described);
 
         var deleted = await k.OkAsync("delete", "-f", ManifestFiles.Path("all-kinds.yaml"), "--wait=false");
         Assert.Contains("deployment.apps \"deploy1\" deleted", deleted);

@@ -207,6 +207,19 @@ internal static class KubernetesFieldFacts
 
     public static bool IsMicroTime(Type declaringType, string jsonName) => MicroTimes.Contains((declaringType, jsonName));
 
+    /// <summary>Whether a struct type is marked <c>+structType=atomic</c> in k8s.io/api (owned and replaced as a whole by server-side apply).</summary>
+    public static bool IsAtomicType(Type type) => AtomicStructs.Contains(type);
+
+    // Types k8s.io/api marks +structType=atomic: selectors and references are only meaningful as a whole.
+    private static readonly HashSet<Type> AtomicStructs =
+    [
+        typeof(V1LabelSelector),
+        typeof(V1ObjectReference),
+        typeof(V1LocalObjectReference),
+        typeof(V1NodeSelector),
+        typeof(V1TypedLocalObjectReference),
+    ];
+
     private static PatchMetadata Map(string mergeKey, string strategy = "merge", string[]? keys = null) => new()
     {
         PatchStrategy = strategy,

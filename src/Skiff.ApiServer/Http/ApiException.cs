@@ -72,9 +72,6 @@ internal sealed class ApiException(int code, string reason, string message, V1St
     public static ApiException TooLarge(long limit) =>
         new(413, "RequestEntityTooLarge", $"Request entity too large: limit is {limit}");
 
-    public static ApiException UnsupportedMediaType(string contentType) =>
-        new(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (got {contentType})");
-
     public static ApiException NotAcceptable(string accept) =>
         new(406, "NotAcceptable", $"only the following media types are accepted: application/json, application/yaml (got {accept})");
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Skiff.ApiServer.Authentication;
 using Skiff.ApiServer.Discovery;
+using Skiff.ApiServer.Metrics;
 using Skiff.ApiServer.Registry;
 
 namespace Skiff.ApiServer.Http;
@@ -19,9 +20,10 @@ internal sealed partial class ApiRouter
     private readonly ApiServerOptions _options;
     private readonly ILogger<ApiRouter> _logger;
     private readonly IEnumerable<IExtraEndpoints> _extras;
+    private readonly ApiMetrics _metrics;
 
     public ApiRouter(ResourceRegistry registry, DiscoveryService discovery, Authenticator authenticator, Bootstrapper bootstrapper,
-        ApiServerOptions options, IEnumerable<IExtraEndpoints> extras, ILogger<ApiRouter> logger)
+        ApiServerOptions options, IEnumerable<IExtraEndpoints> extras, ApiMetrics metrics, ILogger<ApiRouter> logger)
     {
         _registry = registry;
         _discovery = discovery;
@@ -29,6 +31,7 @@ internal sealed partial class ApiRouter
         _bootstrapper = bootstrapper;
         _options = options;
         _extras = extras;
+        _metrics = metrics;
         _logger = logger;
     }
 
@@ -54,6 +57,12 @@ internal sealed partial class ApiRouter
             var info = RequestInfo.Parse(ctx.Request.Method, path, watch);
             if (info is not null && _registry.Find(info.Group, info.Version, info.Resource) is { } handler)
             {
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                ctx.Response.OnCompleted(() =>
+                {
+                    _metrics.Observe(info, ctx.Request.Query.ContainsKey("dryRun"), ctx.Response.StatusCode, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+                    return Task.CompletedTask;
+                });
                 if (info.Verb == "watch")
                 {
                     await handler.HandleAsync(ctx, info, ctx.RequestAborted).ConfigureAwait(false);

@@ -16,13 +16,15 @@ public static class ApiJson
     private static JsonSerializerOptions Capture()
     {
         JsonSerializerOptions? captured = null;
-        KubernetesJson.AddJsonOptions(o =>
+        KubernetesJson.AddJsonOptions(o => captured = o);
+
+        // A copy, not KubernetesJson's own instance: that one becomes read-only as soon as anything in the
+        // process (a client, a test) has serialized with it, and setting the encoder on it would then throw.
+        // Kubernetes writes '"', '<', '&' and non-ASCII text as they are; .NET's default encoder would escape them.
+        return new JsonSerializerOptions(captured ?? throw new InvalidOperationException("KubernetesJson did not expose its serializer options"))
         {
-            // Kubernetes writes '"', '<', '&' and non-ASCII text as they are; .NET's default encoder would escape them.
-            o.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
-            captured = o;
-        });
-        return captured ?? throw new InvalidOperationException("KubernetesJson did not expose its serializer options");
+            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        };
     }
 
     /// <summary>Writer options matching <see cref="Options"/> for hand-written JSON.</summary>
@@ -31,6 +33,13 @@ public static class ApiJson
     public static byte[] Serialize<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, Options);
 
     public static byte[] Serialize(object value, Type type) => JsonSerializer.SerializeToUtf8Bytes(value, type, Options);
+
+    /// <summary>
+    /// Whether two values serialize to the same JSON, ignoring object member order (clients such as kubectl
+    /// send maps sorted by key while stored objects keep their original order).
+    /// </summary>
+    public static bool SemanticEquals<TValue>(TValue? a, TValue? b) =>
+        System.Text.Json.Nodes.JsonNode.DeepEquals(JsonSerializer.SerializeToNode(a, Options), JsonSerializer.SerializeToNode(b, Options));
 
     public static T Deserialize<T>(ReadOnlySpan<byte> utf8) =>
         JsonSerializer.Deserialize<T>(utf8, Options) ?? throw new JsonException("null object");

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Skiff.Api.Resources;
 using Skiff.ApiServer.Http;
+using Skiff.ApiServer.Storage;
 
 namespace Skiff.ApiServer.Registry;
 
@@ -8,6 +9,9 @@ namespace Skiff.ApiServer.Registry;
 internal interface IResourceHandler
 {
     ResourceInfo Info { get; }
+
+    /// <summary>The watch cache of the resource's storage.</summary>
+    WatchCache Cache { get; }
 
     /// <summary>The subresources this handler really serves (for discovery).</summary>
     IReadOnlyList<string> ServedSubresources { get; }

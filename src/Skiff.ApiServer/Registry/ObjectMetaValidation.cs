@@ -1,4 +1,3 @@
-using System.Text;
 using k8s.Models;
 using Skiff.Api.Resources;
 using Skiff.Api.Validation;
@@ -8,8 +7,6 @@ namespace Skiff.ApiServer.Registry;
 /// <summary>The object-metadata rules every resource shares (apimachinery's ValidateObjectMeta and ValidateObjectMetaUpdate).</summary>
 internal static class ObjectMetaValidation
 {
-    private const int TotalAnnotationSizeLimit = 256 * 1024;
-
     public static void ValidateCreate(V1ObjectMeta meta, ResourceInfo info, NameRule rule, FieldErrors errors)
     {
         if (string.IsNullOrEmpty(meta.Name))
@@ -62,40 +59,8 @@ internal static class ObjectMetaValidation
             }
         }
 
-        if (meta.Labels is not null)
-        {
-            foreach (var (k, v) in meta.Labels)
-            {
-                foreach (var msg in NameRules.QualifiedName(k))
-                {
-                    errors.Invalid("metadata.labels", k, msg);
-                }
-
-                foreach (var msg in NameRules.LabelValue(v ?? string.Empty))
-                {
-                    errors.Invalid("metadata.labels", v, msg);
-                }
-            }
-        }
-
-        if (meta.Annotations is not null)
-        {
-            long size = 0;
-            foreach (var (k, v) in meta.Annotations)
-            {
-                foreach (var msg in NameRules.QualifiedName(k.ToLowerInvariant()))
-                {
-                    errors.Invalid("metadata.annotations", k, msg);
-                }
-
-                size += Encoding.UTF8.GetByteCount(k) + Encoding.UTF8.GetByteCount(v ?? string.Empty);
-            }
-
-            if (size > TotalAnnotationSizeLimit)
-            {
-                errors.Add(new FieldError(FieldErrorType.TooLong, "metadata.annotations", null, $"may not be more than {TotalAnnotationSizeLimit} bytes"));
-            }
-        }
+        Shared.FieldRules.Labels(meta.Labels, "metadata.labels", errors);
+        Shared.FieldRules.Annotations(meta.Annotations, "metadata.annotations", errors);
 
         if (meta.Finalizers is not null)
         {

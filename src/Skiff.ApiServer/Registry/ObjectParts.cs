@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Text.Json;
 using k8s;
 
 namespace Skiff.ApiServer.Registry;
@@ -33,8 +32,6 @@ internal static class ObjectParts<T>
             return false;
         }
 
-        var a = JsonSerializer.SerializeToUtf8Bytes(SpecProperty.GetValue(obj), SpecProperty.PropertyType, ApiJson.Options);
-        var b = JsonSerializer.SerializeToUtf8Bytes(SpecProperty.GetValue(old), SpecProperty.PropertyType, ApiJson.Options);
-        return !a.AsSpan().SequenceEqual(b);
+        return !ApiJson.SemanticEquals(SpecProperty.GetValue(obj), SpecProperty.GetValue(old));
     }
 }

@@ -459,7 +459,7 @@ internal sealed partial class RegistryStore<T> : IRegistryStore
             obj.Kind = Info.Kind;
             meta.ResourceVersion = old.Metadata.ResourceVersion;
             var bytes = EncodeForStore(obj);
-            if (bytes.AsSpan().SequenceEqual(EncodeForStore(old)))
+            if (bytes.AsSpan().SequenceEqual(EncodeForStore(old)) || ApiJson.SemanticEquals(obj, old))
             {
                 // Kubernetes skips writes that change nothing: the resourceVersion stays, watchers see no event.
                 return new UpdateResult<T>(old, false);

@@ -5,6 +5,7 @@ using k8s;
 using k8s.Models;
 using Microsoft.AspNetCore.Http;
 using Skiff.Api.Patch;
+using Skiff.Api.Protobuf;
 using Skiff.Api.Resources;
 using Skiff.Api.Selectors;
 using Skiff.ApiServer.Http;
@@ -39,6 +40,8 @@ internal sealed partial class ResourceHandler<T> : IResourceHandler
     public ResourceInfo Info => _conv.External;
 
     public IReadOnlyList<string> ServedSubresources { get; }
+
+    public WatchCache Cache => _store.Cache;
 
     public async Task HandleAsync(HttpContext ctx, RequestInfo req, CancellationToken ct)
     {
@@ -167,8 +170,13 @@ internal sealed partial class ResourceHandler<T> : IResourceHandler
             return;
         }
 
-        var ms = new MemoryStream(result.Items.Sum(i => i.Json.Length + 1) + 256);
-        using (var w = new Utf8JsonWriter(ms, ApiJson.WriterOptions))
+        // The list is streamed to the client as it is written: a LIST of 10,000 objects is megabytes, and one
+        // buffer of that size per request would be a large-object-heap allocation and a full GC each time.
+        var res = ctx.Response;
+        res.StatusCode = 200;
+        res.ContentType = neg.ContentType;
+        var pipe = res.BodyWriter;
+        await using (var w = new Utf8JsonWriter(pipe, ApiJson.WriterOptions))
         {
             var metadataOnly = neg.Format == ResponseFormat.PartialObjectMetadata;
             w.WriteStartObject();
@@ -191,13 +199,18 @@ internal sealed partial class ResourceHandler<T> : IResourceHandler
             foreach (var item in result.Items)
             {
                 w.WriteRawValue(metadataOnly ? PartialMetadata(_store.Decode(item), neg.MetaVersion) : _conv.Encode(item), skipInputValidation: true);
+                if (w.BytesPending > 64 * 1024)
+                {
+                    w.Flush();
+                    await pipe.FlushAsync(ct).ConfigureAwait(false);
+                }
             }
 
             w.WriteEndArray();
             w.WriteEndObject();
+            w.Flush();
+            await pipe.FlushAsync(ct).ConfigureAwait(false);
         }
-
-        await HttpIo.WriteJsonAsync(ctx, 200, ms.GetBuffer().AsMemory(0, (int)ms.Length), neg.ContentType).ConfigureAwait(false);
     }
 
     private static byte[] PartialMetadata(T obj, string metaVersion)
@@ -270,6 +283,7 @@ internal sealed partial class ResourceHandler<T> : IResourceHandler
         var dryRun = DryRun(ctx);
         var body = await HttpIo.ReadBodyAsync(ctx, _options.MaxRequestBodyBytes, ct).ConfigureAwait(false);
         var obj = DecodeBody(ctx, body);
+        TrackWrite(ctx, null, obj, null);
         var created = await _store.CreateAsync(ns, obj, dryRun, ct).ConfigureAwait(false);
         AddStrategyWarnings(ctx, created);
         await HttpIo.WriteJsonAsync(ctx, 201, _conv.Encode(created)).ConfigureAwait(false);
@@ -289,50 +303,15 @@ internal sealed partial class ResourceHandler<T> : IResourceHandler
                 o.Metadata.ResourceVersion = incoming.Metadata?.ResourceVersion;
                 return o;
             }
-            : _ => ApiJson.Deserialize<T>(ApiJson.Serialize(incoming));
+            : old =>
+            {
+                var next = ApiJson.Deserialize<T>(ApiJson.Serialize(incoming));
+                TrackWrite(ctx, old, next, kind == UpdateKind.Status ? "status" : null);
+                return next;
+            };
         var result = await _store.UpdateAsync(ns, name, kind, produce, dryRun, ct).ConfigureAwait(false);
         AddStrategyWarnings(ctx, result.Object);
         await HttpIo.WriteJsonAsync(ctx, result.Created ? 201 : 200, _conv.Encode(result.Object)).ConfigureAwait(false);
-    }
-
-    private async Task PatchAsync(HttpContext ctx, string? ns, string name, UpdateKind kind, CancellationToken ct)
-    {
-        var dryRun = DryRun(ctx);
-        var contentType = (ctx.Request.ContentType ?? string.Empty).Split(';')[0].Trim().ToLowerInvariant();
-        var patch = await HttpIo.ReadBodyAsync(ctx, _options.MaxRequestBodyBytes, ct).ConfigureAwait(false);
-        Func<JsonNode?, JsonNode?> apply = contentType switch
-        {
-            "application/merge-patch+json" => doc => JsonMergePatch.Apply(doc, patch),
-            "application/json-patch+json" => doc => JsonPatch.Apply(doc, patch),
-            _ => throw new ApiException(415, "UnsupportedMediaType",
-                $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json (got {contentType})"),
-        };
-
-        var mode = ParseFieldValidation(ctx);
-        var result = await _store.UpdateAsync(ns, name, kind, current =>
-        {
-            if (current is null)
-            {
-                throw ApiException.NotFound(Info, name);
-            }
-
-            JsonNode? patched;
-            try
-            {
-                patched = apply(JsonNode.Parse(_conv.Encode(current)));
-            }
-            catch (PatchException e)
-            {
-                throw e.Unprocessable ? new ApiException(422, "Invalid", e.Message) : ApiException.BadRequest(e.Message);
-            }
-
-            var bytes = JsonSerializer.SerializeToUtf8Bytes(patched);
-            CheckFields(ctx, bytes, mode);
-            var obj = DecodeJson(bytes);
-            return obj;
-        }, dryRun, ct).ConfigureAwait(false);
-        AddStrategyWarnings(ctx, result.Object);
-        await HttpIo.WriteJsonAsync(ctx, 200, _conv.Encode(result.Object)).ConfigureAwait(false);
     }
 
     private async Task ScaleAsync(HttpContext ctx, string? ns, string name, bool patch, CancellationToken ct)
@@ -357,13 +336,15 @@ internal sealed partial class ResourceHandler<T> : IResourceHandler
                     node = contentType switch
                     {
                         "application/json-patch+json" => JsonPatch.Apply(node, body),
-                        _ => JsonMergePatch.Apply(node, body),
+                        "application/strategic-merge-patch+json" => StrategicMergePatch.Apply(node, body, Skiff.Api.Schema.ModelSchema.Of<V1Scale>()),
+                        "application/merge-patch+json" => JsonMergePatch.Apply(node, body),
+                        _ => throw UnsupportedPatchType(contentType),
                     };
                     desired = ApiJson.Deserialize<V1Scale>(JsonSerializer.SerializeToUtf8Bytes(node));
                 }
                 else
                 {
-                    desired = ApiJson.Deserialize<V1Scale>(body);
+                    desired = ApiJson.Deserialize<V1Scale>(TranscodeProtobuf(ctx, body));
                 }
             }
             catch (JsonException e)
@@ -389,8 +370,10 @@ internal sealed partial class ResourceHandler<T> : IResourceHandler
                     new V1StatusDetails { Name = name, Group = "autoscaling", Kind = "Scale", Causes = errors.Select(e => new V1StatusCause { Reason = e.Reason, Message = e.Body, Field = e.Field }).ToList() });
             }
 
+            var liveJson = JsonNode.Parse(_conv.Encode(current));
             ScaleAdapter<T>.SetReplicas(current, replicas);
             current.Metadata.ResourceVersion = null;
+            TrackWrite(ctx, liveJson, current.Metadata.ManagedFields, current, "scale", ManagerOf(ctx, patch ? "PatchOptions" : "UpdateOptions", required: false));
             return current;
         }, dryRun, ct).ConfigureAwait(false);
         await HttpIo.WriteObjectAsync(ctx, 200, ScaleAdapter<T>.ToScale(result.Object)).ConfigureAwait(false);
@@ -452,7 +435,7 @@ internal sealed partial class ResourceHandler<T> : IResourceHandler
     private async Task<V1DeleteOptions?> ReadDeleteOptionsAsync(HttpContext ctx, CancellationToken ct)
     {
         V1DeleteOptions? options = null;
-        var body = await HttpIo.ReadBodyAsync(ctx, _options.MaxRequestBodyBytes, ct).ConfigureAwait(false);
+        var body = TranscodeProtobuf(ctx, await HttpIo.ReadBodyAsync(ctx, _options.MaxRequestBodyBytes, ct).ConfigureAwait(false));
         if (body.Length > 0)
         {
             try
@@ -546,15 +529,32 @@ internal sealed partial class ResourceHandler<T> : IResourceHandler
             throw ApiException.BadRequest("the body of the request was empty");
         }
 
-        var contentType = ctx.Request.ContentType ?? MediaTypes.Json;
-        if (contentType.StartsWith("application/vnd.kubernetes.protobuf", StringComparison.OrdinalIgnoreCase))
-        {
-            throw ApiException.UnsupportedMediaType(contentType);
-        }
+        body = TranscodeProtobuf(ctx, body);
 
         var mode = ParseFieldValidation(ctx);
         CheckFields(ctx, body, mode);
         return DecodeJson(body);
+    }
+
+    /// <summary>
+    /// kubectl's typed clients send Kubernetes protobuf bodies; they become the JSON everything else reads.
+    /// Answers still go out as JSON, which those clients accept too.
+    /// </summary>
+    private static byte[] TranscodeProtobuf(HttpContext ctx, byte[] body)
+    {
+        if (!ProtobufTranscoder.IsProtobuf(ctx.Request.ContentType))
+        {
+            return body;
+        }
+
+        try
+        {
+            return ProtobufTranscoder.ToJson(body);
+        }
+        catch (ProtobufFormatException e)
+        {
+            throw ApiException.BadRequest($"the body of the request could not be decoded as Kubernetes protobuf: {e.Message}");
+        }
     }
 
     private T DecodeJson(byte[] body)

@@ -19,9 +19,12 @@ internal sealed partial class CacheDispatcher : BackgroundService
     private readonly List<(long Revision, TaskCompletionSource Tcs)> _waiters = [];
     private long _progress;
 
-    public CacheDispatcher(IStore store, ILogger<CacheDispatcher> logger)
+    private readonly int _ringCapacity;
+
+    public CacheDispatcher(IStore store, ApiServerOptions options, ILogger<CacheDispatcher> logger)
     {
         _store = store;
+        _ringCapacity = options.WatchCacheEvents;
         _logger = logger;
     }
 
@@ -36,7 +39,7 @@ internal sealed partial class CacheDispatcher : BackgroundService
     {
         if (!_caches.TryGetValue(prefix, out var cache))
         {
-            cache = new WatchCache(prefix, decoder, () => Progress);
+            cache = new WatchCache(prefix, decoder, () => Progress, _ringCapacity);
             _caches[prefix] = cache;
         }
 

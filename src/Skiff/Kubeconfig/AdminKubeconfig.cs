@@ -77,7 +77,15 @@ internal static class AdminKubeconfig
     }
 
     /// <summary>Serializes <paramref name="config"/> as YAML.</summary>
-    public static string ToYaml(K8SConfiguration config) => KubernetesYaml.Serialize(config);
+    /// <remarks>
+    /// A plain YamlDotNet serializer (the kubeconfig model carries its YAML names): KubernetesYaml would build its
+    /// map of every API model type at start-up, costing memory the server never uses again.
+    /// </remarks>
+    public static string ToYaml(K8SConfiguration config) =>
+        new YamlDotNet.Serialization.SerializerBuilder()
+            .ConfigureDefaultValuesHandling(YamlDotNet.Serialization.DefaultValuesHandling.OmitNull)
+            .Build()
+            .Serialize(config);
 
     /// <summary>Writes the kubeconfig for the given server to <paramref name="path"/>, owner-only (it holds the admin key).</summary>
     public static void Write(string path, Uri server, ClusterCertificates certificates)

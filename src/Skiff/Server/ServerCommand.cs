@@ -128,7 +128,7 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
                 controllers = RunControllerManagerAsync(data.KubeconfigPath, stopControllers.Token);
                 LogReady(_logger, serverUrl.GetLeftPart(UriPartial.Authority), data.KubeconfigPath);
                 _ready.TrySetResult(serverUrl);
-                await Task.Delay(Timeout.InfiniteTimeSpan, _timeProvider, cancellationToken).ConfigureAwait(false);
+                await new IdleMemoryTrimmer(_timeProvider, _loggerFactory.CreateLogger<IdleMemoryTrimmer>()).RunAsync(cancellationToken).ConfigureAwait(false);
             }
             finally
             {

@@ -408,4 +408,143 @@ public sealed class ApiSemanticsTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, ok);
         Assert.Equal("2", (string?)body!["data"]!["b"]);
     }
+
+    [Fact]
+    public async Task Metrics_CountRequestsByVerbResourceAndCode()
+    {
+        await PostAsync(Cms, """{"metadata":{"name":"m1"}}""");
+        await SendAsync(HttpMethod.Get, Cms + "/missing");
+        var text = await Client.GetStringAsync("/metrics");
+        Assert.Contains("apiserver_request_total{verb=\"POST\",dry_run=\"\",group=\"\",version=\"v1\",resource=\"configmaps\",subresource=\"\",scope=\"namespace\",component=\"apiserver\",code=\"201\"} 1", text);
+        Assert.Contains("code=\"404\"", text);
+        Assert.Contains("apiserver_storage_objects{resource=\"namespaces\"} 4", text);
+        using var anon = _server.CreateClient(null);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anon.GetAsync("/metrics")).StatusCode);
+    }
+
+    private const string Pods = "/api/v1/namespaces/default/pods";
+    private const string Deploys = "/apis/apps/v1/namespaces/default/deployments";
+
+    [Fact]
+    public async Task Delete_ScheduledPod_IsGraceful_UntilGracePeriodZero()
+    {
+        await PostAsync(Pods, """{"metadata":{"name":"g1"},"spec":{"nodeName":"n1","terminationGracePeriodSeconds":45,"containers":[{"name":"c","image":"busybox"}]}}""");
+        var (code, body) = await SendAsync(HttpMethod.Delete, Pods + "/g1");
+        Assert.Equal(HttpStatusCode.OK, code);
+        Assert.Equal(45, (int)body!["metadata"]!["deletionGracePeriodSeconds"]!);
+        var (_, still) = await SendAsync(HttpMethod.Get, Pods + "/g1");
+        Assert.NotNull(still!["metadata"]!["deletionTimestamp"]);
+        var (forced, _) = await SendAsync(HttpMethod.Delete, Pods + "/g1?gracePeriodSeconds=0");
+        Assert.Equal(HttpStatusCode.OK, forced);
+        var (gone, _) = await SendAsync(HttpMethod.Get, Pods + "/g1");
+        Assert.Equal(HttpStatusCode.NotFound, gone);
+    }
+
+    [Fact]
+    public async Task Delete_UnscheduledPod_IsImmediate()
+    {
+        await PostAsync(Pods, """{"metadata":{"name":"g2"},"spec":{"containers":[{"name":"c","image":"busybox"}]}}""");
+        await SendAsync(HttpMethod.Delete, Pods + "/g2");
+        var (gone, _) = await SendAsync(HttpMethod.Get, Pods + "/g2");
+        Assert.Equal(HttpStatusCode.NotFound, gone);
+    }
+
+    private const string DeploymentJson = """{"metadata":{"name":"d1"},"spec":{"replicas":2,"selector":{"matchLabels":{"app":"d1"}},"template":{"metadata":{"labels":{"app":"d1"}},"spec":{"containers":[{"name":"c","image":"nginx"}]}}}}""";
+
+    [Fact]
+    public async Task Generation_BumpsOnSpecChangeOnly_AndStatusSubresourceKeepsSpec()
+    {
+        var (_, created) = await PostAsync(Deploys, DeploymentJson);
+        Assert.Equal(1, (int)created!["metadata"]!["generation"]!);
+        var (_, labelled) = await SendAsync(HttpMethod.Patch, Deploys + "/d1", """{"metadata":{"labels":{"x":"y"}}}""", "application/merge-patch+json");
+        Assert.Equal(1, (int)labelled!["metadata"]!["generation"]!);
+        var (_, scaled) = await SendAsync(HttpMethod.Patch, Deploys + "/d1", """{"spec":{"replicas":5}}""", "application/merge-patch+json");
+        Assert.Equal(2, (int)scaled!["metadata"]!["generation"]!);
+
+        // A main update cannot write status; a status update cannot write spec.
+        var (_, ignoredStatus) = await SendAsync(HttpMethod.Patch, Deploys + "/d1", """{"status":{"replicas":7}}""", "application/merge-patch+json");
+        Assert.NotEqual(7, (int?)ignoredStatus!["status"]?["replicas"] ?? 0);
+        var (code, status) = await SendAsync(HttpMethod.Patch, Deploys + "/d1/status", """{"spec":{"replicas":9},"status":{"replicas":3,"observedGeneration":2}}""", "application/merge-patch+json");
+        Assert.Equal(HttpStatusCode.OK, code);
+        Assert.Equal(3, (int)status!["status"]!["replicas"]!);
+        Assert.Equal(5, (int)status["spec"]!["replicas"]!);
+    }
+
+    [Fact]
+    public async Task Scale_Subresource_ReadsAndWritesReplicas()
+    {
+        await PostAsync(Deploys, DeploymentJson);
+        var (code, scale) = await SendAsync(HttpMethod.Get, Deploys + "/d1/scale");
+        Assert.Equal(HttpStatusCode.OK, code);
+        Assert.Equal("Scale", (string?)scale!["kind"]);
+        Assert.Equal("autoscaling/v1", (string?)scale["apiVersion"]);
+        Assert.Equal(2, (int)scale["spec"]!["replicas"]!);
+        Assert.Equal("app=d1", (string?)scale["status"]!["selector"]);
+        var (ok, updated) = await SendAsync(HttpMethod.Patch, Deploys + "/d1/scale", """{"spec":{"replicas":4}}""", "application/merge-patch+json");
+        Assert.Equal(HttpStatusCode.OK, ok);
+        Assert.Equal(4, (int)updated!["spec"]!["replicas"]!);
+        var (_, d) = await SendAsync(HttpMethod.Get, Deploys + "/d1");
+        Assert.Equal(4, (int)d!["spec"]!["replicas"]!);
+        var (bad, _) = await SendAsync(HttpMethod.Put, Deploys + "/d1/scale", """{"metadata":{"name":"d1"},"spec":{"replicas":-1}}""");
+        Assert.Equal((HttpStatusCode)422, bad);
+    }
+
+    [Fact]
+    public async Task Deployment_InvalidSpec_Answers422WithKubernetesMessage()
+    {
+        var (code, body) = await PostAsync(Deploys, """{"metadata":{"name":"bad"},"spec":{"selector":{"matchLabels":{"app":"x"}},"template":{"metadata":{"labels":{"app":"y"}},"spec":{"containers":[{"name":"c","image":"nginx"}]}}}}""");
+        Assert.Equal((HttpStatusCode)422, code);
+        Assert.Contains("`selector` does not match template `labels`", (string?)body!["message"]);
+    }
+
+    [Fact]
+    public async Task FieldValidation_StrictRejectsUnknownFields_WarnWarns()
+    {
+        var (code, body) = await PostAsync(Cms + "?fieldValidation=Strict", """{"metadata":{"name":"fv"},"dta":{"a":"b"}}""");
+        Assert.Equal(HttpStatusCode.BadRequest, code);
+        Assert.Contains("unknown field \"dta\"", (string?)body!["message"]);
+        using var req = new HttpRequestMessage(HttpMethod.Post, Cms + "?fieldValidation=Warn") { Content = TestServer.Json("""{"metadata":{"name":"fv"},"dta":{"a":"b"}}""") };
+        using var res = await Client.SendAsync(req);
+        Assert.Equal(HttpStatusCode.Created, res.StatusCode);
+        Assert.Contains("unknown field", string.Join(" ", res.Headers.GetValues("Warning")));
+    }
+
+    [Fact]
+    public async Task HpaV1_IsStoredAsV2_AndReadableInBoth()
+    {
+        var (code, _) = await PostAsync("/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers",
+            """{"metadata":{"name":"h1"},"spec":{"scaleTargetRef":{"apiVersion":"apps/v1","kind":"Deployment","name":"d1"},"minReplicas":1,"maxReplicas":4,"targetCPUUtilizationPercentage":70}}""");
+        Assert.Equal(HttpStatusCode.Created, code);
+        var (_, v2) = await SendAsync(HttpMethod.Get, "/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers/h1");
+        Assert.Equal("autoscaling/v2", (string?)v2!["apiVersion"]);
+        Assert.Equal(70, (int)v2["spec"]!["metrics"]![0]!["resource"]!["target"]!["averageUtilization"]!);
+        var (_, v1) = await SendAsync(HttpMethod.Get, "/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers/h1");
+        Assert.Equal("autoscaling/v1", (string?)v1!["apiVersion"]);
+        Assert.Equal(70, (int)v1["spec"]!["targetCPUUtilizationPercentage"]!);
+    }
+
+    [Fact]
+    public async Task Watch_TooOldResourceVersion_GetsExpiredErrorEvent()
+    {
+        await using var small = await TestServer.StartAsync(o => o.WatchCacheEvents = 5);
+        var (_, first) = await PostToAsync(small, """{"metadata":{"name":"old0"}}""");
+        var rv = (string)first!["metadata"]!["resourceVersion"]!;
+        for (var i = 1; i < 12; i++)
+        {
+            await PostToAsync(small, $$$"""{"metadata":{"name":"old{{{i}}}"}}""");
+        }
+
+        using var res = await small.Client.GetAsync(Cms + $"?watch=true&resourceVersion={rv}&timeoutSeconds=2", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, res.StatusCode);
+        var ev = JsonNode.Parse((await res.Content.ReadAsStringAsync()).Split('\n')[0])!;
+        Assert.Equal("ERROR", (string?)ev["type"]);
+        Assert.Equal(410, (int)ev["object"]!["code"]!);
+        Assert.Equal("Expired", (string?)ev["object"]!["reason"]);
+    }
+
+    private static async Task<(HttpStatusCode, JsonNode?)> PostToAsync(TestServer server, string json)
+    {
+        using var res = await server.Client.PostAsync(Cms, TestServer.Json(json));
+        return (res.StatusCode, JsonNode.Parse(await res.Content.ReadAsStringAsync()));
+    }
 }

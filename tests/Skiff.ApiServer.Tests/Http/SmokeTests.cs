@@ -18,13 +18,13 @@ public sealed class SmokeTests
     }
 
     [Fact]
-    public async Task Create_ProtobufBody_Answers415()
+    public async Task Create_MalformedProtobufBody_Answers400()
     {
         await using var server = await TestServer.StartAsync();
         var content = new ByteArrayContent("k8s\0"u8.ToArray());
         content.Headers.ContentType = new("application/vnd.kubernetes.protobuf");
         var res = await server.Client.PostAsync("/api/v1/namespaces/default/configmaps", content);
-        Assert.Equal(HttpStatusCode.UnsupportedMediaType, res.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, res.StatusCode);
     }
 
     [Fact]

@@ -12,7 +12,16 @@ internal static class Strategies
     public static TStrategy For<TStrategy, T>()
         where TStrategy : ResourceStrategy<T>, new()
         where T : class, IKubernetesObject<V1ObjectMeta> =>
-        new() { Info = BuiltInResources.Resources.First(r => r.Type == typeof(T)) };
+        Bind<TStrategy, T>(new TStrategy());
+
+    /// <summary>Binds a strategy built with its own dependencies (a clock, say) to its catalog entry.</summary>
+    public static TStrategy Bind<TStrategy, T>(TStrategy strategy)
+        where TStrategy : ResourceStrategy<T>
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        strategy.Info = BuiltInResources.Resources.Single(r => r.Type == typeof(T));
+        return strategy;
+    }
 
     /// <summary>Default, PrepareForCreate, Validate, as the registry does on create.</summary>
     public static FieldErrors Create<T>(ResourceStrategy<T> strategy, T obj)
@@ -38,9 +47,15 @@ internal static class Strategies
         return errors;
     }
 
-    public static T Clone<T>(T obj) => KubernetesJson.Deserialize<T>(KubernetesJson.Serialize(obj));
+    /// <summary>A deep copy through the API JSON, as a client's read-modify-write would make.</summary>
+    public static T Copy<T>(T obj) => ApiJson.Deserialize<T>(ApiJson.Serialize(obj));
 
     public static DateTime Now { get; } = new(2025, 5, 1, 12, 0, 0, DateTimeKind.Utc);
+
+    public static V1ObjectMeta Meta(string name, string? ns = "default") =>
+        new() { Name = name, NamespaceProperty = ns, CreationTimestamp = Now.AddMinutes(-5) };
+
+    public static string Messages(FieldErrors errors) => string.Join("\n", errors.Select(e => e.ToString()));
 
     public static V1PodTemplateSpec Template(string restartPolicy = "Always", string image = "nginx:1.27") => new()
     {

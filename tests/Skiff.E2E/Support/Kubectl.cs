@@ -30,7 +30,12 @@ public sealed class Kubectl
 
     public Task<KubectlResult> RunAsync(params string[] args) => RunWithInputAsync(null, args);
 
-    public async Task<KubectlResult> RunWithInputAsync(string? stdin, params string[] args)
+    public Task<KubectlResult> RunWithInputAsync(string? stdin, params string[] args) => RunCoreAsync(stdin, null, args);
+
+    /// <summary>Runs with extra environment variables (e.g. <c>KUBE_EDITOR</c> for <c>kubectl edit</c>).</summary>
+    public Task<KubectlResult> RunWithEnvironmentAsync(IReadOnlyDictionary<string, string> environment, params string[] args) => RunCoreAsync(null, environment, args);
+
+    private async Task<KubectlResult> RunCoreAsync(string? stdin, IReadOnlyDictionary<string, string>? environment, string[] args)
     {
         var psi = new ProcessStartInfo(Binary)
         {
@@ -41,6 +46,11 @@ public sealed class Kubectl
         };
         psi.Environment["HOME"] = _home;
         psi.Environment["KUBECONFIG"] = Kubeconfig;
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[key] = value;
+        }
+
         psi.ArgumentList.Add("--cache-dir");
         psi.ArgumentList.Add(Path.Combine(_home, "cache"));
         foreach (var a in args)

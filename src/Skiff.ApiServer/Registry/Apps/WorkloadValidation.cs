@@ -27,7 +27,7 @@ internal static class WorkloadValidation
         LabelSelectors.Validate(selector, path, errors);
         if (LabelSelectors.IsEmpty(selector))
         {
-            errors.Invalid(path, GoSyntax.Selector(selector), $"empty selector is invalid for {emptyKind}");
+            errors.Invalid(path, GoValue.Selector(selector), $"empty selector is invalid for {emptyKind}");
         }
     }
 
@@ -47,7 +47,7 @@ internal static class WorkloadValidation
 
         if (!LabelSelectors.IsEmpty(selector) && !LabelSelectors.Matches(selector, template.Metadata?.Labels))
         {
-            errors.Invalid(path + ".metadata.labels", GoSyntax.Map(template.Metadata?.Labels), SelectorMismatch);
+            errors.Invalid(path + ".metadata.labels", GoValue.StringMap(template.Metadata?.Labels), SelectorMismatch);
         }
 
         PodSpecValidation.ValidateTemplate(template, path, errors);
@@ -70,7 +70,7 @@ internal static class WorkloadValidation
     }
 
     /// <summary>The status counters must not go negative, nor exceed status.replicas (ValidateDeploymentStatus and kin).</summary>
-    public static void Counter(int? value, string path, FieldErrors errors) => MetadataValidation.NonNegative(value, path, errors);
+    public static void Counter(int? value, string path, FieldErrors errors) => FieldRules.NonNegative(value, path, errors);
 
     /// <summary>collisionCount may only grow (apivalidation.IsDecremented).</summary>
     public static void CollisionCount(int? value, int? old, string path, FieldErrors errors)

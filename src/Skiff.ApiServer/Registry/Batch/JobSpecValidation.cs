@@ -18,14 +18,14 @@ internal static class JobSpecValidation
 
     public static void Validate(V1JobSpec spec, string path, FieldErrors errors)
     {
-        MetadataValidation.NonNegative(spec.Parallelism, path + ".parallelism", errors);
-        MetadataValidation.NonNegative(spec.Completions, path + ".completions", errors);
-        MetadataValidation.NonNegative(spec.ActiveDeadlineSeconds, path + ".activeDeadlineSeconds", errors);
-        MetadataValidation.NonNegative(spec.BackoffLimit, path + ".backoffLimit", errors);
-        MetadataValidation.NonNegative(spec.TtlSecondsAfterFinished, path + ".ttlSecondsAfterFinished", errors);
+        FieldRules.NonNegative(spec.Parallelism, path + ".parallelism", errors);
+        FieldRules.NonNegative(spec.Completions, path + ".completions", errors);
+        FieldRules.NonNegative(spec.ActiveDeadlineSeconds, path + ".activeDeadlineSeconds", errors);
+        FieldRules.NonNegative(spec.BackoffLimit, path + ".backoffLimit", errors);
+        FieldRules.NonNegative(spec.TtlSecondsAfterFinished, path + ".ttlSecondsAfterFinished", errors);
         if (spec.BackoffLimitPerIndex is { } perIndex)
         {
-            MetadataValidation.NonNegative(perIndex, path + ".backoffLimitPerIndex", errors);
+            FieldRules.NonNegative(perIndex, path + ".backoffLimitPerIndex", errors);
             if (spec.CompletionMode != "Indexed")
             {
                 errors.Forbidden(path + ".backoffLimitPerIndex", "requires indexed completion mode");

@@ -68,5 +68,5 @@ internal static class EventConversion
         };
 
     private static V1ObjectMeta? CopyMeta(V1ObjectMeta? meta) =>
-        meta is null ? null : k8s.KubernetesJson.Deserialize<V1ObjectMeta>(k8s.KubernetesJson.Serialize(meta));
+        meta is null ? null : Shared.SpecDiff.Clone(meta);
 }

@@ -30,12 +30,12 @@ internal static class RbacValidation
             {
                 if (namespaced)
                 {
-                    errors.Invalid(p + ".nonResourceURLs", GoSyntax.Strings(rule.NonResourceURLs), "namespaced rules cannot apply to non-resource URLs");
+                    errors.Invalid(p + ".nonResourceURLs", GoValue.StringSlice(rule.NonResourceURLs), "namespaced rules cannot apply to non-resource URLs");
                 }
 
                 if ((rule.ApiGroups?.Count ?? 0) > 0 || (rule.Resources?.Count ?? 0) > 0 || (rule.ResourceNames?.Count ?? 0) > 0)
                 {
-                    errors.Invalid(p + ".nonResourceURLs", GoSyntax.Strings(rule.NonResourceURLs), "rules cannot apply to both regular resources and non-resource URLs");
+                    errors.Invalid(p + ".nonResourceURLs", GoValue.StringSlice(rule.NonResourceURLs), "rules cannot apply to both regular resources and non-resource URLs");
                 }
 
                 continue;
@@ -114,7 +114,7 @@ internal static class RbacValidation
                 case "ServiceAccount":
                     if (!string.IsNullOrEmpty(s.Name))
                     {
-                        MetadataValidation.DnsSubdomain(s.Name, p + ".name", errors);
+                        FieldRules.DnsSubdomain(s.Name, p + ".name", errors);
                     }
 
                     if (!string.IsNullOrEmpty(s.ApiGroup))
@@ -147,7 +147,7 @@ internal static class RbacValidation
     {
         if (roleRef?.ApiGroup != old?.ApiGroup || roleRef?.Kind != old?.Kind || roleRef?.Name != old?.Name)
         {
-            errors.Invalid("roleRef", GoSyntax.Raw($"rbac.RoleRef{{APIGroup:\"{roleRef?.ApiGroup}\", Kind:\"{roleRef?.Kind}\", Name:\"{roleRef?.Name}\"}}"), "cannot change roleRef");
+            errors.Invalid("roleRef", GoValue.Raw($"rbac.RoleRef{{APIGroup:\"{roleRef?.ApiGroup}\", Kind:\"{roleRef?.Kind}\", Name:\"{roleRef?.Name}\"}}"), "cannot change roleRef");
         }
     }
 }

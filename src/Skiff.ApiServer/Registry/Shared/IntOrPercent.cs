@@ -49,7 +49,7 @@ internal static partial class IntOrPercent
 
         if (IsInt(v, out var i))
         {
-            MetadataValidation.NonNegative(i, path, errors);
+            FieldRules.NonNegative(i, path, errors);
         }
         else if (!PercentRegex().IsMatch(v.Value ?? ""))
         {

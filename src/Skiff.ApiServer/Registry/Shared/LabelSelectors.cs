@@ -15,7 +15,10 @@ internal static class LabelSelectors
     public static bool IsEmpty(V1LabelSelector? selector) =>
         selector is null || ((selector.MatchLabels?.Count ?? 0) + (selector.MatchExpressions?.Count ?? 0)) == 0;
 
-    /// <summary>Checks a selector as apimachinery's ValidateLabelSelector does (label values strictly validated).</summary>
+    /// <summary>
+    /// Checks a selector as apimachinery's ValidateLabelSelector does: matchLabels first, then each requirement's
+    /// operator, key and (strictly validated) values, each value reported at its index.
+    /// </summary>
     public static void Validate(V1LabelSelector? selector, string path, FieldErrors errors)
     {
         if (selector is null)
@@ -23,6 +26,7 @@ internal static class LabelSelectors
             return;
         }
 
+        FieldRules.Labels(selector.MatchLabels, path + ".matchLabels", errors);
         for (var i = 0; i < (selector.MatchExpressions?.Count ?? 0); i++)
         {
             var r = selector.MatchExpressions![i];
@@ -48,18 +52,23 @@ internal static class LabelSelectors
                     break;
             }
 
-            MetadataValidation.LabelName(r.Key ?? "", p + ".key", errors);
-            foreach (var v in r.Values ?? [])
+            FieldRules.QualifiedName(r.Key ?? "", p + ".key", errors);
+            for (var j = 0; j < (r.Values?.Count ?? 0); j++)
             {
-                foreach (var msg in NameRules.LabelValue(v))
+                foreach (var msg in NameRules.LabelValue(r.Values![j]))
                 {
-                    errors.Invalid(p + ".values", v, msg);
+                    errors.Invalid($"{p}.values[{j}]", r.Values[j], msg);
                 }
             }
         }
-
-        MetadataValidation.Labels(selector.MatchLabels, path + ".matchLabels", errors);
     }
+
+    /// <summary>
+    /// Whether a map selector (a ReplicationController's or Service's) matches a label set: every pair present.
+    /// An empty map matches everything, as labels.SelectorFromSet does.
+    /// </summary>
+    public static bool MatchesMap(IDictionary<string, string> selector, IDictionary<string, string>? labels) =>
+        selector.All(kv => labels is not null && labels.TryGetValue(kv.Key, out var v) && v == kv.Value);
 
     /// <summary>
     /// Whether <paramref name="labels"/> satisfy the selector. A nil selector matches nothing and an empty

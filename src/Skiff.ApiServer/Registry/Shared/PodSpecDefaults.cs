@@ -3,13 +3,18 @@ using k8s.Models;
 namespace Skiff.ApiServer.Registry.Shared;
 
 /// <summary>
-/// The API defaults of a pod spec, as kube-apiserver's core/v1 defaulters apply them (pkg/apis/core/v1/defaults.go
-/// and the generated recursion into containers, probes, ports and volumes). <see cref="Apply"/> is what every pod
-/// template gets (deployments, jobs, ...); <see cref="ApplyPodOnly"/> adds what only a Pod gets (SetDefaults_Pod).
+/// The API defaults of a pod spec, as kube-apiserver's core/v1 defaulters apply them on every decode
+/// (pkg/apis/core/v1/defaults.go and the generated recursion into containers, probes, ports, env and volumes).
+/// <see cref="Apply"/> is what every PodSpec gets, a Pod's and every workload template's alike (pod templates,
+/// replication controllers, deployments, jobs, ...); <see cref="ApplyPodOnly"/> adds what only a Pod gets
+/// (SetDefaults_Pod), so that controllers' pods get those defaults when they are created rather than the template.
 /// Pure functions of their input: no I/O, idempotent.
 /// </summary>
 internal static class PodSpecDefaults
 {
+    /// <summary>0644, the default file mode of secret, configMap, downwardAPI and projected volumes.</summary>
+    public const int DefaultVolumeMode = 420;
+
     /// <summary>Defaults the template's spec (templates carry no other defaults).</summary>
     public static void ApplyTemplate(V1PodTemplateSpec? template)
     {
@@ -22,9 +27,14 @@ internal static class PodSpecDefaults
         Apply(template.Spec);
     }
 
-    /// <summary>SetDefaults_PodSpec plus the container, port, probe, env and volume defaults.</summary>
-    public static void Apply(V1PodSpec spec)
+    /// <summary>SetDefaults_PodSpec plus the container, port, probe, env and volume defaults; a missing spec is left alone.</summary>
+    public static void Apply(V1PodSpec? spec)
     {
+        if (spec is null)
+        {
+            return;
+        }
+
         if (string.IsNullOrEmpty(spec.DnsPolicy))
         {
             spec.DnsPolicy = "ClusterFirst";
@@ -40,6 +50,18 @@ internal static class PodSpecDefaults
         if (string.IsNullOrEmpty(spec.SchedulerName))
         {
             spec.SchedulerName = "default-scheduler";
+        }
+
+        // v1 keeps the deprecated serviceAccount field in step with serviceAccountName on every PodSpec:
+        // conversion reads the old field when the new one is empty and writes the new one back on output.
+        if (string.IsNullOrEmpty(spec.ServiceAccountName) && !string.IsNullOrEmpty(spec.ServiceAccount))
+        {
+            spec.ServiceAccountName = spec.ServiceAccount;
+        }
+
+        if (!string.IsNullOrEmpty(spec.ServiceAccountName))
+        {
+            spec.ServiceAccount = spec.ServiceAccountName;
         }
 
         foreach (var c in spec.InitContainers ?? [])
@@ -65,10 +87,16 @@ internal static class PodSpecDefaults
 
     /// <summary>
     /// SetDefaults_Pod: what a Pod gets beyond its template's defaults — requests copied from limits,
-    /// enableServiceLinks true, and host ports equal to container ports with host networking.
+    /// enableServiceLinks true, and host ports equal to container ports with host networking. Templates
+    /// keep these unset (kube-apiserver defaults them only on Pod objects).
     /// </summary>
-    public static void ApplyPodOnly(V1PodSpec spec)
+    public static void ApplyPodOnly(V1PodSpec? spec)
     {
+        if (spec is null)
+        {
+            return;
+        }
+
         foreach (var c in (spec.Containers ?? []).Concat(spec.InitContainers ?? []))
         {
             if (c.Resources?.Limits is { Count: > 0 } limits)
@@ -76,15 +104,12 @@ internal static class PodSpecDefaults
                 c.Resources.Requests ??= new Dictionary<string, ResourceQuantity>();
                 foreach (var (name, quantity) in limits)
                 {
-                    c.Resources.Requests.TryAdd(name, quantity);
+                    // A copy: the request must not change when the limit object is later edited in place.
+                    c.Resources.Requests.TryAdd(name, new ResourceQuantity(quantity.ToString()));
                 }
             }
-        }
 
-        spec.EnableServiceLinks ??= true;
-        if (spec.HostNetwork == true)
-        {
-            foreach (var c in (spec.Containers ?? []).Concat(spec.InitContainers ?? []))
+            if (spec.HostNetwork == true)
             {
                 foreach (var p in c.Ports ?? [])
                 {
@@ -95,57 +120,40 @@ internal static class PodSpecDefaults
                 }
             }
         }
+
+        spec.EnableServiceLinks ??= true;
     }
 
     /// <summary>SetDefaults_Container and the defaults of what a container holds.</summary>
     public static void Container(V1Container c)
     {
-        if (string.IsNullOrEmpty(c.ImagePullPolicy))
-        {
-            c.ImagePullPolicy = PullPolicyFor(c.Image);
-        }
-
-        if (string.IsNullOrEmpty(c.TerminationMessagePath))
-        {
-            c.TerminationMessagePath = "/dev/termination-log";
-        }
-
-        if (string.IsNullOrEmpty(c.TerminationMessagePolicy))
-        {
-            c.TerminationMessagePolicy = "File";
-        }
-
-        Ports(c.Ports);
-        Probe(c.LivenessProbe);
-        Probe(c.ReadinessProbe);
-        Probe(c.StartupProbe);
-        Lifecycle(c.Lifecycle);
-        Env(c.Env);
+        c.ImagePullPolicy = Or(c.ImagePullPolicy, PullPolicyFor(c.Image));
+        c.TerminationMessagePath = Or(c.TerminationMessagePath, "/dev/termination-log");
+        c.TerminationMessagePolicy = Or(c.TerminationMessagePolicy, "File");
+        Parts(c.Ports, [c.LivenessProbe, c.ReadinessProbe, c.StartupProbe], c.Lifecycle, c.Env);
     }
 
+    // An ephemeral container is a separate Go type with the same defaults as a container.
     private static void EphemeralContainer(V1EphemeralContainer c)
     {
-        if (string.IsNullOrEmpty(c.ImagePullPolicy))
+        c.ImagePullPolicy = Or(c.ImagePullPolicy, PullPolicyFor(c.Image));
+        c.TerminationMessagePath = Or(c.TerminationMessagePath, "/dev/termination-log");
+        c.TerminationMessagePolicy = Or(c.TerminationMessagePolicy, "File");
+        Parts(c.Ports, [c.LivenessProbe, c.ReadinessProbe, c.StartupProbe], c.Lifecycle, c.Env);
+    }
+
+    private static string Or(string? value, string fallback) => string.IsNullOrEmpty(value) ? fallback : value;
+
+    private static void Parts(IList<V1ContainerPort>? ports, V1Probe?[] probes, V1Lifecycle? lifecycle, IList<V1EnvVar>? env)
+    {
+        Ports(ports);
+        foreach (var probe in probes)
         {
-            c.ImagePullPolicy = PullPolicyFor(c.Image);
+            Probe(probe);
         }
 
-        if (string.IsNullOrEmpty(c.TerminationMessagePath))
-        {
-            c.TerminationMessagePath = "/dev/termination-log";
-        }
-
-        if (string.IsNullOrEmpty(c.TerminationMessagePolicy))
-        {
-            c.TerminationMessagePolicy = "File";
-        }
-
-        Ports(c.Ports);
-        Probe(c.LivenessProbe);
-        Probe(c.ReadinessProbe);
-        Probe(c.StartupProbe);
-        Lifecycle(c.Lifecycle);
-        Env(c.Env);
+        Lifecycle(lifecycle);
+        Env(env);
     }
 
     /// <summary>
@@ -271,15 +279,30 @@ internal static class PodSpecDefaults
     {
         foreach (var e in env ?? [])
         {
-            if (e.ValueFrom?.FieldRef is { } f && string.IsNullOrEmpty(f.ApiVersion))
-            {
-                f.ApiVersion = "v1";
-            }
+            FieldRefs(e.ValueFrom?.FieldRef, e.ValueFrom?.ResourceFieldRef);
+        }
+    }
 
-            if (e.ValueFrom?.ResourceFieldRef is { } r)
-            {
-                r.Divisor ??= new ResourceQuantity("0");
-            }
+    private static void DownwardApiFiles(IList<V1DownwardAPIVolumeFile>? items)
+    {
+        foreach (var item in items ?? [])
+        {
+            FieldRefs(item.FieldRef, item.ResourceFieldRef);
+        }
+    }
+
+    // fieldRef.apiVersion defaults to v1; a resourceFieldRef's divisor is a non-pointer Quantity in Go,
+    // so Kubernetes always serializes it, as "0" when unset.
+    private static void FieldRefs(V1ObjectFieldSelector? fieldRef, V1ResourceFieldSelector? resourceFieldRef)
+    {
+        if (fieldRef is not null && string.IsNullOrEmpty(fieldRef.ApiVersion))
+        {
+            fieldRef.ApiVersion = "v1";
+        }
+
+        if (resourceFieldRef is not null)
+        {
+            resourceFieldRef.Divisor ??= new ResourceQuantity("0");
         }
     }
 
@@ -293,34 +316,23 @@ internal static class PodSpecDefaults
 
         if (v.ConfigMap is { } cm)
         {
-            cm.DefaultMode ??= 420;
+            cm.DefaultMode ??= DefaultVolumeMode;
         }
 
         if (v.Secret is { } secret)
         {
-            secret.DefaultMode ??= 420;
+            secret.DefaultMode ??= DefaultVolumeMode;
         }
 
         if (v.DownwardAPI is { } downward)
         {
-            downward.DefaultMode ??= 420;
-            foreach (var item in downward.Items ?? [])
-            {
-                if (item.FieldRef is { } f && string.IsNullOrEmpty(f.ApiVersion))
-                {
-                    f.ApiVersion = "v1";
-                }
-
-                if (item.ResourceFieldRef is { } r)
-                {
-                    r.Divisor ??= new ResourceQuantity("0");
-                }
-            }
+            downward.DefaultMode ??= DefaultVolumeMode;
+            DownwardApiFiles(downward.Items);
         }
 
         if (v.Projected is { } projected)
         {
-            projected.DefaultMode ??= 420;
+            projected.DefaultMode ??= DefaultVolumeMode;
             foreach (var source in projected.Sources ?? [])
             {
                 if (source.ServiceAccountToken is { } token)
@@ -328,13 +340,7 @@ internal static class PodSpecDefaults
                     token.ExpirationSeconds ??= 3600;
                 }
 
-                foreach (var item in source.DownwardAPI?.Items ?? [])
-                {
-                    if (item.FieldRef is { } f && string.IsNullOrEmpty(f.ApiVersion))
-                    {
-                        f.ApiVersion = "v1";
-                    }
-                }
+                DownwardApiFiles(source.DownwardAPI?.Items);
             }
         }
 

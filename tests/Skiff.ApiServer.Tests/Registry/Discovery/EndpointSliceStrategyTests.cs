@@ -45,7 +45,7 @@ public class EndpointSliceStrategyTests
     {
         var old = Slice();
         Strategies.Create(_strategy, old);
-        var updated = Strategies.Clone(old);
+        var updated = Strategies.Copy(old);
         updated.AddressType = "FQDN";
         updated.Endpoints = [new V1Endpoint { Addresses = ["web.example.com"] }];
         Assert.Contains(Strategies.Update(_strategy, updated, old), e => e.Field == "addressType" && e.Detail == "field is immutable");

@@ -101,7 +101,7 @@ public class NetworkingStrategyTests
         Assert.Empty(Strategies.Create(_classes, ic));
         Assert.Equal("Cluster", ic.Spec.Parameters.Scope);
         Assert.Equal<object?>(["nginx", "k8s.io/ingress-nginx", "Params.example.com/p", "<unknown>"], _classes.Table.Cells(ic, Strategies.Now));
-        var updated = Strategies.Clone(ic);
+        var updated = Strategies.Copy(ic);
         updated.Spec.Controller = "example.com/other";
         Assert.Contains(Strategies.Update(_classes, updated, ic), e => e.Field == "spec.controller" && e.Detail == "field is immutable");
     }

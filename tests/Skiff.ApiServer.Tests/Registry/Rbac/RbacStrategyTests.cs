@@ -79,7 +79,7 @@ public class RbacStrategyTests
     {
         var old = new V1RoleBinding { Metadata = new V1ObjectMeta { Name = "b" }, RoleRef = new V1RoleRef { Kind = "ClusterRole", Name = "view" } };
         Strategies.Create(_bindings, old);
-        var updated = Strategies.Clone(old);
+        var updated = Strategies.Copy(old);
         updated.RoleRef.Name = "edit";
         Assert.Equal("roleRef: Invalid value: rbac.RoleRef{APIGroup:\"rbac.authorization.k8s.io\", Kind:\"ClusterRole\", Name:\"edit\"}: cannot change roleRef", Assert.Single(Strategies.Update(_bindings, updated, old)).ToString());
     }

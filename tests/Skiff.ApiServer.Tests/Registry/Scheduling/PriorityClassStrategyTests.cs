@@ -37,7 +37,7 @@ public class PriorityClassStrategyTests
     {
         var old = new V1PriorityClass { Metadata = new V1ObjectMeta { Name = "p" }, Value = 1 };
         Strategies.Create(_strategy, old);
-        var updated = Strategies.Clone(old);
+        var updated = Strategies.Copy(old);
         updated.Value = 2;
         Assert.Equal("value: Forbidden: may not be changed in an update.", Assert.Single(Strategies.Update(_strategy, updated, old)).ToString());
     }

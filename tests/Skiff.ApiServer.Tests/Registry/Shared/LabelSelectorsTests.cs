@@ -41,8 +41,31 @@ public class LabelSelectorsTests
     }
 
     [Fact]
-    public void GoSyntax_Selector_MatchesGoPrinting() =>
+    public void GoValue_Selector_MatchesGoPrinting() =>
         Assert.Equal(
             "v1.LabelSelector{MatchLabels:map[string]string{\"app\":\"web\"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}",
-            GoSyntax.Selector(new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "web" } }).ToString());
+            GoValue.Selector(new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "web" } }).ToString());
+
+    [Fact]
+    public void Validate_BadLabelAndValue_MatchLabelsFirstAndValueIndexed()
+    {
+        var errors = new FieldErrors();
+        LabelSelectors.Validate(
+            new V1LabelSelector
+            {
+                MatchLabels = new Dictionary<string, string> { ["app"] = "bad value" },
+                MatchExpressions = [new V1LabelSelectorRequirement { Key = "tier", OperatorProperty = "In", Values = ["web", "bad value"] }],
+            },
+            "spec.selector",
+            errors);
+        Assert.Equal(["spec.selector.matchLabels", "spec.selector.matchExpressions[0].values[1]"], errors.Select(e => e.Field));
+    }
+
+    [Fact]
+    public void MatchesMap_EveryPairPresent()
+    {
+        var selector = new Dictionary<string, string> { ["app"] = "web" };
+        Assert.True(LabelSelectors.MatchesMap(selector, new Dictionary<string, string> { ["app"] = "web", ["tier"] = "x" }));
+        Assert.False(LabelSelectors.MatchesMap(selector, null));
+    }
 }

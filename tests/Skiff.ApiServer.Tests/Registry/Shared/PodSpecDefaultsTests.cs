@@ -28,6 +28,8 @@ public class PodSpecDefaultsTests
     [InlineData("nginx:1.27", "IfNotPresent")]
     [InlineData("registry.local:5000/team/app", "Always")]
     [InlineData("registry.local:5000/team/app:v2", "IfNotPresent")]
+    [InlineData("registry:5000/nginx", "Always")]
+    [InlineData("registry:5000/nginx:1.27", "IfNotPresent")]
     [InlineData("nginx@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "IfNotPresent")]
     [InlineData("Nginx", "IfNotPresent")]
     [InlineData("", "IfNotPresent")]
@@ -119,5 +121,43 @@ public class PodSpecDefaultsTests
         Assert.Equal("500m", spec.Containers[0].Resources.Requests["cpu"].ToString());
         Assert.True(spec.EnableServiceLinks);
         Assert.Equal(8080, spec.Containers[0].Ports[0].HostPort);
+    }
+
+    [Fact]
+    public void Apply_NullSpec_NoChange() => PodSpecDefaults.Apply(null);
+
+    [Fact]
+    public void Apply_DeprecatedServiceAccount_KeptInStepOnTemplatesToo()
+    {
+        var old = new V1PodTemplateSpec { Spec = new V1PodSpec { ServiceAccount = "builder", Containers = [new V1Container { Name = "c", Image = "x" }] } };
+        var renamed = new V1PodSpec { ServiceAccountName = "runner", ServiceAccount = "builder" };
+        PodSpecDefaults.ApplyTemplate(old);
+        PodSpecDefaults.Apply(renamed);
+        Assert.Equal("builder", old.Spec.ServiceAccountName);
+        Assert.Equal("runner", renamed.ServiceAccount);
+    }
+
+    [Fact]
+    public void Apply_EnvResourceFieldRef_DivisorZero()
+    {
+        var spec = new V1PodSpec
+        {
+            Containers = [new V1Container { Name = "c", Image = "x", Env = [new V1EnvVar { Name = "CPU", ValueFrom = new V1EnvVarSource { ResourceFieldRef = new V1ResourceFieldSelector { Resource = "limits.cpu" } } }] }],
+        };
+        PodSpecDefaults.Apply(spec);
+        Assert.Equal("0", spec.Containers[0].Env[0].ValueFrom.ResourceFieldRef.Divisor.ToString());
+    }
+
+    [Fact]
+    public void ApplyPodOnly_CopiedRequest_IsIndependentOfLimit()
+    {
+        var limit = new ResourceQuantity("1");
+        var spec = new V1PodSpec
+        {
+            Containers = [new V1Container { Name = "c", Image = "x", Resources = new V1ResourceRequirements { Limits = new Dictionary<string, ResourceQuantity> { ["cpu"] = limit } } }],
+        };
+        PodSpecDefaults.ApplyPodOnly(spec);
+        Assert.NotSame(limit, spec.Containers[0].Resources.Requests["cpu"]);
+        Assert.Null(spec.HostNetwork);
     }
 }

@@ -135,4 +135,103 @@ public class PodSpecValidationTests
         PodSpecValidation.ValidateTemplate(template, "spec.template", errors);
         Assert.Equal("spec.template.labels", Assert.Single(errors).Field);
     }
+
+    [Fact]
+    public void Validate_DuplicateContainerNames_Duplicate() =>
+        Assert.Equal("spec.containers[1].name: Duplicate value: \"a\"", Assert.Single(Check(new V1PodSpec { Containers = [C("a"), C("a", "y")] })).ToString());
+
+    [Fact]
+    public void Validate_NullSpec_Required()
+    {
+        var errors = new FieldErrors();
+        PodSpecValidation.Validate(null, "spec", errors);
+        Assert.Equal("spec: Required value", Assert.Single(errors).ToString());
+    }
+
+    [Fact]
+    public void Validate_SameHostPortTwice_DuplicateWithProtocolAndHostIp()
+    {
+        var a = C("a");
+        a.Ports = [new V1ContainerPort { ContainerPort = 80, HostPort = 8080 }];
+        var b = C("b");
+        b.Ports = [new V1ContainerPort { ContainerPort = 81, HostPort = 8080 }];
+        Assert.Equal("spec.containers[1].ports[0].hostPort: Duplicate value: \"TCP//8080\"", Assert.Single(Check(new V1PodSpec { Containers = [a, b] })).ToString());
+    }
+
+    [Fact]
+    public void Validate_MountOfInvalidVolume_AlsoNotFound()
+    {
+        var c = C();
+        c.VolumeMounts = [new V1VolumeMount { Name = "cfg", MountPath = "/cfg" }];
+        var errors = Check(new V1PodSpec { Containers = [c], Volumes = [new V1Volume { Name = "cfg", ConfigMap = new V1ConfigMapVolumeSource() }] });
+        Assert.Equal(
+            ["spec.volumes[0].configMap.name: Required value", "spec.containers[0].volumeMounts[0].name: Not found: \"cfg\""],
+            errors.Select(e => e.ToString()));
+    }
+
+    [Fact]
+    public void Validate_HostPathType_NotSupported()
+    {
+        var errors = Check(new V1PodSpec { Containers = [C()], Volumes = [new V1Volume { Name = "h", HostPath = new V1HostPathVolumeSource { Path = "/x", Type = "Dir" } }] });
+        Assert.StartsWith("spec.volumes[0].hostPath.type: Unsupported value: \"Dir\": supported values: \"\", \"BlockDevice\"", Assert.Single(errors).ToString());
+    }
+
+    [Fact]
+    public void Validate_ProbeWithoutPort_PortZeroOutOfRange()
+    {
+        var c = C();
+        c.ReadinessProbe = new V1Probe { TcpSocket = new V1TCPSocketAction() };
+        Assert.Equal("spec.containers[0].readinessProbe.tcpSocket.port: Invalid value: 0: must be between 1 and 65535, inclusive", Assert.Single(Check(new V1PodSpec { Containers = [c] })).ToString());
+    }
+
+    [Fact]
+    public void Validate_ExtendedResourceRequestBelowLimit_MustBeEqual()
+    {
+        var c = C();
+        c.Resources = new V1ResourceRequirements
+        {
+            Limits = new Dictionary<string, ResourceQuantity> { ["example.com/gpu"] = new("2") },
+            Requests = new Dictionary<string, ResourceQuantity> { ["example.com/gpu"] = new("1") },
+        };
+        Assert.Equal("spec.containers[0].resources.requests: Invalid value: \"1\": must be equal to example.com/gpu limit of 2", Assert.Single(Check(new V1PodSpec { Containers = [c] })).ToString());
+    }
+
+    [Fact]
+    public void Validate_RegularContainerRestartPolicy_Forbidden()
+    {
+        var c = C();
+        c.RestartPolicy = "Always";
+        Assert.Equal("spec.containers[0].restartPolicy: Forbidden: may not be set for non-init containers", Assert.Single(Check(new V1PodSpec { Containers = [c] })).ToString());
+    }
+
+    [Fact]
+    public void Validate_TolerationValueInvalid_OneJoinedMessage()
+    {
+        var errors = Check(new V1PodSpec { Containers = [C()], Tolerations = [new V1Toleration { Key = "k", Value = "bad value!" }] });
+        var e = Assert.Single(errors);
+        Assert.Equal("spec.tolerations[0].operator", e.Field);
+    }
+
+    [Fact]
+    public void ValidatePodOnly_ImageWithSpaces_Invalid_ButTemplatesAccept()
+    {
+        var spec = new V1PodSpec { Containers = [C(image: " busybox ")] };
+        Assert.Empty(Check(spec));
+        var errors = new FieldErrors();
+        PodSpecValidation.ValidatePodOnly(spec, "spec", errors);
+        Assert.Equal("spec.containers[0].image: Invalid value: \" busybox \": must not have leading or trailing whitespace", Assert.Single(errors).ToString());
+    }
+
+    [Fact]
+    public void ValidateTemplate_EphemeralContainers_Forbidden()
+    {
+        var template = new V1PodTemplateSpec
+        {
+            Spec = new V1PodSpec { Containers = [C()], EphemeralContainers = [new V1EphemeralContainer { Name = "debug", Image = "busybox" }] },
+        };
+        PodSpecDefaults.ApplyTemplate(template);
+        var errors = new FieldErrors();
+        PodSpecValidation.ValidateTemplate(template, "template", errors);
+        Assert.Equal("template.spec.ephemeralContainers: Forbidden: ephemeral containers not allowed in pod template", Assert.Single(errors).ToString());
+    }
 }

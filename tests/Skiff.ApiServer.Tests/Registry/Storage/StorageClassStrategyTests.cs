@@ -36,7 +36,7 @@ public class StorageClassStrategyTests
     {
         var old = Class();
         Strategies.Create(_strategy, old);
-        var updated = Strategies.Clone(old);
+        var updated = Strategies.Copy(old);
         updated.Parameters["type"] = "hdd";
         Assert.Equal("parameters: Forbidden: updates to parameters are forbidden.", Assert.Single(Strategies.Update(_strategy, updated, old)).ToString());
     }

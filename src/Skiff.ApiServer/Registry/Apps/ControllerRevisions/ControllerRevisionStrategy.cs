@@ -19,15 +19,15 @@ internal sealed class ControllerRevisionStrategy : ResourceStrategy<V1Controller
             errors.Required("data", "data is mandatory");
         }
 
-        MetadataValidation.NonNegative(obj.Revision ?? 0, "revision", errors);
+        FieldRules.NonNegative(obj.Revision ?? 0, "revision", errors);
     }
 
     public override void ValidateUpdate(V1ControllerRevision obj, V1ControllerRevision old, FieldErrors errors)
     {
         Validate(obj, errors);
-        if (!MetadataValidation.JsonEqual(obj.Data, old.Data))
+        if (!SpecDiff.JsonEqual(obj.Data, old.Data))
         {
-            errors.Immutable("data", GoSyntax.Raw("runtime.RawExtension{...}"));
+            errors.Immutable("data", GoValue.Raw("runtime.RawExtension{...}"));
         }
     }
 }

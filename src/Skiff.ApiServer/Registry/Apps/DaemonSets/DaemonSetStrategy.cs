@@ -56,7 +56,7 @@ internal sealed class DaemonSetStrategy : ResourceStrategy<V1DaemonSet>
     {
         base.PrepareForUpdate(obj, old);
         var generation = TemplateGeneration(old);
-        if (!MetadataValidation.JsonEqual(obj.Spec?.Template, old.Spec?.Template))
+        if (!SpecDiff.JsonEqual(obj.Spec?.Template, old.Spec?.Template))
         {
             generation++;
         }
@@ -71,19 +71,19 @@ internal sealed class DaemonSetStrategy : ResourceStrategy<V1DaemonSet>
         var template = spec.Template ?? new V1PodTemplateSpec();
         if (LabelSelectors.IsConvertible(spec.Selector) && !LabelSelectors.Matches(spec.Selector, template.Metadata?.Labels))
         {
-            errors.Invalid("spec.template.metadata.labels", GoSyntax.Map(template.Metadata?.Labels), WorkloadValidation.SelectorMismatch);
+            errors.Invalid("spec.template.metadata.labels", GoValue.StringMap(template.Metadata?.Labels), WorkloadValidation.SelectorMismatch);
         }
 
         if (spec.Selector is not null && LabelSelectors.IsEmpty(spec.Selector))
         {
-            errors.Invalid("spec.selector", GoSyntax.Selector(spec.Selector), "empty selector is invalid for daemonset");
+            errors.Invalid("spec.selector", GoValue.Selector(spec.Selector), "empty selector is invalid for daemonset");
         }
 
         PodSpecValidation.ValidateTemplate(template, "spec.template", errors);
         WorkloadValidation.RestartAlways(template, "spec.template", "DaemonSet", errors);
-        MetadataValidation.NonNegative(spec.MinReadySeconds, "spec.minReadySeconds", errors);
+        FieldRules.NonNegative(spec.MinReadySeconds, "spec.minReadySeconds", errors);
         ValidateUpdateStrategy(spec.UpdateStrategy, errors);
-        MetadataValidation.NonNegative(spec.RevisionHistoryLimit, "spec.revisionHistoryLimit", errors);
+        FieldRules.NonNegative(spec.RevisionHistoryLimit, "spec.revisionHistoryLimit", errors);
     }
 
     private static void ValidateUpdateStrategy(V1DaemonSetUpdateStrategy? strategy, FieldErrors errors)
@@ -128,15 +128,15 @@ internal sealed class DaemonSetStrategy : ResourceStrategy<V1DaemonSet>
     {
         var s = obj.Status ?? new V1DaemonSetStatus();
         const string p = "status";
-        MetadataValidation.NonNegative(s.CurrentNumberScheduled, p + ".currentNumberScheduled", errors);
-        MetadataValidation.NonNegative(s.NumberMisscheduled, p + ".numberMisscheduled", errors);
-        MetadataValidation.NonNegative(s.DesiredNumberScheduled, p + ".desiredNumberScheduled", errors);
-        MetadataValidation.NonNegative(s.NumberReady, p + ".numberReady", errors);
-        MetadataValidation.NonNegative(s.ObservedGeneration, p + ".observedGeneration", errors);
-        MetadataValidation.NonNegative(s.UpdatedNumberScheduled, p + ".updatedNumberScheduled", errors);
-        MetadataValidation.NonNegative(s.NumberAvailable, p + ".numberAvailable", errors);
-        MetadataValidation.NonNegative(s.NumberUnavailable, p + ".numberUnavailable", errors);
-        MetadataValidation.NonNegative(s.CollisionCount, p + ".collisionCount", errors);
+        FieldRules.NonNegative(s.CurrentNumberScheduled, p + ".currentNumberScheduled", errors);
+        FieldRules.NonNegative(s.NumberMisscheduled, p + ".numberMisscheduled", errors);
+        FieldRules.NonNegative(s.DesiredNumberScheduled, p + ".desiredNumberScheduled", errors);
+        FieldRules.NonNegative(s.NumberReady, p + ".numberReady", errors);
+        FieldRules.NonNegative(s.ObservedGeneration, p + ".observedGeneration", errors);
+        FieldRules.NonNegative(s.UpdatedNumberScheduled, p + ".updatedNumberScheduled", errors);
+        FieldRules.NonNegative(s.NumberAvailable, p + ".numberAvailable", errors);
+        FieldRules.NonNegative(s.NumberUnavailable, p + ".numberUnavailable", errors);
+        FieldRules.NonNegative(s.CollisionCount, p + ".collisionCount", errors);
         WorkloadValidation.CollisionCount(s.CollisionCount, old.Status?.CollisionCount, p + ".collisionCount", errors);
     }
 

@@ -50,11 +50,11 @@ internal sealed class DeploymentStrategy : ResourceStrategy<V1Deployment>
     public override void Validate(V1Deployment obj, FieldErrors errors)
     {
         var spec = obj.Spec ?? new V1DeploymentSpec();
-        MetadataValidation.NonNegative(spec.Replicas, "spec.replicas", errors);
+        FieldRules.NonNegative(spec.Replicas, "spec.replicas", errors);
         WorkloadValidation.Selector(spec.Selector, "spec.selector", "deployment", errors);
         if (!LabelSelectors.IsConvertible(spec.Selector))
         {
-            errors.Invalid("spec.selector", GoSyntax.Selector(spec.Selector), "invalid label selector");
+            errors.Invalid("spec.selector", GoValue.Selector(spec.Selector), "invalid label selector");
         }
         else
         {
@@ -62,11 +62,11 @@ internal sealed class DeploymentStrategy : ResourceStrategy<V1Deployment>
         }
 
         ValidateStrategy(spec.Strategy, errors);
-        MetadataValidation.NonNegative(spec.MinReadySeconds, "spec.minReadySeconds", errors);
-        MetadataValidation.NonNegative(spec.RevisionHistoryLimit, "spec.revisionHistoryLimit", errors);
+        FieldRules.NonNegative(spec.MinReadySeconds, "spec.minReadySeconds", errors);
+        FieldRules.NonNegative(spec.RevisionHistoryLimit, "spec.revisionHistoryLimit", errors);
         if (spec.ProgressDeadlineSeconds is { } pds)
         {
-            MetadataValidation.NonNegative(pds, "spec.progressDeadlineSeconds", errors);
+            FieldRules.NonNegative(pds, "spec.progressDeadlineSeconds", errors);
             if (pds <= (spec.MinReadySeconds ?? 0))
             {
                 errors.Invalid("spec.progressDeadlineSeconds", pds, "must be greater than minReadySeconds");
@@ -113,9 +113,9 @@ internal sealed class DeploymentStrategy : ResourceStrategy<V1Deployment>
     public override void ValidateUpdate(V1Deployment obj, V1Deployment old, FieldErrors errors)
     {
         Validate(obj, errors);
-        if (!MetadataValidation.JsonEqual(obj.Spec?.Selector, old.Spec?.Selector))
+        if (!SpecDiff.JsonEqual(obj.Spec?.Selector, old.Spec?.Selector))
         {
-            errors.Immutable("spec.selector", GoSyntax.Selector(obj.Spec?.Selector));
+            errors.Immutable("spec.selector", GoValue.Selector(obj.Spec?.Selector));
         }
     }
 
@@ -124,13 +124,13 @@ internal sealed class DeploymentStrategy : ResourceStrategy<V1Deployment>
     {
         var s = obj.Status ?? new V1DeploymentStatus();
         const string p = "status";
-        MetadataValidation.NonNegative(s.ObservedGeneration, p + ".observedGeneration", errors);
-        MetadataValidation.NonNegative(s.Replicas, p + ".replicas", errors);
-        MetadataValidation.NonNegative(s.UpdatedReplicas, p + ".updatedReplicas", errors);
-        MetadataValidation.NonNegative(s.ReadyReplicas, p + ".readyReplicas", errors);
-        MetadataValidation.NonNegative(s.AvailableReplicas, p + ".availableReplicas", errors);
-        MetadataValidation.NonNegative(s.UnavailableReplicas, p + ".unavailableReplicas", errors);
-        MetadataValidation.NonNegative(s.CollisionCount, p + ".collisionCount", errors);
+        FieldRules.NonNegative(s.ObservedGeneration, p + ".observedGeneration", errors);
+        FieldRules.NonNegative(s.Replicas, p + ".replicas", errors);
+        FieldRules.NonNegative(s.UpdatedReplicas, p + ".updatedReplicas", errors);
+        FieldRules.NonNegative(s.ReadyReplicas, p + ".readyReplicas", errors);
+        FieldRules.NonNegative(s.AvailableReplicas, p + ".availableReplicas", errors);
+        FieldRules.NonNegative(s.UnavailableReplicas, p + ".unavailableReplicas", errors);
+        FieldRules.NonNegative(s.CollisionCount, p + ".collisionCount", errors);
         int replicas = s.Replicas ?? 0, updated = s.UpdatedReplicas ?? 0, ready = s.ReadyReplicas ?? 0, available = s.AvailableReplicas ?? 0;
         const string msg = "cannot be greater than status.replicas";
         if (updated > replicas)

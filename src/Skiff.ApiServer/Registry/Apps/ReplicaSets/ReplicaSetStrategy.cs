@@ -33,14 +33,14 @@ internal sealed class ReplicaSetStrategy : ResourceStrategy<V1ReplicaSet>
     public override void Validate(V1ReplicaSet obj, FieldErrors errors)
     {
         var spec = obj.Spec ?? new V1ReplicaSetSpec();
-        MetadataValidation.NonNegative(spec.Replicas, "spec.replicas", errors);
-        MetadataValidation.NonNegative(spec.MinReadySeconds, "spec.minReadySeconds", errors);
+        FieldRules.NonNegative(spec.Replicas, "spec.replicas", errors);
+        FieldRules.NonNegative(spec.MinReadySeconds, "spec.minReadySeconds", errors);
 
         // Kubernetes reuses the deployment wording for ReplicaSets.
         WorkloadValidation.Selector(spec.Selector, "spec.selector", "deployment", errors);
         if (!LabelSelectors.IsConvertible(spec.Selector))
         {
-            errors.Invalid("spec.selector", GoSyntax.Selector(spec.Selector), "invalid label selector");
+            errors.Invalid("spec.selector", GoValue.Selector(spec.Selector), "invalid label selector");
         }
         else
         {
@@ -52,9 +52,9 @@ internal sealed class ReplicaSetStrategy : ResourceStrategy<V1ReplicaSet>
     public override void ValidateUpdate(V1ReplicaSet obj, V1ReplicaSet old, FieldErrors errors)
     {
         Validate(obj, errors);
-        if (!MetadataValidation.JsonEqual(obj.Spec?.Selector, old.Spec?.Selector))
+        if (!SpecDiff.JsonEqual(obj.Spec?.Selector, old.Spec?.Selector))
         {
-            errors.Immutable("spec.selector", GoSyntax.Selector(obj.Spec?.Selector));
+            errors.Immutable("spec.selector", GoValue.Selector(obj.Spec?.Selector));
         }
     }
 
@@ -63,11 +63,11 @@ internal sealed class ReplicaSetStrategy : ResourceStrategy<V1ReplicaSet>
     {
         var s = obj.Status ?? new V1ReplicaSetStatus();
         const string p = "status";
-        MetadataValidation.NonNegative(s.Replicas, p + ".replicas", errors);
-        MetadataValidation.NonNegative(s.FullyLabeledReplicas, p + ".fullyLabeledReplicas", errors);
-        MetadataValidation.NonNegative(s.ReadyReplicas, p + ".readyReplicas", errors);
-        MetadataValidation.NonNegative(s.AvailableReplicas, p + ".availableReplicas", errors);
-        MetadataValidation.NonNegative(s.ObservedGeneration, p + ".observedGeneration", errors);
+        FieldRules.NonNegative(s.Replicas, p + ".replicas", errors);
+        FieldRules.NonNegative(s.FullyLabeledReplicas, p + ".fullyLabeledReplicas", errors);
+        FieldRules.NonNegative(s.ReadyReplicas, p + ".readyReplicas", errors);
+        FieldRules.NonNegative(s.AvailableReplicas, p + ".availableReplicas", errors);
+        FieldRules.NonNegative(s.ObservedGeneration, p + ".observedGeneration", errors);
         const string msg = "cannot be greater than status.replicas";
         int labeled = s.FullyLabeledReplicas ?? 0, ready = s.ReadyReplicas ?? 0, available = s.AvailableReplicas ?? 0;
         if (labeled > s.Replicas)

@@ -96,14 +96,14 @@ internal sealed class StatefulSetStrategy : ResourceStrategy<V1StatefulSet>
             case "OnDelete":
                 if (spec.UpdateStrategy.RollingUpdate is not null)
                 {
-                    errors.Invalid("spec.updateStrategy.rollingUpdate", GoSyntax.Raw("apps.RollingUpdateStatefulSetStrategy{...}"), "only allowed for updateStrategy 'RollingUpdate'");
+                    errors.Invalid("spec.updateStrategy.rollingUpdate", GoValue.Raw("apps.RollingUpdateStatefulSetStrategy{...}"), "only allowed for updateStrategy 'RollingUpdate'");
                 }
 
                 break;
             case "RollingUpdate":
                 if (spec.UpdateStrategy.RollingUpdate is { } ru)
                 {
-                    MetadataValidation.NonNegative(ru.Partition, "spec.updateStrategy.rollingUpdate.partition", errors);
+                    FieldRules.NonNegative(ru.Partition, "spec.updateStrategy.rollingUpdate.partition", errors);
                     if (ru.MaxUnavailable is not null)
                     {
                         const string mp = "spec.updateStrategy.rollingUpdate.maxUnavailable";
@@ -129,23 +129,23 @@ internal sealed class StatefulSetStrategy : ResourceStrategy<V1StatefulSet>
             Retention(retention.WhenScaled, "spec.persistentVolumeClaimRetentionPolicy.whenScaled", errors);
         }
 
-        MetadataValidation.NonNegative(spec.Replicas, "spec.replicas", errors);
-        MetadataValidation.NonNegative(spec.MinReadySeconds, "spec.minReadySeconds", errors);
-        MetadataValidation.NonNegative(spec.RevisionHistoryLimit, "spec.revisionHistoryLimit", errors);
+        FieldRules.NonNegative(spec.Replicas, "spec.replicas", errors);
+        FieldRules.NonNegative(spec.MinReadySeconds, "spec.minReadySeconds", errors);
+        FieldRules.NonNegative(spec.RevisionHistoryLimit, "spec.revisionHistoryLimit", errors);
         if (spec.Ordinals is { } ordinals)
         {
-            MetadataValidation.NonNegative(ordinals.Start, "spec.ordinals.start", errors);
+            FieldRules.NonNegative(ordinals.Start, "spec.ordinals.start", errors);
         }
 
         WorkloadValidation.Selector(spec.Selector, "spec.selector", "statefulset", errors);
         var template = spec.Template ?? new V1PodTemplateSpec();
         if (!LabelSelectors.IsConvertible(spec.Selector))
         {
-            errors.Invalid("spec.selector", GoSyntax.Selector(spec.Selector), "");
+            errors.Invalid("spec.selector", GoValue.Selector(spec.Selector), "");
         }
         else if (!LabelSelectors.IsEmpty(spec.Selector) && !LabelSelectors.Matches(spec.Selector, template.Metadata?.Labels))
         {
-            errors.Invalid("spec.template.metadata.labels", GoSyntax.Map(template.Metadata?.Labels), WorkloadValidation.SelectorMismatch);
+            errors.Invalid("spec.template.metadata.labels", GoValue.StringMap(template.Metadata?.Labels), WorkloadValidation.SelectorMismatch);
         }
 
         // Mounts may name volumeClaimTemplates as well as volumes.
@@ -186,7 +186,7 @@ internal sealed class StatefulSetStrategy : ResourceStrategy<V1StatefulSet>
             VolumeClaimTemplates = s?.VolumeClaimTemplates,
         };
 
-        if (!MetadataValidation.JsonEqual(Frozen(obj.Spec), Frozen(old.Spec)))
+        if (!SpecDiff.JsonEqual(Frozen(obj.Spec), Frozen(old.Spec)))
         {
             errors.Forbidden("spec", ForbiddenUpdateMessage);
         }
@@ -198,13 +198,13 @@ internal sealed class StatefulSetStrategy : ResourceStrategy<V1StatefulSet>
         var s = obj.Status ?? new V1StatefulSetStatus();
         const string p = "status";
         int replicas = s.Replicas, ready = s.ReadyReplicas ?? 0, current = s.CurrentReplicas ?? 0, updated = s.UpdatedReplicas ?? 0, available = s.AvailableReplicas ?? 0;
-        MetadataValidation.NonNegative(replicas, p + ".replicas", errors);
-        MetadataValidation.NonNegative(ready, p + ".readyReplicas", errors);
-        MetadataValidation.NonNegative(current, p + ".currentReplicas", errors);
-        MetadataValidation.NonNegative(updated, p + ".updatedReplicas", errors);
-        MetadataValidation.NonNegative(available, p + ".availableReplicas", errors);
-        MetadataValidation.NonNegative(s.ObservedGeneration, p + ".observedGeneration", errors);
-        MetadataValidation.NonNegative(s.CollisionCount, p + ".collisionCount", errors);
+        FieldRules.NonNegative(replicas, p + ".replicas", errors);
+        FieldRules.NonNegative(ready, p + ".readyReplicas", errors);
+        FieldRules.NonNegative(current, p + ".currentReplicas", errors);
+        FieldRules.NonNegative(updated, p + ".updatedReplicas", errors);
+        FieldRules.NonNegative(available, p + ".availableReplicas", errors);
+        FieldRules.NonNegative(s.ObservedGeneration, p + ".observedGeneration", errors);
+        FieldRules.NonNegative(s.CollisionCount, p + ".collisionCount", errors);
         const string msg = "cannot be greater than status.replicas";
         if (ready > replicas)
         {

@@ -80,7 +80,7 @@ internal sealed class CronJobStrategy : ResourceStrategy<V1CronJob>
             }
         }
 
-        MetadataValidation.NonNegative(spec.StartingDeadlineSeconds, "spec.startingDeadlineSeconds", errors);
+        FieldRules.NonNegative(spec.StartingDeadlineSeconds, "spec.startingDeadlineSeconds", errors);
         if (oldSpec is null || oldSpec.TimeZone != spec.TimeZone)
         {
             ValidateTimeZone(spec.TimeZone, errors);
@@ -97,12 +97,12 @@ internal sealed class CronJobStrategy : ResourceStrategy<V1CronJob>
         }
 
         var jobSpec = spec.JobTemplate?.Spec ?? new V1JobSpec();
-        MetadataValidation.Labels(spec.JobTemplate?.Metadata?.Labels, "spec.jobTemplate.metadata.labels", errors);
-        MetadataValidation.Annotations(spec.JobTemplate?.Metadata?.Annotations, "spec.jobTemplate.metadata.annotations", errors);
+        FieldRules.Labels(spec.JobTemplate?.Metadata?.Labels, "spec.jobTemplate.metadata.labels", errors);
+        FieldRules.Annotations(spec.JobTemplate?.Metadata?.Annotations, "spec.jobTemplate.metadata.annotations", errors);
         JobSpecValidation.Validate(jobSpec, "spec.jobTemplate.spec", errors);
         if (jobSpec.Selector is not null)
         {
-            errors.Invalid("spec.jobTemplate.spec.selector", GoSyntax.Selector(jobSpec.Selector), "`selector` will be auto-generated");
+            errors.Invalid("spec.jobTemplate.spec.selector", GoValue.Selector(jobSpec.Selector), "`selector` will be auto-generated");
         }
 
         if (jobSpec.ManualSelector == true)
@@ -110,8 +110,8 @@ internal sealed class CronJobStrategy : ResourceStrategy<V1CronJob>
             errors.NotSupported("spec.jobTemplate.spec.manualSelector", true, ["nil", "false"]);
         }
 
-        MetadataValidation.NonNegative(spec.SuccessfulJobsHistoryLimit, "spec.successfulJobsHistoryLimit", errors);
-        MetadataValidation.NonNegative(spec.FailedJobsHistoryLimit, "spec.failedJobsHistoryLimit", errors);
+        FieldRules.NonNegative(spec.SuccessfulJobsHistoryLimit, "spec.successfulJobsHistoryLimit", errors);
+        FieldRules.NonNegative(spec.FailedJobsHistoryLimit, "spec.failedJobsHistoryLimit", errors);
     }
 
     /// <summary>validateTimeZone: nil or a non-empty, explicit IANA zone that the host's tz database knows.</summary>

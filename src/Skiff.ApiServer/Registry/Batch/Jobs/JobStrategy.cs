@@ -127,7 +127,7 @@ internal sealed class JobStrategy : ResourceStrategy<V1Job>
 
         if (LabelSelectors.IsConvertible(spec.Selector) && !LabelSelectors.Matches(spec.Selector, spec.Template?.Metadata?.Labels))
         {
-            errors.Invalid("spec.template.metadata.labels", GoSyntax.Map(spec.Template?.Metadata?.Labels), WorkloadValidation.SelectorMismatch);
+            errors.Invalid("spec.template.metadata.labels", GoValue.StringMap(spec.Template?.Metadata?.Labels), WorkloadValidation.SelectorMismatch);
         }
     }
 
@@ -148,7 +148,7 @@ internal sealed class JobStrategy : ResourceStrategy<V1Job>
         var expected = new Dictionary<string, string> { [ControllerUidLabel] = uid };
         if (!LabelSelectors.IsConvertible(obj.Spec.Selector) || !LabelSelectors.Matches(obj.Spec.Selector, expected))
         {
-            errors.Invalid("spec.selector", GoSyntax.Selector(obj.Spec.Selector), "`selector` not auto-generated");
+            errors.Invalid("spec.selector", GoValue.Selector(obj.Spec.Selector), "`selector` not auto-generated");
         }
     }
 
@@ -162,7 +162,7 @@ internal sealed class JobStrategy : ResourceStrategy<V1Job>
         }
         else if (actual != expected)
         {
-            errors.Invalid(path, GoSyntax.Map(labels), expected);
+            errors.Invalid(path, GoValue.StringMap(labels), expected);
         }
     }
 
@@ -185,16 +185,16 @@ internal sealed class JobStrategy : ResourceStrategy<V1Job>
         }
         else if (spec.Completions != oldSpec.Completions)
         {
-            errors.Immutable("spec.completions", (object?)spec.Completions ?? GoSyntax.Raw("null"));
+            errors.Immutable("spec.completions", (object?)spec.Completions ?? GoValue.Raw("null"));
         }
 
-        if (!MetadataValidation.JsonEqual(spec.Selector, oldSpec.Selector))
+        if (!SpecDiff.JsonEqual(spec.Selector, oldSpec.Selector))
         {
-            errors.Immutable("spec.selector", GoSyntax.Selector(spec.Selector));
+            errors.Immutable("spec.selector", GoValue.Selector(spec.Selector));
         }
 
         var mutableScheduling = oldSpec.Suspend == true && old.Status?.StartTime is null;
-        if (!MetadataValidation.JsonEqual(ComparableTemplate(spec.Template, oldSpec.Template, mutableScheduling), oldSpec.Template))
+        if (!SpecDiff.JsonEqual(ComparableTemplate(spec.Template, oldSpec.Template, mutableScheduling), oldSpec.Template))
         {
             errors.Immutable("spec.template", spec.Template);
         }
@@ -204,16 +204,16 @@ internal sealed class JobStrategy : ResourceStrategy<V1Job>
             errors.Immutable("spec.completionMode", spec.CompletionMode ?? "");
         }
 
-        MetadataValidation.Immutable(spec.PodFailurePolicy, oldSpec.PodFailurePolicy, "spec.podFailurePolicy", errors);
-        MetadataValidation.Immutable(spec.SuccessPolicy, oldSpec.SuccessPolicy, "spec.successPolicy", errors);
+        FieldRules.Immutable(spec.PodFailurePolicy, oldSpec.PodFailurePolicy, "spec.podFailurePolicy", errors);
+        FieldRules.Immutable(spec.SuccessPolicy, oldSpec.SuccessPolicy, "spec.successPolicy", errors);
         if (spec.BackoffLimitPerIndex != oldSpec.BackoffLimitPerIndex)
         {
-            errors.Immutable("spec.backoffLimitPerIndex", (object?)spec.BackoffLimitPerIndex ?? GoSyntax.Raw("null"));
+            errors.Immutable("spec.backoffLimitPerIndex", (object?)spec.BackoffLimitPerIndex ?? GoValue.Raw("null"));
         }
 
         if (spec.ManagedBy != oldSpec.ManagedBy)
         {
-            errors.Immutable("spec.managedBy", (object?)spec.ManagedBy ?? GoSyntax.Raw("null"));
+            errors.Immutable("spec.managedBy", (object?)spec.ManagedBy ?? GoValue.Raw("null"));
         }
     }
 
@@ -243,11 +243,11 @@ internal sealed class JobStrategy : ResourceStrategy<V1Job>
     public override void ValidateStatusUpdate(V1Job obj, V1Job old, FieldErrors errors)
     {
         var s = obj.Status ?? new V1JobStatus();
-        MetadataValidation.NonNegative(s.Active, "status.active", errors);
-        MetadataValidation.NonNegative(s.Succeeded, "status.succeeded", errors);
-        MetadataValidation.NonNegative(s.Failed, "status.failed", errors);
-        MetadataValidation.NonNegative(s.Ready, "status.ready", errors);
-        MetadataValidation.NonNegative(s.Terminating, "status.terminating", errors);
+        FieldRules.NonNegative(s.Active, "status.active", errors);
+        FieldRules.NonNegative(s.Succeeded, "status.succeeded", errors);
+        FieldRules.NonNegative(s.Failed, "status.failed", errors);
+        FieldRules.NonNegative(s.Ready, "status.ready", errors);
+        FieldRules.NonNegative(s.Terminating, "status.terminating", errors);
     }
 
     /// <summary>JobToSelectableFields: <c>status.successful</c>.</summary>

@@ -18,7 +18,7 @@ internal sealed class LeaseStrategy : ResourceStrategy<V1Lease>
             errors.Invalid("spec.leaseDurationSeconds", d, "must be greater than 0");
         }
 
-        MetadataValidation.NonNegative(spec.LeaseTransitions, "spec.leaseTransitions", errors);
+        FieldRules.NonNegative(spec.LeaseTransitions, "spec.leaseTransitions", errors);
         if (spec.Strategy is { } strategy && strategy != "OldestEmulationVersion")
         {
             errors.NotSupported("spec.strategy", strategy, ["OldestEmulationVersion"]);

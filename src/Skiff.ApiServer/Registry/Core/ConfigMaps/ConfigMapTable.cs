@@ -1,6 +1,6 @@
 using k8s.Models;
 using Skiff.Api.Printing;
-using Skiff.ApiServer.Registry.Core.Shared;
+using Skiff.ApiServer.Registry.Shared;
 
 namespace Skiff.ApiServer.Registry.Core.ConfigMaps;
 
@@ -11,9 +11,9 @@ internal sealed class ConfigMapTable : TableConvertor<V1ConfigMap>
 
     public override IReadOnlyList<TableColumn> Columns { get; } =
     [
-        CoreFormat.NameColumn(),
+        Shared.Columns.Name,
         new("Data", "string", "Data contains the configuration data. Each key must consist of alphanumeric characters, '-', '_' or '.'. Values with non-UTF-8 byte sequences must use the BinaryData field. The keys stored in Data must not overlap with the keys in the BinaryData field, this is enforced during validation process."),
-        CoreFormat.AgeColumn(),
+        Shared.Columns.Age,
     ];
 
     public override object?[] Cells(V1ConfigMap obj, DateTime now) =>

@@ -1,6 +1,6 @@
 using k8s.Models;
 using Skiff.Api.Validation;
-using Skiff.ApiServer.Registry.Core.Shared;
+using Skiff.ApiServer.Registry.Shared;
 
 namespace Skiff.ApiServer.Registry.Core.Endpoints;
 
@@ -55,7 +55,7 @@ internal sealed class EndpointsStrategy : ResourceStrategy<V1Endpoints>
                 }
                 else if (!string.IsNullOrEmpty(port.Name))
                 {
-                    CoreValidation.DnsLabel(port.Name, $"{pp}.name", errors);
+                    FieldRules.DnsLabel(port.Name, $"{pp}.name", errors);
                     if (!names.Add(port.Name))
                     {
                         errors.Duplicate($"{pp}.name", port.Name);
@@ -96,12 +96,12 @@ internal sealed class EndpointsStrategy : ResourceStrategy<V1Endpoints>
 
             if (!string.IsNullOrEmpty(a.Hostname))
             {
-                CoreValidation.DnsLabel(a.Hostname, $"{p}.hostname", errors);
+                FieldRules.DnsLabel(a.Hostname, $"{p}.hostname", errors);
             }
 
             if (!string.IsNullOrEmpty(a.NodeName))
             {
-                CoreValidation.DnsSubdomain(a.NodeName, $"{p}.nodeName", errors);
+                FieldRules.DnsSubdomain(a.NodeName, $"{p}.nodeName", errors);
             }
         }
     }

@@ -1,7 +1,7 @@
 using System.Net;
 using k8s.Models;
 using Skiff.Api.Printing;
-using Skiff.ApiServer.Registry.Core.Shared;
+using Skiff.ApiServer.Registry.Shared;
 
 namespace Skiff.ApiServer.Registry.Core.Endpoints;
 
@@ -17,9 +17,9 @@ internal sealed class EndpointsTable : TableConvertor<V1Endpoints>
 
     public override IReadOnlyList<TableColumn> Columns { get; } =
     [
-        CoreFormat.NameColumn(),
+        Shared.Columns.Name,
         new("Endpoints", "string", "The set of all endpoints is the union of all subsets. Addresses are placed into subsets according to the IPs they share. A single address with multiple ports, some of which are ready and some of which are not (because they come from different containers) will result in the address being displayed in different subsets for the different ports. No address will appear in both Addresses and NotReadyAddresses in the same subset. Sets of addresses and ports that comprise a service."),
-        CoreFormat.AgeColumn(),
+        Shared.Columns.Age,
     ];
 
     public override object?[] Cells(V1Endpoints obj, DateTime now) =>

@@ -1,6 +1,6 @@
 using k8s.Models;
 using Skiff.Api.Printing;
-using Skiff.ApiServer.Registry.Core.Shared;
+using Skiff.ApiServer.Registry.Shared;
 
 namespace Skiff.ApiServer.Registry.Core.Events;
 
@@ -23,7 +23,7 @@ internal sealed class EventTable : TableConvertor<Corev1Event>
         new("Message", "string", "A human-readable description of the status of this operation."),
         new("First Seen", "string", "The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)", 1),
         new("Count", "string", "The number of times this event has occurred.", 1),
-        new("Name", "string", CoreFormat.NameDescription, 1, "name"),
+        new("Name", "string", Shared.Columns.NameDescription, 1, "name"),
     ];
 
     public override object?[] Cells(Corev1Event obj, DateTime now)

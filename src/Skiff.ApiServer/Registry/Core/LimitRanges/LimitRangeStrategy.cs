@@ -1,6 +1,6 @@
 using k8s.Models;
 using Skiff.Api.Validation;
-using Skiff.ApiServer.Registry.Core.Shared;
+using Skiff.ApiServer.Registry.Shared;
 
 namespace Skiff.ApiServer.Registry.Core.LimitRanges;
 
@@ -76,11 +76,11 @@ internal sealed class LimitRangeStrategy : ResourceStrategy<V1LimitRange>
             var min = item.Min ?? empty;
             var @default = item.DefaultProperty ?? empty;
             var defaultRequest = item.DefaultRequest ?? empty;
-            CoreValidation.ResourceList(max, $"{p}.max", errors);
-            CoreValidation.ResourceList(min, $"{p}.min", errors);
-            CoreValidation.ResourceList(@default, $"{p}.default", errors);
-            CoreValidation.ResourceList(defaultRequest, $"{p}.defaultRequest", errors);
-            CoreValidation.ResourceList(item.MaxLimitRequestRatio, $"{p}.maxLimitRequestRatio", errors);
+            FieldRules.ResourceList(max, $"{p}.max", errors);
+            FieldRules.ResourceList(min, $"{p}.min", errors);
+            FieldRules.ResourceList(@default, $"{p}.default", errors);
+            FieldRules.ResourceList(defaultRequest, $"{p}.defaultRequest", errors);
+            FieldRules.ResourceList(item.MaxLimitRequestRatio, $"{p}.maxLimitRequestRatio", errors);
 
             foreach (var k in max.Keys.Union(min.Keys).Union(@default.Keys).Union(defaultRequest.Keys))
             {

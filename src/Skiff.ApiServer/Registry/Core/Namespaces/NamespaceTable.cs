@@ -1,6 +1,6 @@
 using k8s.Models;
 using Skiff.Api.Printing;
-using Skiff.ApiServer.Registry.Core.Shared;
+using Skiff.ApiServer.Registry.Shared;
 
 namespace Skiff.ApiServer.Registry.Core.Namespaces;
 
@@ -11,9 +11,9 @@ internal sealed class NamespaceTable : TableConvertor<V1Namespace>
 
     public override IReadOnlyList<TableColumn> Columns { get; } =
     [
-        CoreFormat.NameColumn(),
+        Shared.Columns.Name,
         new("Status", "string", "The status of the namespace"),
-        CoreFormat.AgeColumn(),
+        Shared.Columns.Age,
     ];
 
     public override object?[] Cells(V1Namespace obj, DateTime now) =>

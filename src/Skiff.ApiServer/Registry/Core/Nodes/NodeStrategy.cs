@@ -1,6 +1,6 @@
 using k8s.Models;
 using Skiff.Api.Validation;
-using Skiff.ApiServer.Registry.Core.Shared;
+using Skiff.ApiServer.Registry.Shared;
 
 namespace Skiff.ApiServer.Registry.Core.Nodes;
 
@@ -97,7 +97,7 @@ internal sealed class NodeStrategy : ResourceStrategy<V1Node>
         {
             var t = taints![i];
             var p = $"spec.taints[{i}]";
-            CoreValidation.QualifiedName(t.Key ?? "", $"{p}.key", errors);
+            FieldRules.QualifiedName(t.Key ?? "", $"{p}.key", errors);
             if (!string.IsNullOrEmpty(t.Value))
             {
                 foreach (var msg in NameRules.LabelValue(t.Value))
@@ -106,7 +106,7 @@ internal sealed class NodeStrategy : ResourceStrategy<V1Node>
                 }
             }
 
-            CoreValidation.TaintEffect(t.Effect, allowEmpty: false, $"{p}.effect", errors);
+            FieldRules.TaintEffect(t.Effect, allowEmpty: false, $"{p}.effect", errors);
             if (!seen.Add($"{t.Key}\0{t.Effect}"))
             {
                 errors.Invalid(p, new GoValue($"core.Taint{{Key:{GoValue.Quote(t.Key ?? "")}, Value:{GoValue.Quote(t.Value ?? "")}, Effect:{GoValue.Quote(t.Effect ?? "")}, TimeAdded:<nil>}}"), "taints must be unique by key and effect pair");
@@ -119,12 +119,12 @@ internal sealed class NodeStrategy : ResourceStrategy<V1Node>
     {
         foreach (var (k, v) in status?.Capacity ?? new Dictionary<string, ResourceQuantity>())
         {
-            CoreValidation.NonNegative(v, $"status.capacity.{k}", errors);
+            FieldRules.NonNegative(v, $"status.capacity.{k}", errors);
         }
 
         foreach (var (k, v) in status?.Allocatable ?? new Dictionary<string, ResourceQuantity>())
         {
-            CoreValidation.NonNegative(v, $"status.allocatable.{k}", errors);
+            FieldRules.NonNegative(v, $"status.allocatable.{k}", errors);
         }
     }
 }

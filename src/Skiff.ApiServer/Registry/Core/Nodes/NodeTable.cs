@@ -1,6 +1,6 @@
 using k8s.Models;
 using Skiff.Api.Printing;
-using Skiff.ApiServer.Registry.Core.Shared;
+using Skiff.ApiServer.Registry.Shared;
 
 namespace Skiff.ApiServer.Registry.Core.Nodes;
 
@@ -17,10 +17,10 @@ internal sealed class NodeTable : TableConvertor<V1Node>
 
     public override IReadOnlyList<TableColumn> Columns { get; } =
     [
-        CoreFormat.NameColumn(),
+        Shared.Columns.Name,
         new("Status", "string", "The status of the node"),
         new("Roles", "string", "The roles of the node"),
-        CoreFormat.AgeColumn(),
+        Shared.Columns.Age,
         new("Version", "string", "Kubelet Version reported by the node."),
         new("Internal-IP", "string", "List of addresses reachable to the node. Queried from cloud provider, if available. More info: https://kubernetes.io/docs/reference/node/node-status/#addresses Note: This field is declared as mergeable, but the merge key is not sufficiently unique, which can cause data corruption when it is merged. Callers should instead use a full-replacement patch. See https://pr.k8s.io/79391 for an example. Consumers should assume that addresses can change during the lifetime of a Node. However, there are some exceptions where this may not be possible, such as Pods that inherit a Node's address in its own status or consumers of the downward API (status.hostIP).", 1),
         new("External-IP", "string", "List of addresses reachable to the node. Queried from cloud provider, if available. More info: https://kubernetes.io/docs/reference/node/node-status/#addresses Note: This field is declared as mergeable, but the merge key is not sufficiently unique, which can cause data corruption when it is merged. Callers should instead use a full-replacement patch. See https://pr.k8s.io/79391 for an example. Consumers should assume that addresses can change during the lifetime of a Node. However, there are some exceptions where this may not be possible, such as Pods that inherit a Node's address in its own status or consumers of the downward API (status.hostIP).", 1),

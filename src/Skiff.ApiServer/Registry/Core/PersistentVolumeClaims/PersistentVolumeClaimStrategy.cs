@@ -1,7 +1,7 @@
 using k8s.Models;
 using Skiff.Api.Validation;
 using Skiff.ApiServer.Registry.Core.PersistentVolumes;
-using Skiff.ApiServer.Registry.Core.Shared;
+using Skiff.ApiServer.Registry.Shared;
 
 namespace Skiff.ApiServer.Registry.Core.PersistentVolumeClaims;
 
@@ -37,7 +37,7 @@ internal sealed class PersistentVolumeClaimStrategy : ResourceStrategy<V1Persist
     {
         var spec = obj.Spec ?? new V1PersistentVolumeClaimSpec();
         PersistentVolumeStrategy.AccessModes(spec.AccessModes, "spec.accessModes", "at least 1 access mode is required", errors);
-        CoreValidation.LabelSelector(spec.Selector, "spec.selector", errors);
+        LabelSelectors.Validate(spec.Selector, "spec.selector", errors);
 
         // Kubernetes keys the storage request under spec.resources, not spec.resources.requests.
         if (spec.Resources?.Requests is not { } requests || !requests.TryGetValue("storage", out var storage) || storage is null)
@@ -46,17 +46,17 @@ internal sealed class PersistentVolumeClaimStrategy : ResourceStrategy<V1Persist
         }
         else
         {
-            CoreValidation.Positive(storage, "spec.resources[storage]", errors);
+            FieldRules.Positive(storage, "spec.resources[storage]", errors);
         }
 
         if (!string.IsNullOrEmpty(spec.StorageClassName))
         {
-            CoreValidation.DnsSubdomain(spec.StorageClassName, "spec.storageClassName", errors);
+            FieldRules.DnsSubdomain(spec.StorageClassName, "spec.storageClassName", errors);
         }
 
-        if (!string.IsNullOrEmpty(spec.VolumeMode) && !CoreValidation.VolumeModes.Contains(spec.VolumeMode))
+        if (!string.IsNullOrEmpty(spec.VolumeMode) && !FieldRules.VolumeModes.Contains(spec.VolumeMode))
         {
-            errors.NotSupported("spec.volumeMode", spec.VolumeMode, CoreValidation.VolumeModes);
+            errors.NotSupported("spec.volumeMode", spec.VolumeMode, FieldRules.VolumeModes);
         }
     }
 
@@ -115,12 +115,12 @@ internal sealed class PersistentVolumeClaimStrategy : ResourceStrategy<V1Persist
     {
         foreach (var (k, q) in obj.Status?.Capacity ?? new Dictionary<string, ResourceQuantity>())
         {
-            CoreValidation.NonNegative(q, $"status.capacity[{k}]", errors);
+            FieldRules.NonNegative(q, $"status.capacity[{k}]", errors);
         }
 
         foreach (var (k, q) in obj.Status?.AllocatedResources ?? new Dictionary<string, ResourceQuantity>())
         {
-            CoreValidation.NonNegative(q, $"status.allocatedResources[{k}]", errors);
+            FieldRules.NonNegative(q, $"status.allocatedResources[{k}]", errors);
         }
     }
 

@@ -1,6 +1,6 @@
 using k8s.Models;
 using Skiff.Api.Printing;
-using Skiff.ApiServer.Registry.Core.Shared;
+using Skiff.ApiServer.Registry.Shared;
 
 namespace Skiff.ApiServer.Registry.Core.PersistentVolumeClaims;
 
@@ -14,14 +14,14 @@ internal sealed class PersistentVolumeClaimTable : TableConvertor<V1PersistentVo
 
     public override IReadOnlyList<TableColumn> Columns { get; } =
     [
-        CoreFormat.NameColumn(),
+        Shared.Columns.Name,
         new("Status", "string", "phase represents the current phase of PersistentVolumeClaim."),
         new("Volume", "string", "volumeName is the binding reference to the PersistentVolume backing this claim."),
         new("Capacity", "string", "capacity represents the actual resources of the underlying volume."),
         new("Access Modes", "string", "accessModes contains the actual access modes the volume backing the PVC has. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes-1"),
         new("StorageClass", "string", "StorageClass of the pvc"),
         new("VolumeAttributesClass", "string", "VolumeAttributesClass of the pvc"),
-        CoreFormat.AgeColumn(),
+        Shared.Columns.Age,
         new("VolumeMode", "string", "volumeMode defines what type of volume is required by the claim. Value of Filesystem is implied when not included in claim spec.", 1),
     ];
 
@@ -33,8 +33,8 @@ internal sealed class PersistentVolumeClaimTable : TableConvertor<V1PersistentVo
         var accessModes = "";
         if (!string.IsNullOrEmpty(spec.VolumeName))
         {
-            accessModes = CoreFormat.AccessModes(obj.Status?.AccessModes);
-            capacity = CoreFormat.Quantity(obj.Status?.Capacity, "storage");
+            accessModes = Shared.Columns.AccessModes(obj.Status?.AccessModes);
+            capacity = Shared.Columns.Quantity(obj.Status?.Capacity, "storage");
         }
 
         return
@@ -44,7 +44,7 @@ internal sealed class PersistentVolumeClaimTable : TableConvertor<V1PersistentVo
             spec.VolumeName ?? "",
             capacity,
             accessModes,
-            CoreFormat.StorageClass(obj.Metadata, spec.StorageClassName),
+            Shared.Columns.StorageClass(obj.Metadata, spec.StorageClassName),
             spec.VolumeAttributesClassName ?? "<unset>",
             HumanDuration.Since(obj.Metadata.CreationTimestamp, now),
             spec.VolumeMode ?? "<unset>",

@@ -1,6 +1,6 @@
 using k8s.Models;
 using Skiff.Api.Validation;
-using Skiff.ApiServer.Registry.Core.Shared;
+using Skiff.ApiServer.Registry.Shared;
 
 namespace Skiff.ApiServer.Registry.Core.PersistentVolumes;
 
@@ -84,7 +84,7 @@ internal sealed class PersistentVolumeStrategy : ResourceStrategy<V1PersistentVo
 
         foreach (var (k, q) in capacity)
         {
-            CoreValidation.Positive(q, $"spec.capacity[{k}]", errors);
+            FieldRules.Positive(q, $"spec.capacity[{k}]", errors);
         }
 
         if (!string.IsNullOrEmpty(spec.PersistentVolumeReclaimPolicy) && !ReclaimPolicies.Contains(spec.PersistentVolumeReclaimPolicy))
@@ -94,12 +94,12 @@ internal sealed class PersistentVolumeStrategy : ResourceStrategy<V1PersistentVo
 
         if (!string.IsNullOrEmpty(spec.StorageClassName))
         {
-            CoreValidation.DnsSubdomain(spec.StorageClassName, "spec.storageClassName", errors);
+            FieldRules.DnsSubdomain(spec.StorageClassName, "spec.storageClassName", errors);
         }
 
-        if (!string.IsNullOrEmpty(spec.VolumeMode) && !CoreValidation.VolumeModes.Contains(spec.VolumeMode))
+        if (!string.IsNullOrEmpty(spec.VolumeMode) && !FieldRules.VolumeModes.Contains(spec.VolumeMode))
         {
-            errors.NotSupported("spec.volumeMode", spec.VolumeMode, CoreValidation.VolumeModes);
+            errors.NotSupported("spec.volumeMode", spec.VolumeMode, FieldRules.VolumeModes);
         }
 
         var sources = typeof(V1PersistentVolumeSpec).GetProperties()
@@ -178,9 +178,9 @@ internal sealed class PersistentVolumeStrategy : ResourceStrategy<V1PersistentVo
 
         foreach (var mode in modes)
         {
-            if (!CoreValidation.AccessModes.Contains(mode))
+            if (!FieldRules.AccessModes.Contains(mode))
             {
-                errors.NotSupported(path, mode, CoreValidation.AccessModes);
+                errors.NotSupported(path, mode, FieldRules.AccessModes);
             }
         }
 

@@ -1,6 +1,6 @@
 using k8s.Models;
 using Skiff.Api.Printing;
-using Skiff.ApiServer.Registry.Core.Shared;
+using Skiff.ApiServer.Registry.Shared;
 
 namespace Skiff.ApiServer.Registry.Core.PersistentVolumes;
 
@@ -11,7 +11,7 @@ internal sealed class PersistentVolumeTable : TableConvertor<V1PersistentVolume>
 
     public override IReadOnlyList<TableColumn> Columns { get; } =
     [
-        CoreFormat.NameColumn(),
+        Shared.Columns.Name,
         new("Capacity", "string", "capacity is the description of the persistent volume's resources and capacity. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#capacity"),
         new("Access Modes", "string", "accessModes contains all ways the volume can be mounted. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes"),
         new("Reclaim Policy", "string", "persistentVolumeReclaimPolicy defines what happens to a persistent volume when released from its claim. Valid options are Retain (default for manually created PersistentVolumes), Delete (default for dynamically provisioned PersistentVolumes), and Recycle (deprecated). Recycle must be supported by the volume plugin underlying this PersistentVolume. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#reclaiming"),
@@ -20,7 +20,7 @@ internal sealed class PersistentVolumeTable : TableConvertor<V1PersistentVolume>
         new("StorageClass", "string", "StorageClass of the pv"),
         new("VolumeAttributesClass", "string", "VolumeAttributesClass of the pv"),
         new("Reason", "string", "reason is a brief CamelCase string that describes any failure and is meant for machine parsing and tidy display in the CLI."),
-        CoreFormat.AgeColumn(),
+        Shared.Columns.Age,
         new("VolumeMode", "string", "volumeMode defines if a volume is intended to be used with a formatted filesystem or to remain in raw block state. Value of Filesystem is implied when not included in spec.", 1),
     ];
 
@@ -32,12 +32,12 @@ internal sealed class PersistentVolumeTable : TableConvertor<V1PersistentVolume>
         return
         [
             obj.Metadata.Name,
-            CoreFormat.Quantity(spec.Capacity, "storage"),
-            CoreFormat.AccessModes(spec.AccessModes),
+            Shared.Columns.Quantity(spec.Capacity, "storage"),
+            Shared.Columns.AccessModes(spec.AccessModes),
             spec.PersistentVolumeReclaimPolicy ?? "",
             phase,
             claim,
-            CoreFormat.StorageClass(obj.Metadata, spec.StorageClassName),
+            Shared.Columns.StorageClass(obj.Metadata, spec.StorageClassName),
             spec.VolumeAttributesClassName ?? "<unset>",
             obj.Status?.Reason ?? "",
             HumanDuration.Since(obj.Metadata.CreationTimestamp, now),

@@ -1,6 +1,6 @@
 using k8s.Models;
 using Skiff.Api.Validation;
-using Skiff.ApiServer.Registry.Core.Shared;
+using Skiff.ApiServer.Registry.Shared;
 
 namespace Skiff.ApiServer.Registry.Core.PodTemplates;
 
@@ -23,15 +23,6 @@ internal sealed class PodTemplateStrategy : ResourceStrategy<V1PodTemplate>
         obj.Metadata.Generation = SpecDiff.JsonEqual(obj.Template, old.Template) ? generation : generation + 1;
     }
 
-    public override void Validate(V1PodTemplate obj, FieldErrors errors)
-    {
-        if (obj.Template is null)
-        {
-            errors.Required("template");
-            return;
-        }
-
-        CoreValidation.Labels(obj.Template.Metadata?.Labels, "template.metadata.labels", errors);
-        PodSpecValidation.Validate(obj.Template.Spec, "template.spec", errors);
-    }
+    public override void Validate(V1PodTemplate obj, FieldErrors errors) =>
+        PodSpecValidation.ValidateTemplate(obj.Template, "template", errors);
 }

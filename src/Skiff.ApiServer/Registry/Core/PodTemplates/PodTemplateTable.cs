@@ -1,5 +1,5 @@
 using k8s.Models;
-using Skiff.ApiServer.Registry.Core.Shared;
+using Skiff.ApiServer.Registry.Shared;
 
 namespace Skiff.ApiServer.Registry.Core.PodTemplates;
 
@@ -10,7 +10,7 @@ internal sealed class PodTemplateTable : TableConvertor<V1PodTemplate>
 
     public override IReadOnlyList<TableColumn> Columns { get; } =
     [
-        CoreFormat.NameColumn(),
+        Shared.Columns.Name,
         new("Containers", "string", "Names of each container in the template."),
         new("Images", "string", "Images referenced by each container in the template."),
         new("Pod Labels", "string", "The labels for the pod template."),
@@ -18,7 +18,7 @@ internal sealed class PodTemplateTable : TableConvertor<V1PodTemplate>
 
     public override object?[] Cells(V1PodTemplate obj, DateTime now)
     {
-        var (names, images) = CoreFormat.ContainerCells(obj.Template?.Spec?.Containers);
-        return [obj.Metadata.Name, names, images, CoreFormat.FormatLabels(obj.Template?.Metadata?.Labels)];
+        var (names, images) = Shared.Columns.ContainerCells(obj.Template?.Spec?.Containers);
+        return [obj.Metadata.Name, names, images, Shared.Columns.FormatLabels(obj.Template?.Metadata?.Labels)];
     }
 }

@@ -1,6 +1,6 @@
 using k8s.Models;
 using Skiff.Api.Validation;
-using Skiff.ApiServer.Registry.Core.Shared;
+using Skiff.ApiServer.Registry.Shared;
 
 namespace Skiff.ApiServer.Registry.Core.Pods;
 
@@ -80,8 +80,11 @@ internal sealed class PodStrategy : ResourceStrategy<V1Pod>
         obj.Status = status;
     }
 
-    public override void Validate(V1Pod obj, FieldErrors errors) =>
+    public override void Validate(V1Pod obj, FieldErrors errors)
+    {
         PodSpecValidation.Validate(obj.Spec, "spec", errors);
+        PodSpecValidation.ValidatePodOnly(obj.Spec, "spec", errors);
+    }
 
     public override void ValidateUpdate(V1Pod obj, V1Pod old, FieldErrors errors)
     {
@@ -165,7 +168,7 @@ internal sealed class PodStrategy : ResourceStrategy<V1Pod>
         var oldStatus = old.Status ?? new V1PodStatus();
         if (!string.IsNullOrEmpty(status.NominatedNodeName) && status.NominatedNodeName != oldStatus.NominatedNodeName)
         {
-            CoreValidation.DnsSubdomain(status.NominatedNodeName, "status.nominatedNodeName", errors);
+            FieldRules.DnsSubdomain(status.NominatedNodeName, "status.nominatedNodeName", errors);
         }
 
         if (old.Spec.RestartPolicy != "Always")

@@ -1,6 +1,6 @@
 using k8s.Models;
 using Skiff.Api.Printing;
-using Skiff.ApiServer.Registry.Core.Shared;
+using Skiff.ApiServer.Registry.Shared;
 
 namespace Skiff.ApiServer.Registry.Core.Pods;
 
@@ -15,11 +15,11 @@ internal sealed class PodTable : TableConvertor<V1Pod>
 
     public override IReadOnlyList<TableColumn> Columns { get; } =
     [
-        CoreFormat.NameColumn(),
+        Shared.Columns.Name,
         new("Ready", "string", "The aggregate readiness state of this pod for accepting traffic."),
         new("Status", "string", "The aggregate status of the containers in this pod."),
         new("Restarts", "string", "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted."),
-        CoreFormat.AgeColumn(),
+        Shared.Columns.Age,
         new("IP", "string", "podIP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.", 1),
         new("Node", "string", "NodeName indicates in which node this pod is scheduled. If empty, this pod is a candidate for scheduling by the scheduler defined in schedulerName. Once this field is set, the kubelet for this node becomes responsible for the lifecycle of this pod. This field should not be used to express a desire for the pod to be scheduled on a specific node. https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#nodename", 1),
         new("Nominated Node", "string", "nominatedNodeName is set only when this pod preempts other pods on the node, but it cannot be scheduled right away as preemption victims receive their graceful termination periods. This field does not guarantee that the pod will be scheduled on this node. Scheduler may decide to place the pod elsewhere if other nodes become available sooner. Scheduler may also decide to give the resources on this node to a higher priority pod that is created after preemption. As a result, this field may be different than PodSpec.nodeName when the pod is scheduled.", 1),

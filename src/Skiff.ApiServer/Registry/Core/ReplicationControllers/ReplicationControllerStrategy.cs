@@ -1,6 +1,6 @@
 using k8s.Models;
 using Skiff.Api.Validation;
-using Skiff.ApiServer.Registry.Core.Shared;
+using Skiff.ApiServer.Registry.Shared;
 
 namespace Skiff.ApiServer.Registry.Core.ReplicationControllers;
 
@@ -48,11 +48,11 @@ internal sealed class ReplicationControllerStrategy : ResourceStrategy<V1Replica
         }
         else
         {
-            CoreValidation.Labels(spec.Selector, "spec.selector", errors);
+            FieldRules.Labels(spec.Selector, "spec.selector", errors);
         }
 
-        CoreValidation.NonNegative(spec.Replicas, "spec.replicas", errors);
-        CoreValidation.NonNegative(spec.MinReadySeconds, "spec.minReadySeconds", errors);
+        FieldRules.NonNegative(spec.Replicas, "spec.replicas", errors);
+        FieldRules.NonNegative(spec.MinReadySeconds, "spec.minReadySeconds", errors);
 
         var template = spec.Template;
         if (template is null)
@@ -61,35 +61,25 @@ internal sealed class ReplicationControllerStrategy : ResourceStrategy<V1Replica
             return;
         }
 
-        if (spec.Selector is { Count: > 0 } selector && !CoreValidation.SelectorMatches(selector, template.Metadata?.Labels))
+        if (spec.Selector is { Count: > 0 } selector && !LabelSelectors.MatchesMap(selector, template.Metadata?.Labels))
         {
             errors.Invalid("spec.template.metadata.labels", GoValue.StringMap(template.Metadata?.Labels), "`selector` does not match template `labels`");
         }
 
-        CoreValidation.Labels(template.Metadata?.Labels, "spec.template.metadata.labels", errors);
-        PodSpecValidation.Validate(template.Spec, "spec.template.spec", errors);
-        if (template.Spec is { } podSpec)
-        {
-            if (!string.IsNullOrEmpty(podSpec.RestartPolicy) && podSpec.RestartPolicy != "Always")
-            {
-                errors.NotSupported("spec.template.spec.restartPolicy", podSpec.RestartPolicy, ["Always"]);
-            }
+        PodSpecValidation.ValidateTemplate(template, "spec.template", errors);
 
-            if (podSpec.ActiveDeadlineSeconds is not null)
-            {
-                errors.Forbidden("spec.template.spec.activeDeadlineSeconds", "activeDeadlineSeconds in ReplicationController is not Supported");
-            }
-        }
+        // ValidatePodTemplateSpecForRC makes the same restart rules as ReplicaSets' template validation.
+        Apps.WorkloadValidation.RestartAlways(template, "spec.template", "ReplicationController", errors);
     }
 
     public override void ValidateStatusUpdate(V1ReplicationController obj, V1ReplicationController old, FieldErrors errors)
     {
         var status = obj.Status ?? new V1ReplicationControllerStatus();
-        CoreValidation.NonNegative(status.Replicas, "status.replicas", errors);
-        CoreValidation.NonNegative(status.FullyLabeledReplicas, "status.fullyLabeledReplicas", errors);
-        CoreValidation.NonNegative(status.ReadyReplicas, "status.readyReplicas", errors);
-        CoreValidation.NonNegative(status.AvailableReplicas, "status.availableReplicas", errors);
-        CoreValidation.NonNegative(status.ObservedGeneration, "status.observedGeneration", errors);
+        FieldRules.NonNegative(status.Replicas, "status.replicas", errors);
+        FieldRules.NonNegative(status.FullyLabeledReplicas, "status.fullyLabeledReplicas", errors);
+        FieldRules.NonNegative(status.ReadyReplicas, "status.readyReplicas", errors);
+        FieldRules.NonNegative(status.AvailableReplicas, "status.availableReplicas", errors);
+        FieldRules.NonNegative(status.ObservedGeneration, "status.observedGeneration", errors);
         if ((status.FullyLabeledReplicas ?? 0) > status.Replicas)
         {
             errors.Invalid("status.fullyLabeledReplicas", status.FullyLabeledReplicas!.Value, "must be less than or equal to replicas");

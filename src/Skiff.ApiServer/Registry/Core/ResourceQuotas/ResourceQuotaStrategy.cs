@@ -1,6 +1,6 @@
 using k8s.Models;
 using Skiff.Api.Validation;
-using Skiff.ApiServer.Registry.Core.Shared;
+using Skiff.ApiServer.Registry.Shared;
 
 namespace Skiff.ApiServer.Registry.Core.ResourceQuotas;
 
@@ -43,8 +43,8 @@ internal sealed class ResourceQuotaStrategy : ResourceStrategy<V1ResourceQuota>
                 errors.Invalid(p, name, "must be a standard resource for quota");
             }
 
-            CoreValidation.NonNegative(q, p, errors);
-            CoreValidation.Integer(name, q, p, errors);
+            FieldRules.NonNegative(q, p, errors);
+            FieldRules.Integer(name, q, p, errors);
         }
 
         foreach (var scope in spec.Scopes ?? [])
@@ -79,12 +79,12 @@ internal sealed class ResourceQuotaStrategy : ResourceStrategy<V1ResourceQuota>
     {
         foreach (var (name, q) in status?.Hard ?? new Dictionary<string, ResourceQuantity>())
         {
-            CoreValidation.NonNegative(q, $"status.hard[{name}]", errors);
+            FieldRules.NonNegative(q, $"status.hard[{name}]", errors);
         }
 
         foreach (var (name, q) in status?.Used ?? new Dictionary<string, ResourceQuantity>())
         {
-            CoreValidation.NonNegative(q, $"status.used[{name}]", errors);
+            FieldRules.NonNegative(q, $"status.used[{name}]", errors);
         }
     }
 

@@ -1,7 +1,7 @@
 using System.Text;
 using k8s.Models;
 using Skiff.Api.Printing;
-using Skiff.ApiServer.Registry.Core.Shared;
+using Skiff.ApiServer.Registry.Shared;
 
 namespace Skiff.ApiServer.Registry.Core.ResourceQuotas;
 
@@ -15,10 +15,10 @@ internal sealed class ResourceQuotaTable : TableConvertor<V1ResourceQuota>
 
     public override IReadOnlyList<TableColumn> Columns { get; } =
     [
-        CoreFormat.NameColumn(),
+        Shared.Columns.Name,
         new("Request", "string", "Request represents a minimum amount of cpu/memory that a container may consume."),
         new("Limit", "string", "Limits control the maximum amount of cpu/memory that a container may use independent of contention on the node."),
-        CoreFormat.AgeColumn(),
+        Shared.Columns.Age,
     ];
 
     public override object?[] Cells(V1ResourceQuota obj, DateTime now)
@@ -30,7 +30,7 @@ internal sealed class ResourceQuotaTable : TableConvertor<V1ResourceQuota>
         {
             var pieces = name.Split('.');
             var target = pieces.Length > 1 && pieces[0] == "limits" ? limit : request;
-            target.Append($"{name}: {CoreFormat.Quantity(obj.Status?.Used, name)}/{CoreFormat.Quantity(hard, name)}, ");
+            target.Append($"{name}: {Shared.Columns.Quantity(obj.Status?.Used, name)}/{Shared.Columns.Quantity(hard, name)}, ");
         }
 
         return

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using k8s.Models;
 using Skiff.Api.Validation;
-using Skiff.ApiServer.Registry.Core.Shared;
+using Skiff.ApiServer.Registry.Shared;
 
 namespace Skiff.ApiServer.Registry.Core.Secrets;
 

@@ -1,6 +1,6 @@
 using k8s.Models;
 using Skiff.Api.Validation;
-using Skiff.ApiServer.Registry.Core.Shared;
+using Skiff.ApiServer.Registry.Shared;
 
 namespace Skiff.ApiServer.Registry.Core.Services;
 
@@ -134,7 +134,7 @@ internal sealed class ServiceStrategy : ResourceStrategy<V1Service>
             }
             else
             {
-                CoreValidation.DnsSubdomain(spec.ExternalName.TrimEnd('.'), "spec.externalName", errors);
+                FieldRules.DnsSubdomain(spec.ExternalName.TrimEnd('.'), "spec.externalName", errors);
             }
         }
 
@@ -168,7 +168,7 @@ internal sealed class ServiceStrategy : ResourceStrategy<V1Service>
             }
             else if (!string.IsNullOrEmpty(port.Name))
             {
-                CoreValidation.DnsLabel(port.Name, $"{p}.name", errors);
+                FieldRules.DnsLabel(port.Name, $"{p}.name", errors);
                 if (!portNames.Add(port.Name))
                 {
                     errors.Duplicate($"{p}.name", port.Name);
@@ -255,7 +255,7 @@ internal sealed class ServiceStrategy : ResourceStrategy<V1Service>
         if (spec.Type != "ExternalName")
         {
             // Selectors are label maps; ExternalName services ignore theirs.
-            CoreValidation.Labels(spec.Selector, "spec.selector", errors);
+            FieldRules.Labels(spec.Selector, "spec.selector", errors);
         }
 
         if (spec.Type != "LoadBalancer" && spec.LoadBalancerSourceRanges is { Count: > 0 })
@@ -331,7 +331,7 @@ internal sealed class ServiceStrategy : ResourceStrategy<V1Service>
 
             if (!string.IsNullOrEmpty(ingress[i].Hostname))
             {
-                CoreValidation.DnsSubdomain(ingress[i].Hostname, $"{p}.hostname", errors);
+                FieldRules.DnsSubdomain(ingress[i].Hostname, $"{p}.hostname", errors);
                 if (IpRules.IsIp(ingress[i].Hostname))
                 {
                     errors.Invalid($"{p}.hostname", ingress[i].Hostname, "must be a DNS name, not an IP address");

@@ -71,7 +71,7 @@ internal sealed class EndpointSliceStrategy : ResourceStrategy<V1EndpointSlice>
 
             if (!string.IsNullOrEmpty(endpoint.Hostname))
             {
-                MetadataValidation.DnsLabel(endpoint.Hostname, $"endpoints[{i}].hostname", errors);
+                FieldRules.DnsLabel(endpoint.Hostname, $"endpoints[{i}].hostname", errors);
             }
         }
 
@@ -87,7 +87,7 @@ internal sealed class EndpointSliceStrategy : ResourceStrategy<V1EndpointSlice>
             var p = $"ports[{i}]";
             if (!string.IsNullOrEmpty(port.Name))
             {
-                MetadataValidation.DnsLabel(port.Name, p + ".name", errors);
+                FieldRules.DnsLabel(port.Name, p + ".name", errors);
             }
 
             if (!names.Add(port.Name ?? ""))
@@ -130,7 +130,7 @@ internal sealed class EndpointSliceStrategy : ResourceStrategy<V1EndpointSlice>
 
                 break;
             case "FQDN":
-                MetadataValidation.DnsSubdomain(address, path, errors);
+                FieldRules.DnsSubdomain(address, path, errors);
                 break;
         }
     }

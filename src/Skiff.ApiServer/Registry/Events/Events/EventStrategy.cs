@@ -134,7 +134,7 @@ internal sealed class EventStrategy : ResourceStrategy<Eventsv1Event>
 
     private static void Immutable<TValue>(TValue value, TValue old, string path, FieldErrors errors)
     {
-        if (!Shared.MetadataValidation.JsonEqual(value, old))
+        if (!Shared.SpecDiff.JsonEqual(value, old))
         {
             errors.Immutable(path, value);
         }

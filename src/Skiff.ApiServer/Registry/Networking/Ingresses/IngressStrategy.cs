@@ -35,7 +35,7 @@ internal sealed class IngressStrategy : ResourceStrategy<V1Ingress>
     {
         if ((spec.Rules?.Count ?? 0) == 0 && spec.DefaultBackend is null)
         {
-            errors.Invalid("spec", GoSyntax.Raw("[]networking.IngressRule(nil)"), "either `defaultBackend` or `rules` must be specified");
+            errors.Invalid("spec", GoValue.Raw("[]networking.IngressRule(nil)"), "either `defaultBackend` or `rules` must be specified");
         }
 
         if (spec.DefaultBackend is not null)
@@ -76,7 +76,7 @@ internal sealed class IngressStrategy : ResourceStrategy<V1Ingress>
 
         if (spec.IngressClassName is { } className)
         {
-            MetadataValidation.DnsSubdomain(className, "spec.ingressClassName", errors);
+            FieldRules.DnsSubdomain(className, "spec.ingressClassName", errors);
         }
     }
 
@@ -97,7 +97,7 @@ internal sealed class IngressStrategy : ResourceStrategy<V1Ingress>
         }
         else
         {
-            MetadataValidation.DnsSubdomain(host, path, errors);
+            FieldRules.DnsSubdomain(host, path, errors);
         }
     }
 
@@ -208,7 +208,7 @@ internal sealed class IngressStrategy : ResourceStrategy<V1Ingress>
         }
         else if (hasName)
         {
-            foreach (var msg in PodSpecValidation.PortNameErrors(service.Port!.Name))
+            foreach (var msg in PortRules.IsValidPortName(service.Port!.Name))
             {
                 errors.Invalid(path + ".service.port.name", service.Port.Name, msg);
             }
@@ -240,7 +240,7 @@ internal sealed class IngressStrategy : ResourceStrategy<V1Ingress>
 
             if (!string.IsNullOrEmpty(ingress.Hostname))
             {
-                MetadataValidation.DnsSubdomain(ingress.Hostname, p + ".hostname", errors);
+                FieldRules.DnsSubdomain(ingress.Hostname, p + ".hostname", errors);
                 if (IPAddress.TryParse(ingress.Hostname, out _))
                 {
                     errors.Invalid(p + ".hostname", ingress.Hostname, "must be a DNS name, not an IP address");

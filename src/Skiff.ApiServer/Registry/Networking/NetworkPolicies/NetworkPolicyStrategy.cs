@@ -62,7 +62,7 @@ internal sealed class NetworkPolicyStrategy : ResourceStrategy<V1NetworkPolicy>
 
         if ((spec.PolicyTypes?.Count ?? 0) > 2)
         {
-            errors.Invalid("spec.policyTypes", GoSyntax.Strings(spec.PolicyTypes), "may not specify more than two policyTypes");
+            errors.Invalid("spec.policyTypes", GoValue.StringSlice(spec.PolicyTypes), "may not specify more than two policyTypes");
         }
     }
 

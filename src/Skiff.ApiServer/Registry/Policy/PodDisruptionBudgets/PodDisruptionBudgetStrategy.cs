@@ -29,7 +29,7 @@ internal sealed class PodDisruptionBudgetStrategy : ResourceStrategy<V1PodDisrup
         var spec = obj.Spec ?? new V1PodDisruptionBudgetSpec();
         if (spec.MinAvailable is not null && spec.MaxUnavailable is not null)
         {
-            errors.Invalid("spec", GoSyntax.Raw($"policy.PodDisruptionBudgetSpec{{MinAvailable:{IntOrPercent.Text(spec.MinAvailable)}, MaxUnavailable:{IntOrPercent.Text(spec.MaxUnavailable)}}}"), "minAvailable and maxUnavailable cannot be both set");
+            errors.Invalid("spec", GoValue.Raw($"policy.PodDisruptionBudgetSpec{{MinAvailable:{IntOrPercent.Text(spec.MinAvailable)}, MaxUnavailable:{IntOrPercent.Text(spec.MaxUnavailable)}}}"), "minAvailable and maxUnavailable cannot be both set");
         }
 
         if (spec.MinAvailable is not null)
@@ -55,10 +55,10 @@ internal sealed class PodDisruptionBudgetStrategy : ResourceStrategy<V1PodDisrup
     public override void ValidateStatusUpdate(V1PodDisruptionBudget obj, V1PodDisruptionBudget old, FieldErrors errors)
     {
         var s = obj.Status ?? new V1PodDisruptionBudgetStatus();
-        MetadataValidation.NonNegative(s.DisruptionsAllowed, "status.disruptionsAllowed", errors);
-        MetadataValidation.NonNegative(s.CurrentHealthy, "status.currentHealthy", errors);
-        MetadataValidation.NonNegative(s.DesiredHealthy, "status.desiredHealthy", errors);
-        MetadataValidation.NonNegative(s.ExpectedPods, "status.expectedPods", errors);
+        FieldRules.NonNegative(s.DisruptionsAllowed, "status.disruptionsAllowed", errors);
+        FieldRules.NonNegative(s.CurrentHealthy, "status.currentHealthy", errors);
+        FieldRules.NonNegative(s.DesiredHealthy, "status.desiredHealthy", errors);
+        FieldRules.NonNegative(s.ExpectedPods, "status.expectedPods", errors);
     }
 
     /// <summary>kube-apiserver's poddisruptionbudget printer: NAME MIN AVAILABLE MAX UNAVAILABLE ALLOWED DISRUPTIONS AGE.</summary>

@@ -15,7 +15,7 @@ public class ControllerRevisionStrategyTests
     public void Update_DataChanged_Immutable()
     {
         var old = new V1ControllerRevision { Metadata = new V1ObjectMeta { Name = "r" }, Revision = 1, Data = new Dictionary<string, object> { ["a"] = 1 } };
-        var updated = Strategies.Clone(old);
+        var updated = Strategies.Copy(old);
         updated.Data = new Dictionary<string, object> { ["a"] = 2 };
         Assert.Contains(Strategies.Update(_strategy, updated, old), e => e.Field == "data" && e.Detail == "field is immutable");
     }

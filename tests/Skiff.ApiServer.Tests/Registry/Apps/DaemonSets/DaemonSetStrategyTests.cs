@@ -31,11 +31,11 @@ public class DaemonSetStrategyTests
     {
         var old = DaemonSet();
         Strategies.Create(_strategy, old);
-        var same = Strategies.Clone(old);
+        var same = Strategies.Copy(old);
         Assert.Empty(Strategies.Update(_strategy, same, old));
         Assert.Equal("1", same.Metadata.Annotations[DaemonSetStrategy.TemplateGenerationAnnotation]);
 
-        var changed = Strategies.Clone(old);
+        var changed = Strategies.Copy(old);
         changed.Spec.Template.Spec.Containers[0].Image = "nginx:1.28";
         Assert.Empty(Strategies.Update(_strategy, changed, old));
         Assert.Equal("2", changed.Metadata.Annotations[DaemonSetStrategy.TemplateGenerationAnnotation]);

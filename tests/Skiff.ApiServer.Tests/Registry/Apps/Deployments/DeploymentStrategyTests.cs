@@ -117,7 +117,7 @@ public class DeploymentStrategyTests
     {
         var old = Deployment();
         Strategies.Create(_strategy, old);
-        var updated = Strategies.Clone(old);
+        var updated = Strategies.Copy(old);
         updated.Spec.Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "web", ["tier"] = "fe" } };
         updated.Spec.Template.Metadata.Labels["tier"] = "fe";
         var e = Assert.Single(Strategies.Update(_strategy, updated, old));
@@ -130,7 +130,7 @@ public class DeploymentStrategyTests
         var old = Deployment();
         Strategies.Create(_strategy, old);
         old.Status = new V1DeploymentStatus { Replicas = 3 };
-        var updated = Strategies.Clone(old);
+        var updated = Strategies.Copy(old);
         updated.Status = new V1DeploymentStatus { Replicas = 99 };
         Assert.Empty(Strategies.Update(_strategy, updated, old));
         Assert.Equal(3, updated.Status.Replicas);
@@ -140,7 +140,7 @@ public class DeploymentStrategyTests
     public void ValidateStatusUpdate_ReadyAboveReplicas_Invalid()
     {
         var old = Deployment();
-        var updated = Strategies.Clone(old);
+        var updated = Strategies.Copy(old);
         updated.Status = new V1DeploymentStatus { Replicas = 1, ReadyReplicas = 2 };
         var errors = new Skiff.Api.Validation.FieldErrors();
         _strategy.ValidateStatusUpdate(updated, old, errors);

@@ -35,7 +35,7 @@ public class ReplicaSetStrategyTests
     {
         var old = ReplicaSet();
         Strategies.Create(_strategy, old);
-        var updated = Strategies.Clone(old);
+        var updated = Strategies.Copy(old);
         updated.Spec.Selector.MatchExpressions = [new V1LabelSelectorRequirement { Key = "app", OperatorProperty = "Exists" }];
         Assert.Contains(Strategies.Update(_strategy, updated, old), e => e.Field == "spec.selector" && e.Detail == "field is immutable");
     }

@@ -57,7 +57,7 @@ public class StatefulSetStrategyTests
     {
         var old = StatefulSet();
         Strategies.Create(_strategy, old);
-        var updated = Strategies.Clone(old);
+        var updated = Strategies.Copy(old);
         updated.Spec.ServiceName = "other";
         Assert.Equal("spec: Forbidden: " + StatefulSetStrategy.ForbiddenUpdateMessage, Assert.Single(Strategies.Update(_strategy, updated, old)).ToString());
     }
@@ -67,7 +67,7 @@ public class StatefulSetStrategyTests
     {
         var old = StatefulSet();
         Strategies.Create(_strategy, old);
-        var updated = Strategies.Clone(old);
+        var updated = Strategies.Copy(old);
         updated.Spec.Replicas = 5;
         updated.Spec.Template.Spec.Containers[0].Image = "nginx:1.28";
         Assert.Empty(Strategies.Update(_strategy, updated, old));

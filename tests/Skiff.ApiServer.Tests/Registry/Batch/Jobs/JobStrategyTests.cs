@@ -86,7 +86,7 @@ public class JobStrategyTests
     {
         var old = Job();
         Strategies.Create(_strategy, old);
-        var updated = Strategies.Clone(old);
+        var updated = Strategies.Copy(old);
         updated.Spec.Template.Spec.Containers[0].Image = "perl:5";
         updated.Spec.Completions = 3;
         var fields = Strategies.Update(_strategy, updated, old).Select(e => e.Field).ToList();
@@ -100,7 +100,7 @@ public class JobStrategyTests
         var old = Job();
         old.Spec.Suspend = true;
         Strategies.Create(_strategy, old);
-        var updated = Strategies.Clone(old);
+        var updated = Strategies.Copy(old);
         updated.Spec.Template.Spec.NodeSelector = new Dictionary<string, string> { ["zone"] = "a" };
         Assert.Empty(Strategies.Update(_strategy, updated, old));
     }

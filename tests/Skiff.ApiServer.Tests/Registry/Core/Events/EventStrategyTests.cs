@@ -1,7 +1,7 @@
 using k8s.Models;
 using Skiff.ApiServer.Registry;
 using Skiff.ApiServer.Registry.Core.Events;
-using static Skiff.ApiServer.Tests.Registry.Core.CoreTestKit;
+using static Skiff.ApiServer.Tests.Registry.Strategies;
 
 namespace Skiff.ApiServer.Tests.Registry.Core.Events;
 

@@ -2,7 +2,7 @@ using k8s.Models;
 using Skiff.Api.Validation;
 using Skiff.ApiServer.Registry;
 using Skiff.ApiServer.Registry.Core.Namespaces;
-using static Skiff.ApiServer.Tests.Registry.Core.CoreTestKit;
+using static Skiff.ApiServer.Tests.Registry.Strategies;
 
 namespace Skiff.ApiServer.Tests.Registry.Core.Namespaces;
 

@@ -1,6 +1,6 @@
 using k8s.Models;
 using Skiff.ApiServer.Registry.Core.PodTemplates;
-using static Skiff.ApiServer.Tests.Registry.Core.CoreTestKit;
+using static Skiff.ApiServer.Tests.Registry.Strategies;
 
 namespace Skiff.ApiServer.Tests.Registry.Core.PodTemplates;
 

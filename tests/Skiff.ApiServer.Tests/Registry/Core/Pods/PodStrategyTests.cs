@@ -1,6 +1,6 @@
 using k8s.Models;
 using Skiff.ApiServer.Registry.Core.Pods;
-using static Skiff.ApiServer.Tests.Registry.Core.CoreTestKit;
+using static Skiff.ApiServer.Tests.Registry.Strategies;
 
 namespace Skiff.ApiServer.Tests.Registry.Core.Pods;
 
@@ -68,51 +68,6 @@ public sealed class PodStrategyTests
         Assert.Single(pod.Spec.Tolerations);
     }
 
-    [Theory]
-    [InlineData("nginx", "Always")]
-    [InlineData("nginx:latest", "Always")]
-    [InlineData("registry:5000/nginx", "Always")]
-    [InlineData("registry:5000/nginx:1.27", "IfNotPresent")]
-    [InlineData("nginx@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "IfNotPresent")]
-    public void Default_ImagePullPolicy_FollowsTag(string image, string expected)
-    {
-        var pod = Pod(new V1Container { Name = "c", Image = image });
-        Strategy().Default(pod);
-
-        Assert.Equal(expected, pod.Spec.Containers[0].ImagePullPolicy);
-    }
-
-    [Fact]
-    public void Default_ProbesPortsVolumes_GetKubernetesDefaults()
-    {
-        var pod = Pod(new V1Container
-        {
-            Name = "c",
-            Image = "nginx",
-            Ports = [new V1ContainerPort { ContainerPort = 80 }],
-            LivenessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Port = 80 } },
-        });
-        pod.Spec.Volumes =
-        [
-            new V1Volume { Name = "scratch" },
-            new V1Volume { Name = "cfg", ConfigMap = new V1ConfigMapVolumeSource { Name = "cfg" } },
-            new V1Volume { Name = "sec", Secret = new V1SecretVolumeSource { SecretName = "s" } },
-        ];
-        Strategy().Default(pod);
-
-        var c = pod.Spec.Containers[0];
-        Assert.Equal("TCP", c.Ports[0].Protocol);
-        Assert.Equal(1, c.LivenessProbe.TimeoutSeconds);
-        Assert.Equal(10, c.LivenessProbe.PeriodSeconds);
-        Assert.Equal(1, c.LivenessProbe.SuccessThreshold);
-        Assert.Equal(3, c.LivenessProbe.FailureThreshold);
-        Assert.Equal("HTTP", c.LivenessProbe.HttpGet.Scheme);
-        Assert.Equal("/", c.LivenessProbe.HttpGet.Path);
-        Assert.NotNull(pod.Spec.Volumes[0].EmptyDir);
-        Assert.Equal(420, pod.Spec.Volumes[1].ConfigMap.DefaultMode);
-        Assert.Equal(420, pod.Spec.Volumes[2].Secret.DefaultMode);
-    }
-
     [Fact]
     public void Create_LimitsOnly_RequestsDefaultToLimitsAndQosGuaranteed()
     {
@@ -147,15 +102,6 @@ public sealed class PodStrategyTests
     }
 
     [Fact]
-    public void Validate_NoContainers_RequiredValue()
-    {
-        var pod = new V1Pod { Metadata = Meta("p"), Spec = new V1PodSpec { Containers = [] } };
-        var errors = Create(Strategy(), pod);
-
-        Assert.Contains("spec.containers: Required value", Messages(errors));
-    }
-
-    [Fact]
     public void Validate_MissingImageAndBadName_KubernetesMessages()
     {
         var pod = Pod(new V1Container { Name = "Web_1" });
@@ -167,58 +113,12 @@ public sealed class PodStrategyTests
     }
 
     [Fact]
-    public void Validate_DuplicateContainerNames_DuplicateValue()
+    public void Validate_ImageWithSurroundingSpace_PodOnlyRule()
     {
-        var pod = Pod(new V1Container { Name = "a", Image = "x" }, new V1Container { Name = "a", Image = "y" });
+        var pod = Pod(new V1Container { Name = "c", Image = " nginx" });
         var errors = Create(Strategy(), pod);
 
-        Assert.Equal("spec.containers[1].name: Duplicate value: \"a\"", Assert.Single(errors).ToString());
-    }
-
-    [Fact]
-    public void Validate_PortOutOfRange_InclusiveRangeMessage()
-    {
-        var pod = Pod(new V1Container { Name = "a", Image = "x", Ports = [new V1ContainerPort { ContainerPort = 70000 }] });
-        var errors = Create(Strategy(), pod);
-
-        Assert.Equal("spec.containers[0].ports[0].containerPort: Invalid value: 70000: must be between 1 and 65535, inclusive", Assert.Single(errors).ToString());
-    }
-
-    [Fact]
-    public void Validate_BadRestartPolicy_NotSupported()
-    {
-        var pod = Pod();
-        pod.Spec.RestartPolicy = "Sometimes";
-        var errors = Create(Strategy(), pod);
-
-        Assert.Equal("spec.restartPolicy: Unsupported value: \"Sometimes\": supported values: \"Always\", \"OnFailure\", \"Never\"", Assert.Single(errors).ToString());
-    }
-
-    [Fact]
-    public void Validate_RequestAboveLimit_Invalid()
-    {
-        var pod = Pod(new V1Container
-        {
-            Name = "c",
-            Image = "nginx",
-            Resources = new V1ResourceRequirements
-            {
-                Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("2") },
-                Limits = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("1") },
-            },
-        });
-        var errors = Create(Strategy(), pod);
-
-        Assert.Equal("spec.containers[0].resources.requests: Invalid value: \"2\": must be less than or equal to cpu limit of 1", Assert.Single(errors).ToString());
-    }
-
-    [Fact]
-    public void Validate_MountOfUnknownVolume_NotFound()
-    {
-        var pod = Pod(new V1Container { Name = "c", Image = "x", VolumeMounts = [new V1VolumeMount { Name = "data", MountPath = "/data" }] });
-        var errors = Create(Strategy(), pod);
-
-        Assert.Equal("spec.containers[0].volumeMounts[0].name: Not found: \"data\"", Assert.Single(errors).ToString());
+        Assert.Equal("spec.containers[0].image: Invalid value: \" nginx\": must not have leading or trailing whitespace", Assert.Single(errors).ToString());
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 using System.Text;
 using k8s.Models;
 using Skiff.ApiServer.Registry.Core.Secrets;
-using static Skiff.ApiServer.Tests.Registry.Core.CoreTestKit;
+using static Skiff.ApiServer.Tests.Registry.Strategies;
 
 namespace Skiff.ApiServer.Tests.Registry.Core.Secrets;
 
