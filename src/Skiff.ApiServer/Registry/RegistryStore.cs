@@ -444,6 +444,7 @@ internal sealed partial class RegistryStore<T> : IRegistryStore
                     Strategy.ValidateStatusUpdate(obj, old, errors);
                     break;
                 case UpdateKind.Finalize:
+                case UpdateKind.Binding:
                     break;
                 default:
                     Strategy.ValidateUpdate(obj, old, errors);
@@ -515,7 +516,7 @@ internal sealed partial class RegistryStore<T> : IRegistryStore
         meta.DeletionGracePeriodSeconds = oldMeta.DeletionGracePeriodSeconds;
         meta.Generation = oldMeta.Generation;
         meta.SelfLink = null;
-        if (kind == UpdateKind.Finalize)
+        if (kind is UpdateKind.Finalize or UpdateKind.Binding)
         {
             return;
         }

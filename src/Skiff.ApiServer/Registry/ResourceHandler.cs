@@ -20,7 +20,7 @@ namespace Skiff.ApiServer.Registry;
 internal sealed partial class ResourceHandler<T> : IResourceHandler
     where T : class, IKubernetesObject<V1ObjectMeta>
 {
-    private static readonly string[] Served = ["status", "scale", "finalize"];
+    private static readonly string[] Served = ["status", "scale", "finalize", "binding"];
     private readonly RegistryStore<T> _store;
     private readonly IVersionConverter<T> _conv;
     private readonly ApiServerOptions _options;
@@ -114,6 +114,9 @@ internal sealed partial class ResourceHandler<T> : IResourceHandler
                 break;
             case ("status", "patch"):
                 await PatchAsync(ctx, ns, name, UpdateKind.Status, ct).ConfigureAwait(false);
+                break;
+            case ("binding", "create"):
+                await BindAsync(ctx, ns, name, ct).ConfigureAwait(false);
                 break;
             case ("finalize", "update"):
                 await UpdateAsync(ctx, ns, name, UpdateKind.Finalize, ct).ConfigureAwait(false);

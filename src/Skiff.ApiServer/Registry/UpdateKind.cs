@@ -11,4 +11,7 @@ internal enum UpdateKind
 
     /// <summary>The namespaces/finalize subresource: only spec.finalizers changes.</summary>
     Finalize,
+
+    /// <summary>The pods/binding subresource: the handler sets spec.nodeName itself, so the strategy's update rules do not apply.</summary>
+    Binding,
 }
