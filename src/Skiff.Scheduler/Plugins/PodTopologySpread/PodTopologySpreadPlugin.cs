@@ -1,0 +1,217 @@
+using k8s.Models;
+using Skiff.Scheduler.Framework;
+using Skiff.Scheduler.Plugins.NodeAffinity;
+using Skiff.Scheduler.Plugins.TaintToleration;
+
+namespace Skiff.Scheduler.Plugins.PodTopologySpread;
+
+/// <summary>
+/// kube-scheduler's PodTopologySpread plugin. For each DoNotSchedule constraint, PreFilter counts the pods that
+/// match its selector in every domain of eligible nodes (nodes that pass the pod's node affinity unless
+/// nodeAffinityPolicy is Ignore, tolerated unless nodeTaintsPolicy is Ignore (the default), and carrying every
+/// constraint's topology key); Filter rejects a node when placing the pod there makes its domain's count exceed
+/// the global minimum by more than maxSkew. With fewer domains than minDomains the minimum is 0. ScheduleAnyway
+/// constraints score: fewer matching pods in the node's domains is better, weighted by log(domains + 2).
+/// </summary>
+internal sealed class PodTopologySpreadPlugin : IPreFilterPlugin, IFilterPlugin, IPreScorePlugin, IScorePlugin, IEnqueueExtensions
+{
+    public const string PluginName = "PodTopologySpread";
+
+    public const string ErrConstraintsNotMatch = "node(s) didn't match pod topology spread constraints";
+    public const string ErrMissingLabel = "node(s) didn't match pod topology spread constraints (missing required label)";
+
+    private const string FilterKey = "PreFilter" + PluginName;
+    private const string ScoreKey = "PreScore" + PluginName;
+
+    public string Name => PluginName;
+
+    public ClusterEvent EventsToRegister => ClusterEvent.All;
+
+    public Status PreFilter(CycleState state, PodInfo pod, Snapshot snapshot)
+    {
+        var constraints = Constraints(pod, "DoNotSchedule");
+        if (constraints.Count == 0)
+        {
+            return Status.Skipped;
+        }
+
+        state.Write(FilterKey, Count(pod, constraints, snapshot.Nodes, snapshot.Nodes));
+        return Status.Ok;
+    }
+
+    public Status Filter(CycleState state, PodInfo pod, NodeInfo node)
+    {
+        var s = state.Read<SpreadState>(FilterKey);
+        if (s is null)
+        {
+            return Status.Error("PodTopologySpread: PreFilter state missing");
+        }
+
+        var labels = node.Node.Metadata.Labels;
+        for (var i = 0; i < s.Constraints.Count; i++)
+        {
+            var c = s.Constraints[i];
+            if (labels is null || !labels.TryGetValue(c.TopologyKey, out var value))
+            {
+                return Status.Unresolvable(ErrMissingLabel);
+            }
+
+            var self = c.Matches(pod.Pod) ? 1 : 0;
+            var skew = s.Counts.GetValueOrDefault(new TopologyPair(c.TopologyKey, value)) + self - s.MinMatch[i];
+            if (skew > c.MaxSkew)
+            {
+                return Status.Unschedulable(ErrConstraintsNotMatch);
+            }
+        }
+
+        return Status.Ok;
+    }
+
+    public Status PreScore(CycleState state, PodInfo pod, IReadOnlyList<NodeInfo> nodes, Snapshot snapshot)
+    {
+        var constraints = Constraints(pod, "ScheduleAnyway");
+        if (constraints.Count == 0)
+        {
+            return Status.Skipped;
+        }
+
+        // Domains come from the feasible nodes; counts from every node in those domains (upstream's PreScore).
+        state.Write(ScoreKey, Count(pod, constraints, nodes, snapshot.Nodes));
+        return Status.Ok;
+    }
+
+    public long Score(CycleState state, PodInfo pod, NodeInfo node)
+    {
+        var s = state.Read<SpreadState>(ScoreKey);
+        var labels = node.Node.Metadata.Labels;
+        if (s is null || labels is null)
+        {
+            return 0;
+        }
+
+        double score = 0;
+        for (var i = 0; i < s.Constraints.Count; i++)
+        {
+            var c = s.Constraints[i];
+            if (!labels.TryGetValue(c.TopologyKey, out var value))
+            {
+                // Upstream ignores nodes without the keys; they get the worst score after normalization.
+                return long.MaxValue;
+            }
+
+            var weight = Math.Log(s.Domains[i] + 2);
+            score += (s.Counts.GetValueOrDefault(new TopologyPair(c.TopologyKey, value)) * weight) + (c.MaxSkew - 1);
+        }
+
+        return (long)Math.Round(score);
+    }
+
+    /// <summary>Fewer matching pods is better: the lowest raw score maps to 100 (upstream's NormalizeScore).</summary>
+    public void NormalizeScores(CycleState state, PodInfo pod, Span<long> scores)
+    {
+        long min = long.MaxValue, max = 0;
+        foreach (var s in scores)
+        {
+            if (s == long.MaxValue)
+            {
+                continue;
+            }
+
+            min = Math.Min(min, s);
+            max = Math.Max(max, s);
+        }
+
+        for (var i = 0; i < scores.Length; i++)
+        {
+            if (scores[i] == long.MaxValue)
+            {
+                scores[i] = 0;
+            }
+            else
+            {
+                scores[i] = max == 0 ? IScorePlugin.MaxScore : IScorePlugin.MaxScore * (max + min - scores[i]) / max;
+            }
+        }
+    }
+
+    private static List<SpreadConstraint> Constraints(PodInfo pod, string action) =>
+        pod.Pod.Spec.TopologySpreadConstraints?.Where(c => c.WhenUnsatisfiable == action).Select(c => new SpreadConstraint(c, pod.Pod)).ToList() ?? [];
+
+    private static SpreadState Count(PodInfo pod, List<SpreadConstraint> constraints, IEnumerable<NodeInfo> domainNodes, IEnumerable<NodeInfo> countNodes)
+    {
+        var s = new SpreadState(constraints);
+        var domains = new HashSet<TopologyPair>[constraints.Count];
+        for (var i = 0; i < constraints.Count; i++)
+        {
+            domains[i] = [];
+        }
+
+        foreach (var node in domainNodes)
+        {
+            for (var i = 0; i < constraints.Count; i++)
+            {
+                if (Eligible(pod, constraints, i, node, out var pair))
+                {
+                    domains[i].Add(pair);
+                }
+            }
+        }
+
+        var ns = pod.Pod.Metadata.NamespaceProperty;
+        foreach (var node in countNodes)
+        {
+            for (var i = 0; i < constraints.Count; i++)
+            {
+                if (!Eligible(pod, constraints, i, node, out var pair) || !domains[i].Contains(pair))
+                {
+                    continue;
+                }
+
+                long n = 0;
+                foreach (var p in node.Pods)
+                {
+                    if (p.Pod.Metadata.NamespaceProperty == ns && p.Pod.Metadata.DeletionTimestamp is null && constraints[i].Matches(p.Pod))
+                    {
+                        n++;
+                    }
+                }
+
+                s.Counts[pair] = s.Counts.GetValueOrDefault(pair) + n;
+            }
+        }
+
+        for (var i = 0; i < constraints.Count; i++)
+        {
+            s.Domains[i] = domains[i].Count;
+            s.MinMatch[i] = domains[i].Count < constraints[i].MinDomains || domains[i].Count == 0
+                ? 0
+                : domains[i].Min(d => s.Counts.GetValueOrDefault(d));
+        }
+
+        return s;
+    }
+
+    private static bool Eligible(PodInfo pod, List<SpreadConstraint> constraints, int index, NodeInfo node, out TopologyPair pair)
+    {
+        pair = default;
+        var c = constraints[index];
+        var labels = node.Node.Metadata.Labels;
+        if (labels is null || !constraints.TrueForAll(k => labels.ContainsKey(k.TopologyKey)))
+        {
+            return false;
+        }
+
+        if (c.HonorNodeAffinity && !NodeAffinityPlugin.Fits(pod, node))
+        {
+            return false;
+        }
+
+        if (c.HonorTaints && (node.Node.Spec?.Taints ?? []).Any(t => t.Effect is "NoSchedule" or "NoExecute" && !Tolerations.Tolerated(pod.Pod.Spec.Tolerations, t)))
+        {
+            return false;
+        }
+
+        pair = new TopologyPair(c.TopologyKey, labels[c.TopologyKey]);
+        return true;
+    }
+}

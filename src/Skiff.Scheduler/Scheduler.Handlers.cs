@@ -1,0 +1,119 @@
+using k8s.Models;
+using Skiff.Client.Cache;
+using Skiff.Scheduler.Framework;
+
+namespace Skiff.Scheduler;
+
+/// <summary>
+/// Informer handlers (kube-scheduler's eventhandlers.go): unassigned pods of this scheduler feed the queue,
+/// assigned pods and nodes feed the cache, and each cache change is a cluster event that may move
+/// unschedulable pods back. Handlers only update in-memory structures; they never call the API.
+/// </summary>
+internal sealed partial class Scheduler
+{
+    public void AddEventHandlers(IInformer<V1Pod> pods, IInformer<V1Node> nodes, IInformer<V1Namespace> namespaces)
+    {
+        namespaces.AddEventHandler(new ResourceEventHandler<V1Namespace>(
+            ns => _cache.SetNamespace(ns.Metadata.Name, ns.Metadata.Labels),
+            (_, ns) => _cache.SetNamespace(ns.Metadata.Name, ns.Metadata.Labels),
+            ns => _cache.RemoveNamespace(ns.Metadata.Name)));
+        nodes.AddEventHandler(new ResourceEventHandler<V1Node>(OnNodeAdd, OnNodeUpdate, OnNodeDelete));
+        pods.AddEventHandler(new ResourceEventHandler<V1Pod>(OnPodAdd, OnPodUpdate, OnPodDelete));
+    }
+
+    public void OnNodeAdd(V1Node node)
+    {
+        _cache.AddOrUpdateNode(node);
+        _queue.OnClusterEvent(ClusterEvent.NodeAdd);
+    }
+
+    public void OnNodeUpdate(V1Node old, V1Node node)
+    {
+        _cache.AddOrUpdateNode(node);
+
+        // Heartbeats change only conditions and times; upstream's queueing hints ignore them too.
+        if (SchedulingRelevantChange(old, node))
+        {
+            _queue.OnClusterEvent(ClusterEvent.NodeUpdate);
+        }
+    }
+
+    public void OnNodeDelete(V1Node node)
+    {
+        _cache.RemoveNode(node.Metadata.Name);
+        _queue.OnClusterEvent(ClusterEvent.NodeDelete);
+    }
+
+    public void OnPodAdd(V1Pod pod)
+    {
+        if (IsAssigned(pod))
+        {
+            if (!IsTerminal(pod))
+            {
+                _cache.AddOrUpdatePod(pod);
+                _queue.OnClusterEvent(ClusterEvent.AssignedPodAdd);
+            }
+        }
+        else if (IsOurs(pod))
+        {
+            _queue.Add(new PodInfo(pod));
+        }
+    }
+
+    public void OnPodUpdate(V1Pod old, V1Pod pod)
+    {
+        if (IsAssigned(pod))
+        {
+            if (!IsAssigned(old))
+            {
+                // Bound (by us: confirms the assumption; or by someone else): it leaves the queue.
+                _queue.Delete(Key(pod));
+            }
+
+            if (IsTerminal(pod))
+            {
+                // A finished pod no longer holds resources (kube-scheduler drops terminated pods from its cache).
+                _cache.RemovePod(pod);
+                _queue.OnClusterEvent(ClusterEvent.AssignedPodDelete);
+                return;
+            }
+
+            _cache.AddOrUpdatePod(pod);
+            _queue.OnClusterEvent(IsAssigned(old) ? ClusterEvent.AssignedPodUpdate : ClusterEvent.AssignedPodAdd);
+        }
+        else if (IsOurs(pod))
+        {
+            _queue.Update(new PodInfo(pod));
+        }
+        else
+        {
+            // Handed to another scheduler, or being deleted.
+            _queue.Delete(Key(pod));
+        }
+    }
+
+    public void OnPodDelete(V1Pod pod)
+    {
+        _queue.Delete(Key(pod));
+        _cache.RemovePod(pod);
+        if (IsAssigned(pod))
+        {
+            _queue.OnClusterEvent(ClusterEvent.AssignedPodDelete);
+        }
+    }
+
+    private bool IsOurs(V1Pod pod) =>
+        pod.Metadata.DeletionTimestamp is null && !IsTerminal(pod) && _profiles.ContainsKey(pod.Spec?.SchedulerName ?? DefaultSchedulerName);
+
+    private static bool IsAssigned(V1Pod pod) => !string.IsNullOrEmpty(pod.Spec?.NodeName);
+
+    private static bool IsTerminal(V1Pod pod) => pod.Status?.Phase is "Succeeded" or "Failed";
+
+    private static string Key(V1Pod pod) => $"{pod.Metadata.NamespaceProperty}/{pod.Metadata.Name}";
+
+    private static bool SchedulingRelevantChange(V1Node old, V1Node node)
+    {
+        static string Shape(V1Node n) => k8s.KubernetesJson.Serialize(new object?[] { n.Metadata.Labels, n.Spec?.Taints, n.Spec?.Unschedulable, n.Status?.Allocatable });
+        return Shape(old) != Shape(node);
+    }
+}
