@@ -17,8 +17,8 @@ internal sealed partial class Scheduler
             ns => _cache.SetNamespace(ns.Metadata.Name, ns.Metadata.Labels),
             (_, ns) => _cache.SetNamespace(ns.Metadata.Name, ns.Metadata.Labels),
             ns => _cache.RemoveNamespace(ns.Metadata.Name)));
-        nodes.AddEventHandler(new ResourceEventHandler<V1Node>(OnNodeAdd, OnNodeUpdate, OnNodeDelete));
-        pods.AddEventHandler(new ResourceEventHandler<V1Pod>(OnPodAdd, OnPodUpdate, OnPodDelete));
+        nodes.AddEventHandler(new ResourceEventHandler<V1Node>(Guard<V1Node>(OnNodeAdd), Guard<V1Node, V1Node>(OnNodeUpdate), Guard<V1Node>(OnNodeDelete)));
+        pods.AddEventHandler(new ResourceEventHandler<V1Pod>(Guard<V1Pod>(OnPodAdd), Guard<V1Pod, V1Pod>(OnPodUpdate), Guard<V1Pod>(OnPodDelete)));
     }
 
     public void OnNodeAdd(V1Node node)
@@ -83,7 +83,7 @@ internal sealed partial class Scheduler
         }
         else if (IsOurs(pod))
         {
-            _queue.Update(new PodInfo(pod));
+            _queue.Update(new PodInfo(pod), SchedulingRelevantChange(old, pod));
         }
         else
         {
@@ -102,6 +102,31 @@ internal sealed partial class Scheduler
         }
     }
 
+    // A throwing handler would make the informer drop its watch and relist; log the bug and keep the stream.
+    private Action<T> Guard<T>(Action<T> handler) => obj =>
+    {
+        try
+        {
+            handler(obj);
+        }
+        catch (Exception ex)
+        {
+            Log.HandlerFailed(_logger, ex);
+        }
+    };
+
+    private Action<T1, T2> Guard<T1, T2>(Action<T1, T2> handler) => (a, b) =>
+    {
+        try
+        {
+            handler(a, b);
+        }
+        catch (Exception ex)
+        {
+            Log.HandlerFailed(_logger, ex);
+        }
+    };
+
     private bool IsOurs(V1Pod pod) =>
         pod.Metadata.DeletionTimestamp is null && !IsTerminal(pod) && _profiles.ContainsKey(pod.Spec?.SchedulerName ?? DefaultSchedulerName);
 
@@ -110,6 +135,16 @@ internal sealed partial class Scheduler
     private static bool IsTerminal(V1Pod pod) => pod.Status?.Phase is "Succeeded" or "Failed";
 
     private static string Key(V1Pod pod) => $"{pod.Metadata.NamespaceProperty}/{pod.Metadata.Name}";
+
+    /// <summary>
+    /// kube-scheduler's isPodUpdated: a change other than status and bookkeeping metadata. Our own
+    /// PodScheduled=False write must not wake the pod it describes.
+    /// </summary>
+    private static bool SchedulingRelevantChange(V1Pod old, V1Pod pod)
+    {
+        static string Shape(V1Pod p) => k8s.KubernetesJson.Serialize(new object?[] { p.Metadata.Labels, p.Metadata.Annotations, p.Spec });
+        return Shape(old) != Shape(pod);
+    }
 
     private static bool SchedulingRelevantChange(V1Node old, V1Node node)
     {

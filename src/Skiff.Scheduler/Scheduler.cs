@@ -274,6 +274,9 @@ internal sealed partial class Scheduler
         [LoggerMessage(EventId = 4, EventName = "AttemptError", Level = LogLevel.Warning, Message = "scheduling {Pod} failed: {Error}")]
         public static partial void AttemptError(ILogger logger, string pod, string error);
 
+        [LoggerMessage(EventId = 6, EventName = "HandlerFailed", Level = LogLevel.Error, Message = "informer event handler failed")]
+        public static partial void HandlerFailed(ILogger logger, Exception exception);
+
         [LoggerMessage(EventId = 5, EventName = "StatusUpdateFailed", Level = LogLevel.Debug, Message = "updating the PodScheduled condition of {Pod} failed: {Error}")]
         public static partial void StatusUpdateFailed(ILogger logger, string pod, string error);
     }

@@ -109,6 +109,6 @@ internal sealed partial class ResourceHandler<T>
             return current;
         }, dryRun, ct).ConfigureAwait(false);
 
-        await HttpIo.WriteObjectAsync(ctx, 201, new V1Status { Kind = "Status", ApiVersion = "v1", Metadata = new V1ListMeta(), Status = "Success", Code = 201 }).ConfigureAwait(false);
+        await HttpIo.WriteJsonAsync(ctx, 201, StatusJson.Write(new V1Status { Kind = "Status", ApiVersion = "v1", Metadata = new V1ListMeta(), Status = "Success", Code = 201 })).ConfigureAwait(false);
     }
 }

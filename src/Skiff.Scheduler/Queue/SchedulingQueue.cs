@@ -89,9 +89,10 @@ internal sealed class SchedulingQueue
 
     /// <summary>
     /// A pending pod changed. An unschedulable pod is given another chance at once (its spec or labels may
-    /// now fit: kube-scheduler's isPodUpdated), unless it is still backing off.
+    /// now fit: kube-scheduler's isPodUpdated), unless it is still backing off. A status-only change
+    /// (<paramref name="relevant"/> false) just refreshes the queued copy.
     /// </summary>
-    public void Update(PodInfo pod)
+    public void Update(PodInfo pod, bool relevant = true)
     {
         lock (_lock)
         {
@@ -110,6 +111,12 @@ internal sealed class SchedulingQueue
             if (_backoff.TryGetValue(pod.Key, out var b))
             {
                 b.Pod = pod;
+                return;
+            }
+
+            if (!relevant && _unschedulable.TryGetValue(pod.Key, out var stays))
+            {
+                stays.Pod = pod;
                 return;
             }
 

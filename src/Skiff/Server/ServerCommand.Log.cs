@@ -34,4 +34,7 @@ internal sealed partial class ServerCommand
 
     [LoggerMessage(EventId = 109, Level = LogLevel.Error, Message = "The controller manager stopped with an error")]
     private static partial void LogControllerManagerFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 110, Level = LogLevel.Error, Message = "The scheduler stopped with an error")]
+    private static partial void LogSchedulerFailed(ILogger logger, Exception exception);
 }

@@ -9,6 +9,7 @@ using Skiff.Client.Api;
 using Skiff.Controllers.Manager;
 using Skiff.IO;
 using Skiff.Kubeconfig;
+using Skiff.Scheduler.Host;
 using Skiff.Storage;
 using Skiff.Storage.Sqlite;
 using Skiff.Tokens;
@@ -109,6 +110,7 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
         {
             using var stopControllers = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var controllers = Task.CompletedTask;
+            var scheduler = Task.CompletedTask;
             try
             {
                 await apiServer.Ready.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -126,6 +128,7 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
                 }
 
                 controllers = RunControllerManagerAsync(data.KubeconfigPath, stopControllers.Token);
+                scheduler = RunSchedulerAsync(data.KubeconfigPath, stopControllers.Token);
                 LogReady(_logger, serverUrl.GetLeftPart(UriPartial.Authority), data.KubeconfigPath);
                 _ready.TrySetResult(serverUrl);
                 await new IdleMemoryTrimmer(_timeProvider, _loggerFactory.CreateLogger<IdleMemoryTrimmer>()).RunAsync(cancellationToken).ConfigureAwait(false);
@@ -134,7 +137,7 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
             {
                 LogStopping(_logger);
                 await stopControllers.CancelAsync().ConfigureAwait(false);
-                await controllers.WaitAsync(StopTimeout, _timeProvider, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await Task.WhenAll(controllers, scheduler).WaitAsync(StopTimeout, _timeProvider, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 using var stopTimeout = new CancellationTokenSource(StopTimeout, _timeProvider);
                 await apiServer.StopAsync(stopTimeout.Token).ConfigureAwait(false);
             }
@@ -162,6 +165,28 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
         catch (Exception ex)
         {
             LogControllerManagerFailed(_logger, ex);
+        }
+    }
+
+    /// <summary>
+    /// Runs the scheduler as an API client of this server, next to the controller manager and like it under
+    /// leader election (its own kube-scheduler Lease in kube-system), with the admin identity until issue 10.
+    /// </summary>
+    private async Task RunSchedulerAsync(string kubeconfigPath, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var configuration = k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath);
+            using var connection = new ApiConnection(configuration) { UserAgent = "skiff-scheduler" };
+            var host = new SchedulerHost(connection, new SchedulerOptions(), _timeProvider, _loggerFactory);
+            await host.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            LogSchedulerFailed(_logger, ex);
         }
     }
 
