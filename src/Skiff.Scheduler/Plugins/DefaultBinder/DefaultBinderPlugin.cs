@@ -11,7 +11,7 @@ namespace Skiff.Scheduler.Plugins.DefaultBinder;
 /// kube-scheduler's DefaultBinder: POSTs a v1 Binding to pods/{name}/binding. A 409 means the pod is already
 /// bound (by another scheduler instance, or an earlier attempt that timed out on the way back) or is being deleted.
 /// </summary>
-internal sealed class DefaultBinderPlugin(ApiConnection connection) : IBindPlugin
+internal sealed class DefaultBinderPlugin(ApiConnection? connection) : IBindPlugin
 {
     public const string PluginName = "DefaultBinder";
 
@@ -19,6 +19,11 @@ internal sealed class DefaultBinderPlugin(ApiConnection connection) : IBindPlugi
 
     public async Task<Status> BindAsync(PodInfo pod, string nodeName, CancellationToken cancellationToken)
     {
+        if (connection is null)
+        {
+            return Status.Error("no API connection to bind through");
+        }
+
         var meta = pod.Pod.Metadata;
         var binding = new V1Binding
         {
