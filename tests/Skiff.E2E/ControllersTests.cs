@@ -1,6 +1,10 @@
 using System.Text.Json;
 using k8s;
 using k8s.Models;
+using Microsoft.Extensions.Logging.Abstractions;
+using Skiff.Client.Api;
+using Skiff.Client.LeaderElection;
+using Skiff.Controllers.Manager;
 using Skiff.E2E.Support;
 
 namespace Skiff.E2E;
@@ -314,5 +318,25 @@ public sealed class ControllersTests(ServerFixture fixture) : IClassFixture<Serv
         Assert.False(string.IsNullOrEmpty(lease.Spec.HolderIdentity));
         Assert.Equal(15, lease.Spec.LeaseDurationSeconds);
         _ = JsonSerializer.Serialize(lease.Spec.RenewTime);
+    }
+
+    [Fact]
+    public async Task SecondControllerManager_StaysIdle_WhileTheServerHoldsTheLease()
+    {
+        using var connection = new ApiConnection(KubernetesClientConfiguration.BuildConfigFromConfigFile(fixture.Server.Kubeconfig));
+        var options = new ControllerManagerOptions { LeaderElection = new LeaderElectionOptions { Identity = "second-candidate", RetryPeriod = TimeSpan.FromMilliseconds(200) } };
+        var second = new ControllerManager(connection, options, TimeProvider.System, NullLoggerFactory.Instance);
+        using var cts = new CancellationTokenSource();
+        var run = second.RunAsync(cts.Token);
+
+        // Several retry periods: the server's manager keeps renewing, so the candidate never leads.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.False(second.Leading.IsCompleted);
+        using var client = Client();
+        var lease = await client.CoordinationV1.ReadNamespacedLeaseAsync("kube-controller-manager", "kube-system");
+        Assert.NotEqual("second-candidate", lease.Spec.HolderIdentity);
+
+        cts.Cancel();
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
     }
 }
