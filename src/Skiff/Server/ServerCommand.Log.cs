@@ -31,4 +31,7 @@ internal sealed partial class ServerCommand
 
     [LoggerMessage(EventId = 106, Level = LogLevel.Error, Message = "{Message}")]
     private static partial void LogFatal(ILogger logger, string message);
+
+    [LoggerMessage(EventId = 109, Level = LogLevel.Error, Message = "The controller manager stopped with an error")]
+    private static partial void LogControllerManagerFailed(ILogger logger, Exception exception);
 }

@@ -5,6 +5,8 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Skiff.ApiServer;
 using Skiff.Certificates;
+using Skiff.Client.Api;
+using Skiff.Controllers.Manager;
 using Skiff.IO;
 using Skiff.Kubeconfig;
 using Skiff.Storage;
@@ -105,6 +107,8 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
 
         await using (apiServer.ConfigureAwait(false))
         {
+            using var stopControllers = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var controllers = Task.CompletedTask;
             try
             {
                 await apiServer.Ready.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -121,6 +125,7 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
                     LogNoAgentYet(_logger);
                 }
 
+                controllers = RunControllerManagerAsync(data.KubeconfigPath, stopControllers.Token);
                 LogReady(_logger, serverUrl.GetLeftPart(UriPartial.Authority), data.KubeconfigPath);
                 _ready.TrySetResult(serverUrl);
                 await new IdleMemoryTrimmer(_timeProvider, _loggerFactory.CreateLogger<IdleMemoryTrimmer>()).RunAsync(cancellationToken).ConfigureAwait(false);
@@ -128,12 +133,36 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
             finally
             {
                 LogStopping(_logger);
+                await stopControllers.CancelAsync().ConfigureAwait(false);
+                await controllers.WaitAsync(StopTimeout, _timeProvider, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 using var stopTimeout = new CancellationTokenSource(StopTimeout, _timeProvider);
                 await apiServer.StopAsync(stopTimeout.Token).ConfigureAwait(false);
             }
         }
 
         // Leaving the scopes disposes the API server, then the store, then the certificates.
+    }
+
+    /// <summary>
+    /// Runs the controller manager as an API client of this server (DESIGN rule 1), under leader election so a
+    /// second server on the same store stays idle. It uses the admin identity until RBAC gives it its own (issue 10).
+    /// </summary>
+    private async Task RunControllerManagerAsync(string kubeconfigPath, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var configuration = k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath);
+            using var connection = new ApiConnection(configuration);
+            var manager = new ControllerManager(connection, new ControllerManagerOptions(), _timeProvider, _loggerFactory);
+            await manager.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            LogControllerManagerFailed(_logger, ex);
+        }
     }
 
     private ClusterCertificates PrepareDataDirectory(DataDirectory data, IPAddress bindAddress, string? token, out IReadOnlyDictionary<string, UserInfo> tokens)

@@ -1,0 +1,51 @@
+using System.Net.Http.Headers;
+using k8s;
+
+namespace Skiff.Client.Api;
+
+/// <summary>
+/// The HTTP connection every client of one identity shares: the KubernetesClient package's <see cref="Kubernetes"/>
+/// supplies TLS, the client certificate or token, and the base URL; resource clients send through its HttpClient.
+/// </summary>
+public sealed class ApiConnection : IDisposable
+{
+    private readonly Kubernetes? _owned;
+
+    public ApiConnection(KubernetesClientConfiguration configuration)
+    {
+        _owned = new Kubernetes(configuration);
+        HttpClient = _owned.HttpClient;
+        BaseUri = _owned.BaseUri;
+        // Watches are long-lived; per-request deadlines come from cancellation tokens instead.
+        HttpClient.Timeout = Timeout.InfiniteTimeSpan;
+        UserAgent = "skiff-controller-manager";
+    }
+
+    public ApiConnection(HttpClient httpClient, Uri baseUri)
+    {
+        HttpClient = httpClient;
+        BaseUri = baseUri;
+        UserAgent = "skiff-controller-manager";
+    }
+
+    public HttpClient HttpClient { get; }
+
+    public Uri BaseUri { get; }
+
+    public string UserAgent { get; init; }
+
+    /// <summary>A client for one resource with the model type the caller reads and writes.</summary>
+    public IResourceClient<T> For<T>(ApiResource resource)
+        where T : class, IKubernetesObject<k8s.Models.V1ObjectMeta> => new ResourceClient<T>(this, resource);
+
+    internal HttpRequestMessage Request(HttpMethod method, string pathAndQuery)
+    {
+        var baseText = BaseUri.ToString().TrimEnd('/');
+        var request = new HttpRequestMessage(method, baseText + pathAndQuery);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        request.Headers.UserAgent.ParseAdd(UserAgent);
+        return request;
+    }
+
+    public void Dispose() => _owned?.Dispose();
+}

@@ -1,0 +1,31 @@
+using k8s;
+using k8s.Models;
+
+namespace Skiff.Controllers.Common;
+
+/// <summary>Helpers on object metadata shared by the controllers.</summary>
+internal static class Objects
+{
+    /// <summary>A deep copy through JSON: cached objects are shared and must not be changed in place.</summary>
+    public static T Clone<T>(T obj) => KubernetesJson.Deserialize<T>(KubernetesJson.Serialize(obj));
+
+    public static V1OwnerReference? ControllerOf(V1ObjectMeta meta) =>
+        meta.OwnerReferences?.FirstOrDefault(r => r.Controller == true);
+
+    public static V1OwnerReference ControllerRef(IKubernetesObject<V1ObjectMeta> owner, string apiVersion, string kind) => new()
+    {
+        ApiVersion = apiVersion,
+        Kind = kind,
+        Name = owner.Metadata.Name,
+        Uid = owner.Metadata.Uid,
+        Controller = true,
+        BlockOwnerDeletion = true,
+    };
+
+    public static bool IsBeingDeleted(IKubernetesObject<V1ObjectMeta> obj) => obj.Metadata.DeletionTimestamp is not null;
+
+    public static string Annotation(V1ObjectMeta meta, string key) =>
+        meta.Annotations is not null && meta.Annotations.TryGetValue(key, out var v) ? v : "";
+
+    public static bool JsonEqual<T>(T a, T b) => KubernetesJson.Serialize(a!) == KubernetesJson.Serialize(b!);
+}

@@ -1,0 +1,130 @@
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using Skiff.Client.Api;
+using Skiff.Client.Cache;
+using Skiff.Client.Events;
+using Skiff.Client.LeaderElection;
+using Skiff.Controllers.Common;
+using Skiff.Controllers.Deployment;
+using Skiff.Controllers.Namespace;
+using Skiff.Controllers.ReplicaSet;
+using Skiff.Controllers.ServiceAccount;
+
+namespace Skiff.Controllers.Manager;
+
+/// <summary>
+/// The controller manager (kube-controller-manager's app): an API client with its own identity that, while it
+/// holds the leader Lease, runs every controller over shared informers. Losing the lease stops the controllers;
+/// they start again, with fresh caches, if it is won back.
+/// </summary>
+public sealed partial class ControllerManager(ApiConnection connection, ControllerManagerOptions options, TimeProvider timeProvider, ILoggerFactory loggerFactory)
+{
+    private static readonly HashSet<string> IgnoredByGarbageCollector = new(StringComparer.Ordinal) { "/events", "events.k8s.io/events" };
+
+    private readonly ILogger _logger = loggerFactory.CreateLogger("Skiff.Controllers");
+    private readonly TaskCompletionSource _leading = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when this manager first starts its controllers (it won the election, or runs without one).</summary>
+    public Task Leading => _leading.Task;
+
+    /// <summary>Runs until cancelled.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        if (!options.LeaderElect)
+        {
+            await RunControllersAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var elector = new LeaderElector(connection.For<V1Lease>(ApiResource.Leases), options.LeaderElection, timeProvider, loggerFactory.CreateLogger("Skiff.Client.LeaderElection"));
+        await elector.RunAsync(RunControllersAsync, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task RunControllersAsync(CancellationToken cancellationToken)
+    {
+        var factory = new InformerFactory(connection, new InformerOptions { ResyncPeriod = options.ResyncPeriod }, timeProvider, loggerFactory);
+        var discovery = new Discovery(connection);
+        List<DiscoveredResource> resources;
+        while (true)
+        {
+            try
+            {
+                resources = await discovery.ServerPreferredResourcesAsync(cancellationToken).ConfigureAwait(false);
+                break;
+            }
+            catch (Exception ex) when (ex is ApiException or HttpRequestException)
+            {
+                Log.DiscoveryFailed(_logger, ex.Message);
+                await Task.Delay(TimeSpan.FromSeconds(1), timeProvider, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        var host = Environment.MachineName;
+        var recorders = new List<EventRecorder>();
+        EventRecorder Recorder(string component)
+        {
+            var r = new EventRecorder(connection.For<Corev1Event>(ApiResource.Events), component, host, timeProvider, loggerFactory.CreateLogger("Skiff.Client.Events"));
+            recorders.Add(r);
+            return r;
+        }
+
+        ILogger Logger(string name) => loggerFactory.CreateLogger("Skiff.Controllers." + name);
+
+        var pods = factory.For<V1Pod>(ApiResource.Pods);
+        var replicaSets = factory.For<V1ReplicaSet>(ApiResource.ReplicaSets);
+        var namespaces = factory.For<V1Namespace>(ApiResource.Namespaces);
+        var controllers = new List<(IController Controller, int Workers)>
+        {
+            (new ReplicaSetController<V1ReplicaSet>("replicaset", ReplicaSetAdapter.Instance, replicaSets, pods, connection.For<V1Pod>(ApiResource.Pods), connection.For<V1ReplicaSet>(ApiResource.ReplicaSets), Recorder("replicaset-controller"), new ReplicaSetControllerOptions(), timeProvider, Logger("ReplicaSet")), options.ReplicaSetWorkers),
+            (new ReplicaSetController<V1ReplicationController>("replicationcontroller", ReplicationControllerAdapter.Instance, factory.For<V1ReplicationController>(ApiResource.ReplicationControllers), pods, connection.For<V1Pod>(ApiResource.Pods), connection.For<V1ReplicationController>(ApiResource.ReplicationControllers), Recorder("replication-controller"), new ReplicaSetControllerOptions(), timeProvider, Logger("ReplicationController")), options.ReplicationControllerWorkers),
+            (new DeploymentController(factory.For<V1Deployment>(ApiResource.Deployments), replicaSets, pods, connection.For<V1Deployment>(ApiResource.Deployments), connection.For<V1ReplicaSet>(ApiResource.ReplicaSets), Recorder("deployment-controller"), timeProvider, Logger("Deployment")), options.DeploymentWorkers),
+            (new ServiceAccountController(namespaces, factory.For<V1ServiceAccount>(ApiResource.ServiceAccounts), connection.For<V1ServiceAccount>(ApiResource.ServiceAccounts), timeProvider, Logger("ServiceAccount")), options.ServiceAccountWorkers),
+            (new NamespaceController(
+                namespaces,
+                connection.For<V1Namespace>(ApiResource.Namespaces),
+                async ct => (await discovery.ServerPreferredResourcesAsync(ct).ConfigureAwait(false))
+                    .Where(r => r.Resource.Namespaced && r.Supports("list", "delete")).Select(r => r.Resource).ToList(),
+                connection.For<ObjectMetadata>,
+                timeProvider,
+                Logger("Namespace")), options.NamespaceWorkers),
+        };
+
+        var byKind = resources.GroupBy(r => (r.Resource.Group, r.Resource.Kind)).ToDictionary(g => g.Key, g => g.First().Resource);
+        var monitored = resources.Where(r => r.Supports("list", "watch", "delete") && !IgnoredByGarbageCollector.Contains(r.Resource.Group + "/" + r.Resource.Plural))
+            .Select(r => (r.Resource, (IInformer<ObjectMetadata>)factory.For<ObjectMetadata>(r.Resource)))
+            .ToList();
+        controllers.Add((new GarbageCollector.GarbageCollector(monitored, connection.For<ObjectMetadata>, (group, kind) => byKind.GetValueOrDefault((group, kind)), timeProvider, Logger("GarbageCollector")), options.GarbageCollectorWorkers));
+
+        foreach (var extra in AdditionalControllers(factory, Recorder, Logger))
+        {
+            controllers.Add(extra);
+        }
+
+        factory.Start(cancellationToken);
+        Log.Starting(_logger, controllers.Count);
+        _leading.TrySetResult();
+        var running = controllers.Select(c => Task.Run(() => c.Controller.RunAsync(c.Workers, cancellationToken), CancellationToken.None))
+            .Concat(recorders.Select(r => Task.Run(() => r.RunAsync(cancellationToken), CancellationToken.None)))
+            .ToList();
+        try
+        {
+            await Task.WhenAll(running).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+
+        await factory.StoppedAsync().ConfigureAwait(false);
+    }
+
+    private partial IEnumerable<(IController Controller, int Workers)> AdditionalControllers(InformerFactory factory, Func<string, EventRecorder> recorder, Func<string, ILogger> logger);
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1, EventName = "ControllersStarting", Level = LogLevel.Information, Message = "starting {Count} controllers")]
+        public static partial void Starting(ILogger logger, int count);
+
+        [LoggerMessage(EventId = 2, EventName = "DiscoveryFailed", Level = LogLevel.Warning, Message = "discovery failed, retrying: {Error}")]
+        public static partial void DiscoveryFailed(ILogger logger, string error);
+    }
+}

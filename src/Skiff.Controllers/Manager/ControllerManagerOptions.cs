@@ -1,0 +1,35 @@
+using Skiff.Client.LeaderElection;
+
+namespace Skiff.Controllers.Manager;
+
+/// <summary>Settings of the controller manager; worker counts are kube-controller-manager's --concurrent-*-syncs defaults.</summary>
+public sealed class ControllerManagerOptions
+{
+    /// <summary>Whether to run only while holding the kube-controller-manager Lease (<c>--leader-elect</c>).</summary>
+    public bool LeaderElect { get; set; } = true;
+
+    public LeaderElectionOptions LeaderElection { get; set; } = new();
+
+    /// <summary>How often informers redeliver every object (level-triggered safety net).</summary>
+    public TimeSpan ResyncPeriod { get; set; } = TimeSpan.FromMinutes(10);
+
+    public int DeploymentWorkers { get; set; } = 5;
+
+    public int ReplicaSetWorkers { get; set; } = 5;
+
+    public int ReplicationControllerWorkers { get; set; } = 5;
+
+    public int GarbageCollectorWorkers { get; set; } = 20;
+
+    public int NamespaceWorkers { get; set; } = 10;
+
+    public int ServiceAccountWorkers { get; set; } = 1;
+
+    public int EndpointWorkers { get; set; } = 5;
+
+    /// <summary>How often the pod garbage collector looks for pods to remove (<c>gcCheckPeriod</c>).</summary>
+    public TimeSpan PodGcPeriod { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Terminated pods kept before the oldest are deleted (<c>--terminated-pod-gc-threshold</c>).</summary>
+    public int TerminatedPodGcThreshold { get; set; } = 12500;
+}
