@@ -65,7 +65,17 @@ public static class ApiServerHost
         var app = builder.Build();
         var router = app.Services.GetRequiredService<ApiRouter>();
         app.Run(router.InvokeAsync);
-        await app.StartAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await app.StartAsync(ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Kestrel could not start (e.g. the port is taken): stop the background services it already started
+            // so nothing keeps using the store the caller is about to close.
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
         var addresses = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
         var bound = new Uri(addresses.First());
         var host = options.BindAddress is "0.0.0.0" or "" or "::" ? "127.0.0.1" : options.BindAddress;

@@ -44,8 +44,9 @@ internal sealed partial class Bootstrapper(CacheDispatcher dispatcher, ResourceR
             await dispatcher.WaitFreshAsync(TimeSpan.FromSeconds(10), stoppingToken).ConfigureAwait(false);
             _done.TrySetResult();
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (Exception) when (stoppingToken.IsCancellationRequested)
         {
+            // Stopped before it finished (for example the port could not be bound): not a bootstrap failure.
             _done.TrySetCanceled(stoppingToken);
         }
         catch (Exception e)

@@ -24,13 +24,8 @@ internal static class ObjectMetaValidation
         ValidateCommon(meta, info, errors);
     }
 
-    public static void ValidateUpdate(V1ObjectMeta meta, V1ObjectMeta old, ResourceInfo info, NameRule rule, FieldErrors errors)
+    public static void ValidateUpdate(V1ObjectMeta meta, ResourceInfo info, FieldErrors errors)
     {
-        if (meta.Uid != old.Uid)
-        {
-            errors.Immutable("metadata.uid", meta.Uid);
-        }
-
         ValidateCommon(meta, info, errors);
     }
 

@@ -422,6 +422,12 @@ internal sealed partial class RegistryStore<T> : IRegistryStore
                 throw ApiException.NotFound(Info, name);
             }
 
+            // A uid in the new object is a precondition, as in kube-apiserver's update: it must name this incarnation.
+            if (!string.IsNullOrEmpty(meta.Uid) && meta.Uid != old.Metadata.Uid)
+            {
+                throw ApiException.Conflict(Info, name, $"Precondition failed: UID in precondition: {meta.Uid}, UID in object meta: {old.Metadata.Uid}");
+            }
+
             var conditional = !string.IsNullOrEmpty(meta.ResourceVersion);
             if (conditional && meta.ResourceVersion != old.Metadata.ResourceVersion)
             {
@@ -437,7 +443,7 @@ internal sealed partial class RegistryStore<T> : IRegistryStore
 
             PrepareUpdate(obj, old, kind);
             var errors = new FieldErrors();
-            ObjectMetaValidation.ValidateUpdate(obj.Metadata, old.Metadata, Info, Strategy.NameRule, errors);
+            ObjectMetaValidation.ValidateUpdate(obj.Metadata, Info, errors);
             switch (kind)
             {
                 case UpdateKind.Status:

@@ -18,6 +18,12 @@ internal sealed class ResourceClient<T>(ApiConnection connection, ApiResource re
 {
     private const string MergePatch = "application/merge-patch+json";
 
+    /// <summary>
+    /// Clients of <see cref="ObjectMetadata"/> (the garbage collector, the namespace controller) ask the server for
+    /// metadata only, as client-go's metadata informers do: the server then sends no spec or status at all.
+    /// </summary>
+    private static readonly bool MetadataOnly = typeof(T) == typeof(ObjectMetadata);
+
     public ApiResource Resource { get; } = resource;
 
     public async Task<ObjectList<T>> ListAsync(string? ns, ListOptions options, CancellationToken cancellationToken)
@@ -29,7 +35,17 @@ internal sealed class ResourceClient<T>(ApiConnection connection, ApiResource re
             .Add("continue", options.Continue)
             .Add("resourceVersion", options.ResourceVersion);
         using var request = connection.Request(HttpMethod.Get, Resource.Path(ns) + query);
-        return await SendAsync<ObjectList<T>>(request, cancellationToken).ConfigureAwait(false);
+        AskForMetadataOnly(request, "PartialObjectMetadataList");
+        var list = await SendAsync<ObjectList<T>>(request, cancellationToken).ConfigureAwait(false);
+        if (MetadataOnly)
+        {
+            foreach (var item in list.Items ?? [])
+            {
+                Slim(item);
+            }
+        }
+
+        return list;
     }
 
     public async IAsyncEnumerable<WatchEvent<T>> WatchAsync(string? ns, WatchOptions options, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -42,6 +58,7 @@ internal sealed class ResourceClient<T>(ApiConnection connection, ApiResource re
             .Add("timeoutSeconds", options.TimeoutSeconds?.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .Add("allowWatchBookmarks", options.AllowBookmarks ? "true" : null);
         using var request = connection.Request(HttpMethod.Get, Resource.Path(ns) + query);
+        AskForMetadataOnly(request, "PartialObjectMetadata");
         using var response = await connection.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
@@ -141,6 +158,26 @@ internal sealed class ResourceClient<T>(ApiConnection connection, ApiResource re
         return KubernetesJson.Deserialize<TResult>(stream);
     }
 
+    private static void AskForMetadataOnly(HttpRequestMessage request, string kind)
+    {
+        if (MetadataOnly)
+        {
+            request.Headers.Accept.Clear();
+            request.Headers.TryAddWithoutValidation("Accept", $"application/json;as={kind};g=meta.k8s.io;v=v1,application/json");
+        }
+    }
+
+    /// <summary>Drops what a metadata cache never reads (managedFields is most of an object's metadata).</summary>
+    private static T Slim(T obj)
+    {
+        if (MetadataOnly && obj.Metadata is { } meta)
+        {
+            meta.ManagedFields = null;
+        }
+
+        return obj;
+    }
+
     private WatchEvent<T> ParseEvent(string line)
     {
         using var doc = JsonDocument.Parse(line);
@@ -148,9 +185,9 @@ internal sealed class ResourceClient<T>(ApiConnection connection, ApiResource re
         var obj = doc.RootElement.GetProperty("object");
         return type switch
         {
-            "ADDED" => new WatchEvent<T>(WatchEventKind.Added, KubernetesJson.Deserialize<T>(obj)),
-            "MODIFIED" => new WatchEvent<T>(WatchEventKind.Modified, KubernetesJson.Deserialize<T>(obj)),
-            "DELETED" => new WatchEvent<T>(WatchEventKind.Deleted, KubernetesJson.Deserialize<T>(obj)),
+            "ADDED" => new WatchEvent<T>(WatchEventKind.Added, Slim(KubernetesJson.Deserialize<T>(obj))),
+            "MODIFIED" => new WatchEvent<T>(WatchEventKind.Modified, Slim(KubernetesJson.Deserialize<T>(obj))),
+            "DELETED" => new WatchEvent<T>(WatchEventKind.Deleted, Slim(KubernetesJson.Deserialize<T>(obj))),
             "BOOKMARK" => new WatchEvent<T>(WatchEventKind.Bookmark, KubernetesJson.Deserialize<T>(obj)),
             _ => new WatchEvent<T>(WatchEventKind.Error, null, KubernetesJson.Deserialize<V1Status>(obj)),
         };

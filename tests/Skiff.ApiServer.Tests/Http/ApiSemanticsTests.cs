@@ -547,4 +547,13 @@ public sealed class ApiSemanticsTests : IAsyncLifetime
         using var res = await server.Client.PostAsync(Cms, TestServer.Json(json));
         return (res.StatusCode, JsonNode.Parse(await res.Content.ReadAsStringAsync()));
     }
+
+    [Fact]
+    public async Task Update_WithOtherUid_Answers409Precondition()
+    {
+        await PostAsync(Cms, """{"metadata":{"name":"uidc"}}""");
+        var (code, body) = await SendAsync(HttpMethod.Patch, Cms + "/uidc", """{"metadata":{"uid":"not-this-one","labels":{"a":"b"}}}""", "application/merge-patch+json");
+        Assert.Equal(HttpStatusCode.Conflict, code);
+        Assert.Contains("Precondition failed: UID in precondition: not-this-one", (string?)body!["message"]);
+    }
 }
