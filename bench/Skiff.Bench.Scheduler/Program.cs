@@ -14,6 +14,7 @@ var nodes = 500;
 var pods = 5000;
 var workload = Workload.Basic;
 var clients = 32;
+var inProcess = false;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -22,14 +23,21 @@ for (var i = 0; i < args.Length; i++)
         case "--pods": pods = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--clients": clients = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--workload": workload = Enum.Parse<Workload>(args[++i], ignoreCase: true); break;
+        case "--in-process": inProcess = true; break;
         default:
-            Console.Error.WriteLine("usage: Skiff.Bench.Scheduler [--nodes N] [--pods M] [--workload basic|antiaffinity|spread] [--clients C]");
+            Console.Error.WriteLine("usage: Skiff.Bench.Scheduler [--nodes N] [--pods M] [--workload basic|antiaffinity|spread] [--clients C] [--in-process]");
             return 2;
     }
 }
 
 Console.WriteLine($"machine: {Machine.Current()}");
 Console.WriteLine($"workload: {workload}, {nodes} nodes, {pods} pods, {clients} creating clients");
+if (inProcess)
+{
+    await AlgorithmBench.RunAsync(nodes, pods, workload);
+    return 0;
+}
+
 await using var server = await SkiffServerProcess.StartAsync(SkiffServerProcess.DefaultSkiffPath(), [], keep: false, CancellationToken.None);
 var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(server.KubeconfigPath);
 using var kube = new Kubernetes(config);
