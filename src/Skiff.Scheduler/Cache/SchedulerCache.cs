@@ -18,6 +18,10 @@ internal sealed class SchedulerCache
     // Pods seen bound to a node the cache does not know yet (the pod informer ran ahead of the node informer).
     private readonly Dictionary<string, List<PodInfo>> _orphans = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IDictionary<string, string>?> _namespaces = new(StringComparer.Ordinal);
+    // Nodes changed since the last snapshot update, so a cycle copies only those instead of scanning every node.
+    private readonly HashSet<string> _dirty = new(StringComparer.Ordinal);
+    private Snapshot? _lastSnapshot;
+    private bool _nodeRemoved;
     private long _generation;
     private bool _namespacesChanged = true;
 
@@ -65,6 +69,7 @@ internal sealed class SchedulerCache
                 _orphans[name] = info.Pods;
             }
 
+            _nodeRemoved = true;
             _generation++;
         }
     }
@@ -140,20 +145,43 @@ internal sealed class SchedulerCache
     {
         lock (_lock)
         {
-            if (snapshot.Generation == _generation && !_namespacesChanged)
+            if (snapshot == _lastSnapshot && snapshot.Generation == _generation && !_namespacesChanged)
             {
                 return;
             }
 
-            foreach (var info in _nodes.Values)
+            if (snapshot != _lastSnapshot)
             {
-                if (info.Generation > snapshot.Generation || snapshot.Get(info.Name) is null)
+                // A snapshot this cache has not fed before: copy everything.
+                foreach (var info in _nodes.Values)
                 {
-                    snapshot.Set(info.Clone());
+                    if (info.Generation > snapshot.Generation || snapshot.Get(info.Name) is null)
+                    {
+                        snapshot.Set(info.Clone());
+                    }
+                }
+
+                snapshot.RemoveMissing(_nodes.Keys);
+                _lastSnapshot = snapshot;
+            }
+            else
+            {
+                foreach (var name in _dirty)
+                {
+                    if (_nodes.TryGetValue(name, out var info))
+                    {
+                        snapshot.Set(info.Clone());
+                    }
+                }
+
+                if (_nodeRemoved)
+                {
+                    snapshot.RemoveMissing(_nodes.Keys);
                 }
             }
 
-            snapshot.RemoveMissing(_nodes.Keys);
+            _dirty.Clear();
+            _nodeRemoved = false;
             if (_namespacesChanged)
             {
                 snapshot.NamespaceLabels = new Dictionary<string, IDictionary<string, string>?>(_namespaces, StringComparer.Ordinal);
@@ -201,7 +229,11 @@ internal sealed class SchedulerCache
         }
     }
 
-    private void Touch(NodeInfo info) => info.Generation = ++_generation;
+    private void Touch(NodeInfo info)
+    {
+        info.Generation = ++_generation;
+        _dirty.Add(info.Name);
+    }
 
     private sealed record PodState(PodInfo Pod, string NodeName, bool Assumed);
 }
