@@ -15,6 +15,7 @@ var pods = 5000;
 var workload = Workload.Basic;
 var clients = 32;
 var inProcess = false;
+var keep = false;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -24,8 +25,9 @@ for (var i = 0; i < args.Length; i++)
         case "--clients": clients = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--workload": workload = Enum.Parse<Workload>(args[++i], ignoreCase: true); break;
         case "--in-process": inProcess = true; break;
+        case "--keep": keep = true; break;
         default:
-            Console.Error.WriteLine("usage: Skiff.Bench.Scheduler [--nodes N] [--pods M] [--workload basic|antiaffinity|spread] [--clients C] [--in-process]");
+            Console.Error.WriteLine("usage: Skiff.Bench.Scheduler [--nodes N] [--pods M] [--workload basic|antiaffinity|spread] [--clients C] [--in-process] [--keep]");
             return 2;
     }
 }
@@ -38,7 +40,12 @@ if (inProcess)
     return 0;
 }
 
-await using var server = await SkiffServerProcess.StartAsync(SkiffServerProcess.DefaultSkiffPath(), [], keep: false, CancellationToken.None);
+await using var server = await SkiffServerProcess.StartAsync(SkiffServerProcess.DefaultSkiffPath(), [], keep, CancellationToken.None);
+if (keep)
+{
+    Console.WriteLine($"server log: {server.LogPath}");
+}
+
 var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(server.KubeconfigPath);
 using var kube = new Kubernetes(config);
 var http = kube.HttpClient;

@@ -31,7 +31,7 @@ internal static class PluginRegistry
             [PodTopologySpreadPlugin.PluginName] = _ => new PodTopologySpreadPlugin(),
             [InterPodAffinityPlugin.PluginName] = _ => new InterPodAffinityPlugin(),
             [BalancedAllocationPlugin.PluginName] = _ => new BalancedAllocationPlugin(),
-            [DefaultPreemptionPlugin.PluginName] = c => new DefaultPreemptionPlugin(c.Profile),
+            [DefaultPreemptionPlugin.PluginName] = c => new DefaultPreemptionPlugin(c.Profile, c.Connection?.For<k8s.Models.V1Pod>(Skiff.Client.Api.ApiResource.Pods)),
             [DefaultBinderPlugin.PluginName] = c => new DefaultBinderPlugin(c.Connection),
         }.ToFrozenDictionary(StringComparer.Ordinal);
 

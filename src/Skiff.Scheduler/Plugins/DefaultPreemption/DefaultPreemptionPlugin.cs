@@ -1,15 +1,20 @@
+using k8s.Models;
+using Skiff.Client.Api;
 using Skiff.Scheduler.Framework;
 
 namespace Skiff.Scheduler.Plugins.DefaultPreemption;
 
 /// <summary>
-/// kube-scheduler's DefaultPreemption PostFilter, evaluation half: for each node it decides whether evicting
-/// every lower-priority pod there would let the pod fit. Nodes rejected as UnschedulableAndUnresolvable are
-/// "Preemption is not helpful for scheduling"; nodes where even that would not help are "No preemption victims
-/// found for incoming pod". The text is upstream's ("preemption: 0/3 nodes are available: ...").
-/// TODO(issue 6): evict the victims and nominate the node when a candidate exists.
+/// kube-scheduler's DefaultPreemption PostFilter. For each node the pod failed on with a resolvable reason, it
+/// removes every lower-priority pod and checks whether the pod then fits; if so it gives back as many of those
+/// victims as it can, highest priority first (upstream's reprieve), and the remainder are the node's victims.
+/// The candidate whose most important victim has the lowest priority wins, then the one with fewest victims.
+/// Victims are deleted and the pod is nominated to the node; it is scheduled once the deletions free the room.
+/// Nodes rejected as UnschedulableAndUnresolvable are "Preemption is not helpful for scheduling", nodes where
+/// removal would not help are "No preemption victims found for incoming pod", in upstream's message form.
+/// TODO(issue 6): nominated pods do not yet hold their node against lower-priority pods; PodDisruptionBudgets are not consulted.
 /// </summary>
-internal sealed class DefaultPreemptionPlugin(Func<SchedulerProfile> profile) : IPostFilterPlugin
+internal sealed class DefaultPreemptionPlugin(Func<SchedulerProfile> profile, IResourceClient<V1Pod>? pods) : IPostFilterPlugin
 {
     public const string PluginName = "DefaultPreemption";
 
@@ -18,15 +23,15 @@ internal sealed class DefaultPreemptionPlugin(Func<SchedulerProfile> profile) : 
 
     public string Name => PluginName;
 
-    public Task<PostFilterResult> PostFilterAsync(CycleState state, PodInfo pod, Snapshot snapshot, IReadOnlyDictionary<string, Status> nodeStatuses, CancellationToken cancellationToken)
+    public async Task<PostFilterResult> PostFilterAsync(CycleState state, PodInfo pod, Snapshot snapshot, IReadOnlyDictionary<string, Status> nodeStatuses, CancellationToken cancellationToken)
     {
         if (pod.Pod.Spec.PreemptionPolicy == "Never")
         {
-            return Task.FromResult(new PostFilterResult(null, "preemption: not eligible due to preemptionPolicy=Never."));
+            return new PostFilterResult(null, "preemption: not eligible due to preemptionPolicy=Never.");
         }
 
         var statuses = new List<Status>(snapshot.Nodes.Count);
-        var candidates = 0;
+        (NodeInfo Node, List<PodInfo> Victims)? best = null;
         foreach (var node in snapshot.Nodes)
         {
             var status = nodeStatuses.GetValueOrDefault(node.Name);
@@ -36,38 +41,83 @@ internal sealed class DefaultPreemptionPlugin(Func<SchedulerProfile> profile) : 
                 continue;
             }
 
-            if (FitsWithoutLowerPriorityPods(pod, node, snapshot))
+            var victims = SelectVictims(pod, node, snapshot);
+            if (victims is null)
             {
-                candidates++;
+                statuses.Add(Status.Unschedulable(NoVictims));
                 continue;
             }
 
-            statuses.Add(Status.Unschedulable(NoVictims));
+            if (best is null || Better(victims, best.Value.Victims))
+            {
+                best = (node, victims);
+            }
         }
 
-        var message = candidates > 0
-            ? $"preemption: {candidates} node(s) have lower-priority pods that could be preempted, but preemption is not implemented yet."
-            : $"preemption: 0/{snapshot.Nodes.Count} nodes are available: {FitError.Histogram(statuses)}.";
-        return Task.FromResult(new PostFilterResult(null, message));
+        if (best is not { } chosen)
+        {
+            return new PostFilterResult(null, $"preemption: 0/{snapshot.Nodes.Count} nodes are available: {FitError.Histogram(statuses)}.");
+        }
+
+        if (pods is not null)
+        {
+            foreach (var victim in chosen.Victims)
+            {
+                await ApiErrors.IgnoreNotFoundAsync(() => pods.DeleteAsync(victim.Pod.Metadata.NamespaceProperty, victim.Pod.Metadata.Name, new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = victim.Pod.Metadata.Uid } }, cancellationToken)).ConfigureAwait(false);
+            }
+        }
+
+        return new PostFilterResult(chosen.Node.Name, "");
     }
 
-    private bool FitsWithoutLowerPriorityPods(PodInfo pod, NodeInfo node, Snapshot snapshot)
+    /// <summary>The lower-priority pods that must go for the pod to fit on the node, or null if removing them all would not help.</summary>
+    internal List<PodInfo>? SelectVictims(PodInfo pod, NodeInfo node, Snapshot snapshot)
     {
-        if (!node.Pods.Exists(p => p.Priority < pod.Priority))
+        var lower = node.Pods.Where(p => p.Priority < pod.Priority).ToList();
+        if (lower.Count == 0)
         {
-            return false;
+            return null;
         }
 
         var trimmed = node.Clone();
-        foreach (var victim in node.Pods.Where(p => p.Priority < pod.Priority))
+        foreach (var victim in lower)
         {
             trimmed.RemovePod(victim.Uid);
         }
 
-        var trial = new Snapshot(snapshot.Nodes.Select(n => n.Name == node.Name ? trimmed : n), snapshot.NamespaceLabels);
+        if (!Fits(pod, trimmed, snapshot))
+        {
+            return null;
+        }
+
+        // Reprieve: give back the most important pods first while the pod still fits.
+        var victims = new List<PodInfo>();
+        foreach (var candidate in lower.OrderByDescending(p => p.Priority))
+        {
+            trimmed.AddPod(candidate);
+            if (!Fits(pod, trimmed, snapshot))
+            {
+                trimmed.RemovePod(candidate.Uid);
+                victims.Add(candidate);
+            }
+        }
+
+        return victims;
+    }
+
+    private bool Fits(PodInfo pod, NodeInfo node, Snapshot snapshot)
+    {
+        var trial = new Snapshot(snapshot.Nodes.Select(n => n.Name == node.Name ? node : n), snapshot.NamespaceLabels);
         var fw = profile();
         var state = new CycleState();
-        var s = fw.RunPreFilterOnly(state, pod, trial);
-        return s.IsSuccess && fw.RunFilters(state, pod, trimmed).IsSuccess;
+        return fw.RunPreFilterOnly(state, pod, trial).IsSuccess && fw.RunFilters(state, pod, node).IsSuccess;
+    }
+
+    // Upstream's pickOneNodeForPreemption, reduced: lowest highest-victim priority, then fewest victims.
+    private static bool Better(List<PodInfo> a, List<PodInfo> b)
+    {
+        var maxA = a.Count == 0 ? int.MinValue : a.Max(p => p.Priority);
+        var maxB = b.Count == 0 ? int.MinValue : b.Max(p => p.Priority);
+        return maxA != maxB ? maxA < maxB : a.Count < b.Count;
     }
 }
