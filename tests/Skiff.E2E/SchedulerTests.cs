@@ -146,6 +146,23 @@ public sealed class SchedulerTests(ServerFixture fixture) : IClassFixture<Server
     }
 
     [Fact]
+    public async Task Preemption_HigherPriorityPodEvictsLowerPriorityVictim()
+    {
+        var (kubectl, ns) = await FreshAsync("sched-preempt");
+        using var client = Client();
+        await kubectl.OkWithInputAsync(Node("preempt-only", "2"), "apply", "-f", "-");
+
+        // No kubelet confirms graceful deletion here, so the victim asks for none.
+        await kubectl.OkWithInputAsync(Pod("victim", "1500m", "terminationGracePeriodSeconds: 0"), "-n", ns, "apply", "-f", "-");
+        await EventuallyAsync(async () => await NodeOfAsync(client, ns, "victim") == "preempt-only", "the victim bound");
+
+        await kubectl.OkWithInputAsync(Pod("urgent", "1500m", "priorityClassName: system-cluster-critical"), "-n", ns, "apply", "-f", "-");
+        await EventuallyAsync(async () => await NodeOfAsync(client, ns, "urgent") == "preempt-only", "the urgent pod bound after preemption");
+        var remaining = await client.CoreV1.ListNamespacedPodAsync(ns);
+        Assert.DoesNotContain(remaining.Items, p => p.Metadata.Name == "victim");
+    }
+
+    [Fact]
     public async Task Binding_Subresource_SetsNodeOnce_ThenConflict()
     {
         var (kubectl, ns) = await FreshAsync("sched-binding");
