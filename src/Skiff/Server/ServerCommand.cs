@@ -125,7 +125,9 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
                     LogNoAgentYet(_logger);
                 }
 
-                controllers = RunControllerManagerAsync(data.KubeconfigPath, stopControllers.Token);
+                controllers = options.DisableControllerManager
+                    ? Task.CompletedTask
+                    : RunControllerManagerAsync(data.KubeconfigPath, stopControllers.Token);
                 LogReady(_logger, serverUrl.GetLeftPart(UriPartial.Authority), data.KubeconfigPath);
                 _ready.TrySetResult(serverUrl);
                 await new IdleMemoryTrimmer(_timeProvider, _loggerFactory.CreateLogger<IdleMemoryTrimmer>()).RunAsync(cancellationToken).ConfigureAwait(false);
