@@ -27,6 +27,8 @@ internal sealed class BenchOptions
           --phases LIST          comma-separated subset of list,create1,create64 (default all)
           --scale X              multiply every count by X (e.g. 0.1 for a quick run)
           --keep                 keep the temporary data directory and server log
+          --with-controllers     also run the controller manager in the started server (by default the
+                                 benchmark measures the API server alone, as the reference did)
         """;
 
     public string? Kubeconfig { get; private set; }
@@ -52,6 +54,8 @@ internal sealed class BenchOptions
     public HashSet<string> Phases { get; private set; } = new(StringComparer.Ordinal) { "list", "create1", "create64" };
 
     public bool Keep { get; private set; }
+
+    public bool WithControllers { get; private set; }
 
     public bool Help { get; private set; }
 
@@ -101,6 +105,7 @@ internal sealed class BenchOptions
                         : throw new ArgumentException("--scale needs a positive number");
                     break;
                 case "--keep": o.Keep = true; break;
+                case "--with-controllers": o.WithControllers = true; break;
                 case "-h" or "--help": o.Help = true; break;
                 default: throw new ArgumentException($"unknown argument {arg}");
             }

@@ -130,7 +130,7 @@ internal sealed partial class ResourceHandler<T>
         {
             ResponseFormat.Table => TableWriter.Write(_store.Strategy.Table, [_store.Decode(e.Object)], neg.MetaVersion,
                 "Metadata", first, e.Object.ResourceVersion.ToString(CultureInfo.InvariantCulture), null, null, Now(), _conv.Encode),
-            ResponseFormat.PartialObjectMetadata => PartialMetadata(_store.Decode(e.Object), neg.MetaVersion),
+            ResponseFormat.PartialObjectMetadata => PartialMetadata(e.Object, neg.MetaVersion),
             _ => _conv.Encode(e.Object),
         };
         return WriteEventAsync(res, type, payload, ct);

@@ -151,7 +151,7 @@ internal sealed partial class ResourceHandler<T> : IResourceHandler
                     Query(ctx, "includeObject") ?? "Metadata", true, o.ResourceVersion.ToString(CultureInfo.InvariantCulture), null, null, Now(), _conv.Encode), neg.ContentType).ConfigureAwait(false);
                 break;
             case ResponseFormat.PartialObjectMetadata:
-                await HttpIo.WriteJsonAsync(ctx, 200, PartialMetadata(_store.Decode(o), neg.MetaVersion), neg.ContentType).ConfigureAwait(false);
+                await HttpIo.WriteJsonAsync(ctx, 200, PartialMetadata(o, neg.MetaVersion), neg.ContentType).ConfigureAwait(false);
                 break;
             default:
                 await HttpIo.WriteJsonAsync(ctx, 200, _conv.Encode(o)).ConfigureAwait(false);
@@ -201,7 +201,7 @@ internal sealed partial class ResourceHandler<T> : IResourceHandler
             w.WriteStartArray("items");
             foreach (var item in result.Items)
             {
-                w.WriteRawValue(metadataOnly ? PartialMetadata(_store.Decode(item), neg.MetaVersion) : _conv.Encode(item), skipInputValidation: true);
+                w.WriteRawValue(metadataOnly ? PartialMetadata(item, neg.MetaVersion) : _conv.Encode(item), skipInputValidation: true);
                 if (w.BytesPending > 64 * 1024)
                 {
                     w.Flush();
@@ -216,16 +216,31 @@ internal sealed partial class ResourceHandler<T> : IResourceHandler
         }
     }
 
-    private static byte[] PartialMetadata(T obj, string metaVersion)
+    /// <summary>
+    /// The PartialObjectMetadata form of a cached object, cut from its JSON without decoding it: metadata
+    /// watches (the garbage collector's) see every write, so this runs once per write per watcher.
+    /// </summary>
+    private static byte[] PartialMetadata(CachedObject o, string metaVersion)
     {
-        using var ms = new MemoryStream();
+        var json = o.Json.AsSpan();
+        var (start, length) = JsonSlices.TopLevelValue(json, "metadata"u8);
+        using var ms = new MemoryStream(length + 96);
         using (var w = new Utf8JsonWriter(ms, ApiJson.WriterOptions))
         {
             w.WriteStartObject();
             w.WriteString("kind", "PartialObjectMetadata");
             w.WriteString("apiVersion", $"meta.k8s.io/{metaVersion}");
             w.WritePropertyName("metadata");
-            w.WriteRawValue(ApiJson.Serialize(obj.Metadata), skipInputValidation: true);
+            if (length > 0)
+            {
+                w.WriteRawValue(json.Slice(start, length), skipInputValidation: true);
+            }
+            else
+            {
+                w.WriteStartObject();
+                w.WriteEndObject();
+            }
+
             w.WriteEndObject();
         }
 

@@ -12,6 +12,7 @@ internal sealed class ServerCommandLine
     private readonly Option<int> _httpsListenPort;
     private readonly Option<string?> _writeKubeconfig;
     private readonly Option<bool> _disableAgent;
+    private readonly Option<bool> _disableControllerManager;
     private readonly Option<string?> _datastoreEndpoint;
     private readonly Option<string?> _token;
 
@@ -57,6 +58,10 @@ internal sealed class ServerCommandLine
         {
             Description = "Do not run the node agent in this process",
         };
+        _disableControllerManager = new Option<bool>("--disable-controller-manager")
+        {
+            Description = "Do not run the controllers in this process (as k3s's flag of the same name)",
+        };
         _datastoreEndpoint = new Option<string?>("--datastore-endpoint")
         {
             Description = "Datastore: empty or sqlite://PATH for embedded SQLite (default DATA/server/db/state.db), http(s)://HOST:PORT for etcd",
@@ -73,6 +78,7 @@ internal sealed class ServerCommandLine
             _httpsListenPort,
             _writeKubeconfig,
             _disableAgent,
+            _disableControllerManager,
             _datastoreEndpoint,
             _token,
         };
@@ -89,6 +95,7 @@ internal sealed class ServerCommandLine
         HttpsListenPort = parseResult.GetValue(_httpsListenPort),
         WriteKubeconfig = parseResult.GetValue(_writeKubeconfig),
         DisableAgent = parseResult.GetValue(_disableAgent),
+        DisableControllerManager = parseResult.GetValue(_disableControllerManager),
         DatastoreEndpoint = parseResult.GetValue(_datastoreEndpoint),
         Token = parseResult.GetValue(_token),
     };

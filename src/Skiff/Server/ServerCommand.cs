@@ -127,7 +127,9 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
                     LogNoAgentYet(_logger);
                 }
 
-                controllers = RunControllerManagerAsync(data.KubeconfigPath, stopControllers.Token);
+                controllers = options.DisableControllerManager
+                    ? Task.CompletedTask
+                    : RunControllerManagerAsync(data.KubeconfigPath, stopControllers.Token);
                 scheduler = RunSchedulerAsync(data.KubeconfigPath, stopControllers.Token);
                 LogReady(_logger, serverUrl.GetLeftPart(UriPartial.Authority), data.KubeconfigPath);
                 _ready.TrySetResult(serverUrl);

@@ -556,4 +556,27 @@ public sealed class ApiSemanticsTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Conflict, code);
         Assert.Contains("Precondition failed: UID in precondition: not-this-one", (string?)body!["message"]);
     }
+
+    [Fact]
+    public async Task MetadataOnly_ListAndWatch_CarryNoSpecOrData()
+    {
+        await PostAsync(Cms, """{"metadata":{"name":"meta1","labels":{"a":"b"}},"data":{"secret":"value"}}""");
+        using var req = new HttpRequestMessage(HttpMethod.Get, Cms);
+        req.Headers.TryAddWithoutValidation("Accept", "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json");
+        using var res = await Client.SendAsync(req);
+        var text = await res.Content.ReadAsStringAsync();
+        var list = JsonNode.Parse(text)!;
+        Assert.Equal("PartialObjectMetadataList", (string?)list["kind"]);
+        var item = list["items"]!.AsArray().Single(i => (string?)i!["metadata"]!["name"] == "meta1")!;
+        Assert.Equal("PartialObjectMetadata", (string?)item["kind"]);
+        Assert.Equal("b", (string?)item["metadata"]!["labels"]!["a"]);
+        Assert.DoesNotContain("value", text);
+
+        using var watch = new HttpRequestMessage(HttpMethod.Get, Cms + "?watch=true&timeoutSeconds=1");
+        watch.Headers.TryAddWithoutValidation("Accept", "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json");
+        using var wres = await Client.SendAsync(watch, HttpCompletionOption.ResponseHeadersRead);
+        var events = await wres.Content.ReadAsStringAsync();
+        Assert.Contains("\"kind\":\"PartialObjectMetadata\"", events);
+        Assert.DoesNotContain("value", events);
+    }
 }
