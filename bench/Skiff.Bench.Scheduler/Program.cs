@@ -16,6 +16,7 @@ var workload = Workload.Basic;
 var clients = 32;
 var inProcess = false;
 var keep = false;
+var withControllers = false;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -26,8 +27,9 @@ for (var i = 0; i < args.Length; i++)
         case "--workload": workload = Enum.Parse<Workload>(args[++i], ignoreCase: true); break;
         case "--in-process": inProcess = true; break;
         case "--keep": keep = true; break;
+        case "--with-controllers": withControllers = true; break;
         default:
-            Console.Error.WriteLine("usage: Skiff.Bench.Scheduler [--nodes N] [--pods M] [--workload basic|antiaffinity|spread] [--clients C] [--in-process] [--keep]");
+            Console.Error.WriteLine("usage: Skiff.Bench.Scheduler [--nodes N] [--pods M] [--workload basic|antiaffinity|spread] [--clients C] [--in-process] [--keep] [--with-controllers]");
             return 2;
     }
 }
@@ -40,7 +42,7 @@ if (inProcess)
     return 0;
 }
 
-await using var server = await SkiffServerProcess.StartAsync(SkiffServerProcess.DefaultSkiffPath(), [], keep, CancellationToken.None);
+await using var server = await SkiffServerProcess.StartAsync(SkiffServerProcess.DefaultSkiffPath(), [], keep, withControllers, CancellationToken.None);
 if (keep)
 {
     Console.WriteLine($"server log: {server.LogPath}");
