@@ -6,6 +6,7 @@ using Skiff.Client.Api;
 using Skiff.Client.Events;
 using Skiff.Scheduler.Cache;
 using Skiff.Scheduler.Framework;
+using Skiff.Scheduler.Host;
 using Skiff.Scheduler.Queue;
 
 namespace Skiff.Scheduler;
@@ -25,7 +26,7 @@ internal sealed partial class Scheduler
     private readonly SchedulerCache _cache;
     private readonly SchedulingQueue _queue;
     private readonly IReadOnlyDictionary<string, SchedulerProfile> _profiles;
-    private readonly IResourceClient<V1Pod>? _pods;
+    private readonly IPodStatusPatcher? _pods;
     private readonly IEventRecorder _events;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -34,7 +35,7 @@ internal sealed partial class Scheduler
     private long _scheduled;
     private long _failed;
 
-    public Scheduler(SchedulerCache cache, SchedulingQueue queue, IReadOnlyDictionary<string, SchedulerProfile> profiles, IResourceClient<V1Pod>? pods, IEventRecorder events, TimeProvider time, ILogger logger)
+    public Scheduler(SchedulerCache cache, SchedulingQueue queue, IReadOnlyDictionary<string, SchedulerProfile> profiles, IPodStatusPatcher? pods, IEventRecorder events, TimeProvider time, ILogger logger)
     {
         _cache = cache;
         _queue = queue;
@@ -216,33 +217,29 @@ internal sealed partial class Scheduler
             return;
         }
 
-        var conditions = pod.Status?.Conditions?.ToList() ?? [];
-        var existing = conditions.FirstOrDefault(c => c.Type == "PodScheduled");
+        var existing = pod.Status?.Conditions?.FirstOrDefault(c => c.Type == "PodScheduled");
         if (existing is { Status: "False", Reason: "Unschedulable" } && existing.Message == message && nominatedNode is null)
         {
             return;
         }
 
-        var now = _time.GetUtcNow().UtcDateTime;
-        conditions.RemoveAll(c => c.Type == "PodScheduled");
-        conditions.Add(new V1PodCondition
+        var condition = new V1PodCondition
         {
             Type = "PodScheduled",
             Status = "False",
             Reason = "Unschedulable",
             Message = message,
-            LastProbeTime = null,
-            LastTransitionTime = existing?.Status == "False" ? existing.LastTransitionTime : now,
-        });
-        var status = nominatedNode is null
-            ? new V1PodStatus { Conditions = conditions }
-            : new V1PodStatus { Conditions = conditions, NominatedNodeName = nominatedNode };
+            LastTransitionTime = existing?.Status == "False" ? existing.LastTransitionTime : _time.GetUtcNow().UtcDateTime,
+        };
+
+        // Strategic merge: conditions merge by type, so only PodScheduled changes.
+        var status = new V1PodStatus { Conditions = [condition], NominatedNodeName = nominatedNode };
         var patch = "{\"status\":" + KubernetesJson.Serialize(status) + "}";
         try
         {
-            await _pods.PatchAsync(pod.Metadata.NamespaceProperty, pod.Metadata.Name, patch, CancellationToken.None, "status").ConfigureAwait(false);
+            await _pods.PatchStatusAsync(pod.Metadata.NamespaceProperty, pod.Metadata.Name, patch, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is ApiException or HttpRequestException)
+        catch (HttpRequestException ex)
         {
             // Gone or unreachable: the next attempt writes it again.
             Log.StatusUpdateFailed(_logger, pod.Metadata.NamespaceProperty + "/" + pod.Metadata.Name, ex.Message);

@@ -43,7 +43,7 @@ internal sealed partial class SchedulerHost(ApiConnection connection, SchedulerO
         var recorder = new EventRecorder(connection.For<Corev1Event>(ApiResource.Events), Scheduler.DefaultSchedulerName, Environment.MachineName, timeProvider, loggerFactory.CreateLogger("Skiff.Client.Events"));
         var cache = new SchedulerCache();
         var queue = new SchedulingQueue(timeProvider, options.Queue, plugin => profiles.Values.Aggregate(ClusterEvent.None, (e, p) => e | p.EventsFor(plugin)));
-        var scheduler = new Scheduler(cache, queue, profiles, connection.For<V1Pod>(ApiResource.Pods), recorder, timeProvider, _logger);
+        var scheduler = new Scheduler(cache, queue, profiles, new PodStatusPatcher(connection), recorder, timeProvider, _logger);
         scheduler.AddEventHandlers(
             factory.For<V1Pod>(ApiResource.Pods),
             factory.For<V1Node>(ApiResource.Nodes),
