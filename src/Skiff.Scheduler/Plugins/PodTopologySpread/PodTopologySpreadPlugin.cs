@@ -137,7 +137,12 @@ internal sealed class PodTopologySpreadPlugin : IPreFilterPlugin, IFilterPlugin,
     private static List<SpreadConstraint> Constraints(PodInfo pod, string action) =>
         pod.Pod.Spec.TopologySpreadConstraints?.Where(c => c.WhenUnsatisfiable == action).Select(c => new SpreadConstraint(c, pod.Pod)).ToList() ?? [];
 
-    private static SpreadState Count(PodInfo pod, List<SpreadConstraint> constraints, IEnumerable<NodeInfo> domainNodes, IEnumerable<NodeInfo> countNodes)
+    /// <summary>
+    /// Counts matching pods per domain. Domains come from <paramref name="domainNodes"/>; when that is the same
+    /// list as <paramref name="countNodes"/> (PreFilter) one pass does both, since this runs once per pod over
+    /// every node and dominates the cost of spread-constrained pods.
+    /// </summary>
+    private static SpreadState Count(PodInfo pod, List<SpreadConstraint> constraints, IReadOnlyList<NodeInfo> domainNodes, IReadOnlyList<NodeInfo> countNodes)
     {
         var s = new SpreadState(constraints);
         var domains = new HashSet<TopologyPair>[constraints.Count];
@@ -146,13 +151,18 @@ internal sealed class PodTopologySpreadPlugin : IPreFilterPlugin, IFilterPlugin,
             domains[i] = [];
         }
 
-        foreach (var node in domainNodes)
+        var same = ReferenceEquals(domainNodes, countNodes);
+        if (!same)
         {
-            for (var i = 0; i < constraints.Count; i++)
+            foreach (var node in domainNodes)
             {
-                if (Eligible(pod, constraints, i, node, out var pair))
+                var eligibility = new Eligibility(pod, constraints, node);
+                for (var i = 0; i < constraints.Count; i++)
                 {
-                    domains[i].Add(pair);
+                    if (eligibility.For(i, out var pair))
+                    {
+                        domains[i].Add(pair);
+                    }
                 }
             }
         }
@@ -160,9 +170,19 @@ internal sealed class PodTopologySpreadPlugin : IPreFilterPlugin, IFilterPlugin,
         var ns = pod.Pod.Metadata.NamespaceProperty;
         foreach (var node in countNodes)
         {
+            var eligibility = new Eligibility(pod, constraints, node);
             for (var i = 0; i < constraints.Count; i++)
             {
-                if (!Eligible(pod, constraints, i, node, out var pair) || !domains[i].Contains(pair))
+                if (!eligibility.For(i, out var pair))
+                {
+                    continue;
+                }
+
+                if (same)
+                {
+                    domains[i].Add(pair);
+                }
+                else if (!domains[i].Contains(pair))
                 {
                     continue;
                 }
@@ -176,42 +196,66 @@ internal sealed class PodTopologySpreadPlugin : IPreFilterPlugin, IFilterPlugin,
                     }
                 }
 
-                s.Counts[pair] = s.Counts.GetValueOrDefault(pair) + n;
+                ref var count = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(s.Counts, pair, out _);
+                count += n;
             }
         }
 
         for (var i = 0; i < constraints.Count; i++)
         {
             s.Domains[i] = domains[i].Count;
-            s.MinMatch[i] = domains[i].Count < constraints[i].MinDomains || domains[i].Count == 0
-                ? 0
-                : domains[i].Min(d => s.Counts.GetValueOrDefault(d));
+            if (domains[i].Count < constraints[i].MinDomains || domains[i].Count == 0)
+            {
+                s.MinMatch[i] = 0;
+                continue;
+            }
+
+            var min = long.MaxValue;
+            foreach (var d in domains[i])
+            {
+                min = Math.Min(min, s.Counts.GetValueOrDefault(d));
+            }
+
+            s.MinMatch[i] = min;
         }
 
         return s;
     }
 
-    private static bool Eligible(PodInfo pod, List<SpreadConstraint> constraints, int index, NodeInfo node, out TopologyPair pair)
+    /// <summary>
+    /// Whether a node takes part in each constraint, computed once per node: it must carry every constraint's
+    /// key, pass the pod's node affinity unless the policy ignores it, and be tolerated when taints are honored.
+    /// </summary>
+    private readonly ref struct Eligibility
     {
-        pair = default;
-        var c = constraints[index];
-        var labels = node.Node.Metadata.Labels;
-        if (labels is null || !constraints.TrueForAll(k => labels.ContainsKey(k.TopologyKey)))
+        private readonly List<SpreadConstraint> _constraints;
+        private readonly IDictionary<string, string>? _labels;
+        private readonly bool _hasKeys;
+        private readonly bool _fitsAffinity;
+        private readonly bool _tolerated;
+
+        public Eligibility(PodInfo pod, List<SpreadConstraint> constraints, NodeInfo node)
         {
-            return false;
+            _constraints = constraints;
+            _labels = node.Node.Metadata.Labels;
+            var labels = _labels;
+            _hasKeys = labels is not null && constraints.TrueForAll(k => labels.ContainsKey(k.TopologyKey));
+            _fitsAffinity = !_hasKeys || !constraints.Exists(c => c.HonorNodeAffinity) || NodeAffinityPlugin.Fits(pod, node);
+            _tolerated = !_hasKeys || !constraints.Exists(c => c.HonorTaints)
+                || !(node.Node.Spec?.Taints ?? []).Any(t => t.Effect is "NoSchedule" or "NoExecute" && !Tolerations.Tolerated(pod.Pod.Spec.Tolerations, t));
         }
 
-        if (c.HonorNodeAffinity && !NodeAffinityPlugin.Fits(pod, node))
+        public bool For(int index, out TopologyPair pair)
         {
-            return false;
-        }
+            pair = default;
+            var c = _constraints[index];
+            if (!_hasKeys || (c.HonorNodeAffinity && !_fitsAffinity) || (c.HonorTaints && !_tolerated))
+            {
+                return false;
+            }
 
-        if (c.HonorTaints && (node.Node.Spec?.Taints ?? []).Any(t => t.Effect is "NoSchedule" or "NoExecute" && !Tolerations.Tolerated(pod.Pod.Spec.Tolerations, t)))
-        {
-            return false;
+            pair = new TopologyPair(c.TopologyKey, _labels![c.TopologyKey]);
+            return true;
         }
-
-        pair = new TopologyPair(c.TopologyKey, labels[c.TopologyKey]);
-        return true;
     }
 }
