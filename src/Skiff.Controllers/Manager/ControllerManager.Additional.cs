@@ -1,12 +1,22 @@
+using k8s.Models;
 using Microsoft.Extensions.Logging;
+using Skiff.Client.Api;
 using Skiff.Client.Cache;
 using Skiff.Client.Events;
 using Skiff.Controllers.Common;
+using Skiff.Controllers.Endpoint;
+using Skiff.Controllers.EndpointSlice;
 
 namespace Skiff.Controllers.Manager;
 
 /// <summary>The controllers beyond the core set (endpoints, pod GC, TTL-after-finished).</summary>
 public sealed partial class ControllerManager
 {
-    private partial IEnumerable<(IController Controller, int Workers)> AdditionalControllers(InformerFactory factory, Func<string, EventRecorder> recorder, Func<string, ILogger> logger) => [];
+    private partial IEnumerable<(IController Controller, int Workers)> AdditionalControllers(InformerFactory factory, Func<string, EventRecorder> recorder, Func<string, ILogger> logger)
+    {
+        var services = factory.For<V1Service>(ApiResource.Services);
+        var pods = factory.For<V1Pod>(ApiResource.Pods);
+        yield return (new EndpointsController(services, pods, factory.For<V1Endpoints>(ApiResource.Endpoints), connection.For<V1Endpoints>(ApiResource.Endpoints), timeProvider, logger("Endpoints")), options.EndpointWorkers);
+        yield return (new EndpointSliceController(services, pods, factory.For<V1EndpointSlice>(ApiResource.EndpointSlices), connection.For<V1EndpointSlice>(ApiResource.EndpointSlices), timeProvider, logger("EndpointSlice")), options.EndpointWorkers);
+    }
 }
