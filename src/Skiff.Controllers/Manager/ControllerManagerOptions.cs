@@ -27,6 +27,8 @@ public sealed class ControllerManagerOptions
 
     public int EndpointWorkers { get; set; } = 5;
 
+    public int TtlAfterFinishedWorkers { get; set; } = 5;
+
     /// <summary>How often the pod garbage collector looks for pods to remove (<c>gcCheckPeriod</c>).</summary>
     public TimeSpan PodGcPeriod { get; set; } = TimeSpan.FromSeconds(20);
 
