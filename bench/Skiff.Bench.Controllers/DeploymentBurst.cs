@@ -81,12 +81,12 @@ internal static class DeploymentBurst
 
         Console.WriteLine();
         Console.WriteLine($"{deployments} Deployments x {replicas} replicas = {expected} pods, created by {clients} concurrent clients");
-        Console.WriteLine($"  all Deployments created (API)          {created.TotalSeconds,8:F1} s");
-        Console.WriteLine($"  all {expected} pods exist              {podsTime.TotalSeconds,8:F1} s   ({expected / podsTime.TotalSeconds:F0} pods/s)");
-        Console.WriteLine($"  all Deployments report {replicas} replicas  {statusTime.TotalSeconds,8:F1} s");
-        Console.WriteLine($"  server CPU until all pods exist        {cpu?.TotalSeconds,8:F1} s   ({cpu?.TotalSeconds / podsTime.TotalSeconds:F2} cores average)");
-        Console.WriteLine($"  server CPU until statuses settle       {cpuTotal?.TotalSeconds,8:F1} s");
-        Console.WriteLine($"  server RSS idle / after / peak sampled {idleRss,6:F0} / {rss,6:F0} / {peak,6:F0} MiB (peak VmHWM {ProcessStats.PeakRssMiB(server.Pid):F0} MiB)");
+        Row("all Deployments created (API)", $"{created.TotalSeconds:F1} s");
+        Row($"all {expected} pods exist", $"{podsTime.TotalSeconds:F1} s  ({expected / podsTime.TotalSeconds:F0} pods/s)");
+        Row($"all Deployments report {replicas} replicas", $"{statusTime.TotalSeconds:F1} s");
+        Row("server CPU until all pods exist", $"{cpu?.TotalSeconds:F1} s  ({cpu?.TotalSeconds / podsTime.TotalSeconds:F2} cores on average)");
+        Row("server CPU until statuses settle", $"{cpuTotal?.TotalSeconds:F1} s");
+        Row("server RSS idle / after / peak", $"{idleRss:F0} / {rss:F0} / {peak:F0} MiB (VmHWM {ProcessStats.PeakRssMiB(server.Pid):F0} MiB)");
         Console.WriteLine("  (API server, store and controller manager share the one process: CPU and RSS are all three's.)");
         Console.WriteLine(JsonSerializer.Serialize(new
         {
@@ -104,6 +104,8 @@ internal static class DeploymentBurst
         await watch.WaitAsync(TimeSpan.FromSeconds(1)).ContinueWith(_ => { }, TaskScheduler.Default);
         return 0;
     }
+
+    private static void Row(string what, string figure) => Console.WriteLine($"  {what,-40} {figure}");
 
     private static string DeploymentJson(string name, int replicas) => JsonSerializer.Serialize(new
     {

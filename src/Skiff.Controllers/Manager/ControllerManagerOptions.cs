@@ -1,3 +1,4 @@
+using Prometheus;
 using Skiff.Client.LeaderElection;
 
 namespace Skiff.Controllers.Manager;
@@ -9,6 +10,12 @@ public sealed class ControllerManagerOptions
     public bool LeaderElect { get; set; } = true;
 
     public LeaderElectionOptions LeaderElection { get; set; } = new();
+
+    /// <summary>
+    /// Where queue depth, work duration and reconcile errors go (prometheus-net's default registry unless a host
+    /// shares its own, e.g. the API server's, so they appear at its <c>/metrics</c>).
+    /// </summary>
+    public CollectorRegistry MetricsRegistry { get; set; } = Prometheus.Metrics.DefaultRegistry;
 
     /// <summary>How often informers redeliver every object (level-triggered safety net).</summary>
     public TimeSpan ResyncPeriod { get; set; } = TimeSpan.FromMinutes(10);
