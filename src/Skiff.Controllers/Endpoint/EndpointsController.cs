@@ -20,6 +20,7 @@ internal sealed partial class EndpointsController : IController
 
     public const string OverCapacityAnnotation = "endpoints.kubernetes.io/over-capacity";
     public const string HeadlessLabel = "service.kubernetes.io/headless";
+    public const string LeaderAnnotation = "control-plane.alpha.kubernetes.io/leader";
 
     private readonly IInformer<V1Service> _services;
     private readonly IInformer<V1Pod> _pods;
@@ -53,7 +54,24 @@ internal sealed partial class EndpointsController : IController
     public async Task RunAsync(int workers, CancellationToken cancellationToken)
     {
         await Task.WhenAll(_services.WaitForSyncAsync(cancellationToken), _pods.WaitForSyncAsync(cancellationToken), _endpoints.WaitForSyncAsync(cancellationToken)).ConfigureAwait(false);
+        EnqueueLeftovers();
         await Workers.RunAsync(Name, Queue, () => Sync, workers, _logger, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// kube's checkLeftoverEndpoints: once at start, every Endpoints object is looked at, so that those whose
+    /// service was deleted while no controller ran are removed. Leader-election records, which some components
+    /// still keep in Endpoints objects, are left alone.
+    /// </summary>
+    internal void EnqueueLeftovers()
+    {
+        foreach (var endpoints in _endpoints.Indexer.List())
+        {
+            if (endpoints.Metadata.Annotations?.ContainsKey(LeaderAnnotation) != true)
+            {
+                Queue.Add(ObjectKey.Of(endpoints));
+            }
+        }
     }
 
     private void Enqueue(V1Service service) => Queue.Add(ObjectKey.Of(service));

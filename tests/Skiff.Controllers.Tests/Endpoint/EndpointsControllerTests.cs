@@ -183,6 +183,20 @@ public sealed class EndpointsControllerTests
     }
 
     [Fact]
+    public async Task EnqueueLeftovers_AtStart_RemovesEndpointsOfDeletedServices_ButNotLeaderRecords()
+    {
+        var orphan = _client.Seed(new V1Endpoints { Metadata = new V1ObjectMeta { Name = "gone", NamespaceProperty = "ns" } });
+        var leader = _client.Seed(new V1Endpoints { Metadata = new V1ObjectMeta { Name = "lock", NamespaceProperty = "ns", Annotations = new Dictionary<string, string> { [EndpointsController.LeaderAnnotation] = "{}" } } });
+        _endpoints.Add(orphan);
+        _endpoints.Add(leader);
+        _controller.EnqueueLeftovers();
+        var keys = await Drain();
+        Assert.Equal(["ns/gone"], keys);
+        await _controller.SyncAsync(keys[0], CancellationToken.None);
+        Assert.Equal(["delete ns/gone"], _client.Calls);
+    }
+
+    [Fact]
     public async Task PodEvents_EnqueueSelectingServices_OldAndNewOnLabelChange()
     {
         _services.Add(Service(name: "web"));
