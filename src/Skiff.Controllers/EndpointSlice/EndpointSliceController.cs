@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Globalization;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Skiff.Client.Api;
@@ -24,15 +26,23 @@ internal sealed partial class EndpointSliceController : IController
     public const string ServiceNameLabel = "kubernetes.io/service-name";
     public const string ManagedByLabel = "endpointslice.kubernetes.io/managed-by";
     public const string ManagedBy = "endpointslice-controller.k8s.io";
+    public const string ZoneLabel = "topology.kubernetes.io/zone";
 
     private readonly IInformer<V1Service> _services;
     private readonly IInformer<V1Pod> _pods;
     private readonly IInformer<V1EndpointSlice> _slices;
+    private readonly IInformer<V1Node> _nodes;
     private readonly IResourceClient<V1EndpointSlice> _client;
     private readonly ILogger _logger;
 
-    public EndpointSliceController(IInformer<V1Service> services, IInformer<V1Pod> pods, IInformer<V1EndpointSlice> slices, IResourceClient<V1EndpointSlice> client, TimeProvider timeProvider, ILogger logger)
+    // The resourceVersion of each slice as this controller last wrote it (kube's EndpointSliceTracker keeps
+    // generations for the same purpose): a cached slice older than that is stale, and acting on it would only
+    // earn a conflict. Skiff's resourceVersions are the store's revision, so they compare as numbers.
+    private readonly ConcurrentDictionary<string, long> _written = new(StringComparer.Ordinal);
+
+    public EndpointSliceController(IInformer<V1Service> services, IInformer<V1Pod> pods, IInformer<V1EndpointSlice> slices, IInformer<V1Node> nodes, IResourceClient<V1EndpointSlice> client, TimeProvider timeProvider, ILogger logger)
     {
+        _nodes = nodes;
         _services = services;
         _pods = pods;
         _slices = slices;
@@ -68,6 +78,7 @@ internal sealed partial class EndpointSliceController : IController
             {
                 if (ServiceKeyOf(s) is { } key)
                 {
+                    _written.TryRemove(ObjectKey.Of(s), out _);
                     Expectations.DeletionObserved(key, ObjectKey.Of(s));
                     Queue.Add(key);
                 }
@@ -85,7 +96,7 @@ internal sealed partial class EndpointSliceController : IController
 
     public async Task RunAsync(int workers, CancellationToken cancellationToken)
     {
-        await Task.WhenAll(_services.WaitForSyncAsync(cancellationToken), _pods.WaitForSyncAsync(cancellationToken), _slices.WaitForSyncAsync(cancellationToken)).ConfigureAwait(false);
+        await Task.WhenAll(_services.WaitForSyncAsync(cancellationToken), _pods.WaitForSyncAsync(cancellationToken), _slices.WaitForSyncAsync(cancellationToken), _nodes.WaitForSyncAsync(cancellationToken)).ConfigureAwait(false);
         await Workers.RunAsync(Name, Queue, () => Sync, workers, _logger, cancellationToken).ConfigureAwait(false);
     }
 
@@ -144,20 +155,26 @@ internal sealed partial class EndpointSliceController : IController
         }
 
         var existing = _slices.Indexer.ListNamespace(ns!).Where(s => ServiceKeyOf(s) == key).OrderBy(s => s.Metadata.Name, StringComparer.Ordinal).ToList();
-        var plan = Plan(service, _pods.Indexer.ListNamespace(ns!), existing);
+        if (existing.Any(IsStale))
+        {
+            // Our last update of a slice is not in the cache yet; its event requeues the service.
+            return;
+        }
+
+        var plan = Plan(service, _pods.Indexer.ListNamespace(ns!), existing, ZoneOf);
         Expectations.Expect(key, plan.Create.Count, plan.Delete.Select(ObjectKey.Of));
         try
         {
             foreach (var slice in plan.Update)
             {
-                await _client.UpdateAsync(slice, cancellationToken).ConfigureAwait(false);
+                Written(await _client.UpdateAsync(slice, cancellationToken).ConfigureAwait(false));
             }
 
             for (var i = 0; i < plan.Create.Count; i++)
             {
                 try
                 {
-                    await _client.CreateAsync(plan.Create[i], cancellationToken).ConfigureAwait(false);
+                    Written(await _client.CreateAsync(plan.Create[i], cancellationToken).ConfigureAwait(false));
                 }
                 catch
                 {
@@ -195,14 +212,46 @@ internal sealed partial class EndpointSliceController : IController
         }
     }
 
+    /// <summary>The zone of a node, from its <c>topology.kubernetes.io/zone</c> label, as kube fills endpoint.zone.</summary>
+    private string? ZoneOf(string node) =>
+        _nodes.Indexer.Get(node)?.Metadata.Labels is { } labels && labels.TryGetValue(ZoneLabel, out var zone) ? zone : null;
+
+    private static long? Revision(V1EndpointSlice slice) =>
+        long.TryParse(slice.Metadata.ResourceVersion, NumberStyles.None, CultureInfo.InvariantCulture, out var rv) ? rv : null;
+
+    private void Written(V1EndpointSlice slice)
+    {
+        if (Revision(slice) is { } rv)
+        {
+            _written[ObjectKey.Of(slice)] = rv;
+        }
+    }
+
+    private bool IsStale(V1EndpointSlice cached)
+    {
+        var key = ObjectKey.Of(cached);
+        if (!_written.TryGetValue(key, out var written))
+        {
+            return false;
+        }
+
+        if (Revision(cached) is { } rv && rv < written)
+        {
+            return true;
+        }
+
+        _written.TryRemove(key, out _);
+        return false;
+    }
+
     /// <summary>
     /// The writes that turn <paramref name="existing"/> (this service's managed slices, sorted by name) into the
     /// desired state: each existing slice keeps those of its endpoints that are still wanted (refreshed), new
     /// endpoints fill slices with room and then new slices, and slices left empty are deleted.
     /// </summary>
-    internal static SlicePlan Plan(V1Service service, IEnumerable<V1Pod> pods, IReadOnlyList<V1EndpointSlice> existing)
+    internal static SlicePlan Plan(V1Service service, IEnumerable<V1Pod> pods, IReadOnlyList<V1EndpointSlice> existing, Func<string, string?>? zoneOf = null)
     {
-        var groups = DesiredGroups(service, pods);
+        var groups = DesiredGroups(service, pods, zoneOf ?? (_ => null));
         var plan = new SlicePlan();
         var kept = new List<V1EndpointSlice>();
         foreach (var (groupKey, group) in groups.OrderBy(g => g.Key, StringComparer.Ordinal))
@@ -289,7 +338,7 @@ internal sealed partial class EndpointSliceController : IController
     /// (with terminating=true) so that consumers can drain them; ready follows Kubernetes' compatibility rule
     /// of never being true for a terminating pod unless publishNotReadyAddresses is set.
     /// </summary>
-    private static Dictionary<string, EndpointGroup> DesiredGroups(V1Service service, IEnumerable<V1Pod> pods)
+    private static Dictionary<string, EndpointGroup> DesiredGroups(V1Service service, IEnumerable<V1Pod> pods, Func<string, string?> zoneOf)
     {
         var publishNotReady = service.Spec.PublishNotReadyAddresses == true;
         var groups = new Dictionary<string, EndpointGroup>(StringComparer.Ordinal);
@@ -327,6 +376,7 @@ internal sealed partial class EndpointSliceController : IController
                     Conditions = new V1EndpointConditions { Ready = publishNotReady || (serving && !terminating), Serving = serving, Terminating = terminating },
                     Hostname = EndpointPods.Hostname(pod, service),
                     NodeName = string.IsNullOrEmpty(pod.Spec?.NodeName) ? null : pod.Spec.NodeName,
+                    Zone = string.IsNullOrEmpty(pod.Spec?.NodeName) ? null : zoneOf(pod.Spec.NodeName),
                     TargetRef = EndpointPods.TargetRef(pod),
                 };
                 var groupKey = GroupKey(addressType, ports);

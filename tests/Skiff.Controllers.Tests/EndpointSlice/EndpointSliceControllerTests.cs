@@ -13,12 +13,13 @@ public sealed class EndpointSliceControllerTests
     private readonly FakeInformer<V1Service> _services = new();
     private readonly FakeInformer<V1Pod> _pods = new();
     private readonly FakeInformer<V1EndpointSlice> _slices = new();
+    private readonly FakeInformer<V1Node> _nodes = new();
     private readonly FakeResourceClient<V1EndpointSlice> _client = new(ApiResource.EndpointSlices);
     private readonly EndpointSliceController _controller;
 
     public EndpointSliceControllerTests()
     {
-        _controller = new EndpointSliceController(_services, _pods, _slices, _client, new FakeTimeProvider(), NullLogger.Instance);
+        _controller = new EndpointSliceController(_services, _pods, _slices, _nodes, _client, new FakeTimeProvider(), NullLogger.Instance);
     }
 
     private static V1Service Service(bool publishNotReady = false, string targetPort = "8080")
@@ -127,6 +128,43 @@ public sealed class EndpointSliceControllerTests
         var holder = _client.Objects.Single(s => s.Endpoints.Any(e => e.TargetRef.Name == "p0"));
         Assert.False(holder.Endpoints.Single(e => e.TargetRef.Name == "p0").Conditions.Ready);
         Assert.Equal(100, holder.Endpoints.Count);
+    }
+
+    [Fact]
+    public async Task Sync_StaleCachedSlice_WaitsForItsOwnUpdateToArrive()
+    {
+        _services.Add(Service());
+        var a = EndpointsControllerTests.Pod("a", "10.42.0.1", true);
+        _pods.Add(a);
+        await _controller.SyncAsync("ns/svc", CancellationToken.None);
+        var created = _client.Objects.Single();
+        _slices.Add(created);
+
+        var unready = EndpointsControllerTests.Pod("a", "10.42.0.1", false);
+        unready.Metadata.ResourceVersion = "2";
+        _pods.Add(unready);
+        await _controller.SyncAsync("ns/svc", CancellationToken.None);
+        Assert.Equal(2, _client.Calls.Count);
+
+        // The cache still holds the slice as created: syncing again now would only conflict, so it waits.
+        _pods.Add(EndpointsControllerTests.Pod("b", "10.42.0.2", true));
+        await _controller.SyncAsync("ns/svc", CancellationToken.None);
+        Assert.Equal(2, _client.Calls.Count);
+
+        _slices.Add(_client.Objects.Single());
+        await _controller.SyncAsync("ns/svc", CancellationToken.None);
+        Assert.Equal(3, _client.Calls.Count);
+        Assert.Equal(2, _client.Objects.Single().Endpoints.Count);
+    }
+
+    [Fact]
+    public async Task Sync_EndpointZone_FromTheNodesTopologyLabel()
+    {
+        _nodes.Add(new V1Node { Metadata = new V1ObjectMeta { Name = "node-1", Labels = new Dictionary<string, string> { [EndpointSliceController.ZoneLabel] = "zone-a" } } });
+        _services.Add(Service());
+        _pods.Add(EndpointsControllerTests.Pod("a", "10.42.0.1", true));
+        await _controller.SyncAsync("ns/svc", CancellationToken.None);
+        Assert.Equal("zone-a", _client.Objects.Single().Endpoints.Single().Zone);
     }
 
     [Fact]
