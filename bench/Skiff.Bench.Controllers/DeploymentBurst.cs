@@ -87,6 +87,7 @@ internal static class DeploymentBurst
         Row("server CPU until all pods exist", $"{cpu?.TotalSeconds:F1} s  ({cpu?.TotalSeconds / podsTime.TotalSeconds:F2} cores on average)");
         Row("server CPU until statuses settle", $"{cpuTotal?.TotalSeconds:F1} s");
         Row("server RSS idle / after / peak", $"{idleRss:F0} / {rss:F0} / {peak:F0} MiB (VmHWM {ProcessStats.PeakRssMiB(server.Pid):F0} MiB)");
+        Row("machine load average (1 min) at the end", $"{ProcessStats.LoadAverage():F2} on {Environment.ProcessorCount} cores (other processes share them)");
         Console.WriteLine("  (API server, store and controller manager share the one process: CPU and RSS are all three's.)");
         Console.WriteLine(JsonSerializer.Serialize(new
         {
