@@ -32,10 +32,20 @@ public sealed class ControllersFaultTests
 
         var newPods = new HashSet<string>(StringComparer.Ordinal);
         var maxPods = 0;
+        var maxSpec = 0;
+        var atMax = "";
         async Task ObserveAsync(Kubernetes c)
         {
             var pods = (await c.CoreV1.ListNamespacedPodAsync(ns)).Items.Where(p => p.Metadata.DeletionTimestamp is null).ToList();
+            var sets = (await c.AppsV1.ListNamespacedReplicaSetAsync(ns)).Items;
+            if (pods.Count > maxPods)
+            {
+                atMax = string.Join("; ", pods.GroupBy(p => p.Spec.Containers[0].Image).Select(g => $"{g.Key}: {g.Count()} pods")) + " | "
+                    + string.Join("; ", sets.Select(rs => $"{rs.Spec.Template.Spec.Containers[0].Image}: spec {rs.Spec.Replicas}, status {rs.Status?.Replicas}"));
+            }
+
             maxPods = Math.Max(maxPods, pods.Count);
+            maxSpec = Math.Max(maxSpec, sets.Sum(rs => rs.Spec.Replicas ?? 0));
             newPods.UnionWith(pods.Where(p => p.Spec.Containers[0].Image == "nginx:2").Select(p => p.Metadata.Uid));
         }
 
@@ -67,7 +77,13 @@ public sealed class ControllersFaultTests
         }, "the rollout to complete after the restart", () => MakePodsReadyAsync(client, ns));
         await ObserveAsync(client);
 
-        Assert.True(maxPods <= Replicas + MaxSurge, $"saw {maxPods} pods, more than replicas + maxSurge");
+        // The surge bound is the one kube-controller-manager's Deployment controller enforces: on the sum of the
+        // ReplicaSets' spec.replicas (one LIST, so one consistent snapshot). The pod count may run one ahead of it
+        // for a moment when the kill lands between an old ReplicaSet's scale-down and its pod deletion, since
+        // the restarted Deployment controller may scale the new ReplicaSet up before the ReplicaSet controller
+        // deletes; it is reported, and bounded at one more than the surge.
+        Assert.True(maxSpec <= Replicas + MaxSurge, $"the ReplicaSets asked for {maxSpec} pods, more than replicas + maxSurge");
+        Assert.True(maxPods <= Replicas + MaxSurge + 1, $"saw {maxPods} pods: {atMax}");
         Assert.True(newPods.Count == Replicas, $"{newPods.Count} pods of the new template were created, expected {Replicas}");
         var deployment = await client.AppsV1.ReadNamespacedDeploymentAsync("app", ns);
         var sets = (await client.AppsV1.ListNamespacedReplicaSetAsync(ns)).Items;
