@@ -29,6 +29,12 @@ public sealed class ApiServerOptions
     /// <summary>How many recent events each resource's watch cache keeps for watches that resume from a resourceVersion; older ones get 410 Gone.</summary>
     public int WatchCacheEvents { get; set; } = 2048;
 
+    /// <summary>
+    /// The Prometheus registry served at <c>/metrics</c>. The server command shares it with the in-process
+    /// controllers so one scrape sees everything; null gives the API server a registry of its own.
+    /// </summary>
+    public Prometheus.CollectorRegistry? MetricsRegistry { get; set; }
+
     /// <summary>Longest a watch stays open when the client gives no timeoutSeconds (Kubernetes picks 30–60 min).</summary>
     public TimeSpan MaxWatchTimeout { get; set; } = TimeSpan.FromMinutes(30);
 }

@@ -19,7 +19,7 @@ public sealed class ControllersTests(ServerFixture fixture) : IClassFixture<Serv
 
     private Kubernetes Client() => new(KubernetesClientConfiguration.BuildConfigFromConfigFile(fixture.Server.Kubeconfig));
 
-    private static string Deployment(string name, int replicas, string image, string strategy = "") => $$"""
+    internal static string Deployment(string name, int replicas, string image, string strategy = "") => $$"""
         apiVersion: apps/v1
         kind: Deployment
         metadata:
@@ -45,7 +45,7 @@ public sealed class ControllersTests(ServerFixture fixture) : IClassFixture<Serv
     }
 
     /// <summary>Plays the kubelet: every pending pod of the namespace becomes Running and Ready.</summary>
-    private static async Task MakePodsReadyAsync(Kubernetes client, string ns)
+    internal static async Task MakePodsReadyAsync(Kubernetes client, string ns)
     {
         var pods = await client.CoreV1.ListNamespacedPodAsync(ns);
         foreach (var pod in pods.Items.Where(p => p.Metadata.DeletionTimestamp is null && p.Status?.Phase != "Running"))
@@ -63,7 +63,7 @@ public sealed class ControllersTests(ServerFixture fixture) : IClassFixture<Serv
         }
     }
 
-    private static async Task EventuallyAsync(Func<Task<bool>> condition, string what, Func<Task>? step = null)
+    internal static async Task EventuallyAsync(Func<Task<bool>> condition, string what, Func<Task>? step = null)
     {
         var until = DateTime.UtcNow + Deadline;
         while (true)
@@ -87,7 +87,7 @@ public sealed class ControllersTests(ServerFixture fixture) : IClassFixture<Serv
         }
     }
 
-    private static async Task<int> PodCountAsync(Kubernetes client, string ns, string? selector = null) =>
+    internal static async Task<int> PodCountAsync(Kubernetes client, string ns, string? selector = null) =>
         (await client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: selector)).Items.Count(p => p.Metadata.DeletionTimestamp is null);
 
     [Fact]

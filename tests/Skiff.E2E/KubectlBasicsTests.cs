@@ -98,4 +98,21 @@ public sealed class KubectlBasicsTests(ServerFixture fixture) : IClassFixture<Se
         await k.OkAsync("delete", "configmap", "watched", "-n", "watch-ns");
         await watch.WaitForOutputAsync(@"DELETED\s+watched");
     }
+
+    [Fact]
+    public async Task Metrics_OneScrapeHasApiServerAndControllerMetrics()
+    {
+        var k = fixture.Kubectl();
+        await k.OkAsync("get", "namespaces");
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        string text;
+        do
+        {
+            text = await k.OkAsync("get", "--raw", "/metrics");
+        }
+        while (!text.Contains("workqueue_depth", StringComparison.Ordinal) && DateTime.UtcNow < deadline);
+
+        Assert.Contains("apiserver_request_total{verb=\"LIST\"", text);
+        Assert.Contains("workqueue_depth{name=", text);
+    }
 }

@@ -14,14 +14,15 @@ internal sealed class ApiMetrics : IExtraEndpoints
 {
     private static readonly string[] RequestLabels = ["verb", "dry_run", "group", "version", "resource", "subresource", "scope", "component", "code"];
     private static readonly string[] DurationLabels = ["verb", "dry_run", "group", "version", "resource", "subresource", "scope", "component"];
-    private readonly CollectorRegistry _registry = Prometheus.Metrics.NewCustomRegistry();
+    private readonly CollectorRegistry _registry;
     private readonly Counter _requests;
     private readonly Histogram _duration;
     private readonly ResourceRegistry _resources;
 
-    public ApiMetrics(ResourceRegistry resources)
+    public ApiMetrics(ResourceRegistry resources, ApiServerOptions options)
     {
         _resources = resources;
+        _registry = options.MetricsRegistry ?? Prometheus.Metrics.NewCustomRegistry();
         var factory = Prometheus.Metrics.WithCustomRegistry(_registry);
         _requests = factory.CreateCounter("apiserver_request_total", "Counter of apiserver requests broken out for each verb, dry run value, group, version, resource, scope, component, and HTTP response code.",
             new CounterConfiguration { LabelNames = RequestLabels });

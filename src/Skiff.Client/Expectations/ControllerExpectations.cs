@@ -34,6 +34,9 @@ public sealed class ControllerExpectations(TimeProvider timeProvider)
     /// <summary>Records the pods (by <c>namespace/name</c>) about to be deleted, so only their deletion counts down.</summary>
     public void ExpectDeletions(string key, IEnumerable<string> podKeys) => Set(key, 0, [.. podKeys]);
 
+    /// <summary>Records creations and deletions (by <c>namespace/name</c>) about to be issued together, replacing older expectations.</summary>
+    public void Expect(string key, int adds, IEnumerable<string> deleteKeys) => Set(key, adds, [.. deleteKeys]);
+
     public void CreationObserved(string key)
     {
         lock (_lock)

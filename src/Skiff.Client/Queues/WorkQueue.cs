@@ -15,8 +15,11 @@ public class WorkQueue<T> : IWorkQueue<T>
     private readonly Queue<TaskCompletionSource> _waiters = new();
     private bool _shuttingDown;
 
-    /// <summary>Optional metrics sink (queue depth, adds).</summary>
-    public IQueueMetrics? Metrics { get; init; }
+    /// <summary>
+    /// Optional metrics sink (queue depth, adds). Settable so that a host can attach it to a queue a controller
+    /// built; set it before the queue is first used.
+    /// </summary>
+    public IQueueMetrics? Metrics { get; set; }
 
     public int Length
     {

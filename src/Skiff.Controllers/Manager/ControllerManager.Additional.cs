@@ -1,12 +1,26 @@
+using k8s.Models;
 using Microsoft.Extensions.Logging;
+using Skiff.Client.Api;
 using Skiff.Client.Cache;
 using Skiff.Client.Events;
 using Skiff.Controllers.Common;
+using Skiff.Controllers.Endpoint;
+using Skiff.Controllers.EndpointSlice;
+using Skiff.Controllers.PodGc;
+using Skiff.Controllers.TtlAfterFinished;
 
 namespace Skiff.Controllers.Manager;
 
 /// <summary>The controllers beyond the core set (endpoints, pod GC, TTL-after-finished).</summary>
 public sealed partial class ControllerManager
 {
-    private partial IEnumerable<(IController Controller, int Workers)> AdditionalControllers(InformerFactory factory, Func<string, EventRecorder> recorder, Func<string, ILogger> logger) => [];
+    private partial IEnumerable<(IController Controller, int Workers)> AdditionalControllers(InformerFactory factory, Func<string, EventRecorder> recorder, Func<string, ILogger> logger)
+    {
+        var services = factory.For<V1Service>(ApiResource.Services);
+        var pods = factory.For<V1Pod>(ApiResource.Pods);
+        yield return (new EndpointsController(services, pods, factory.For<V1Endpoints>(ApiResource.Endpoints), connection.For<V1Endpoints>(ApiResource.Endpoints), timeProvider, logger("Endpoints")), options.EndpointWorkers);
+        yield return (new EndpointSliceController(services, pods, factory.For<V1EndpointSlice>(ApiResource.EndpointSlices), factory.For<V1Node>(ApiResource.Nodes), connection.For<V1EndpointSlice>(ApiResource.EndpointSlices), timeProvider, logger("EndpointSlice")), options.EndpointWorkers);
+        yield return (new PodGcController(pods, factory.For<V1Node>(ApiResource.Nodes), connection.For<V1Pod>(ApiResource.Pods), connection.For<V1Node>(ApiResource.Nodes), new PodGcOptions { Period = options.PodGcPeriod, TerminatedPodThreshold = options.TerminatedPodGcThreshold }, timeProvider, logger("PodGc")), 1);
+        yield return (new TtlAfterFinishedController(factory.For<V1Job>(ApiResource.Jobs), connection.For<V1Job>(ApiResource.Jobs), timeProvider, logger("TtlAfterFinished")), options.TtlAfterFinishedWorkers);
+    }
 }

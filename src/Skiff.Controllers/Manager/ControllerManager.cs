@@ -6,6 +6,7 @@ using Skiff.Client.Events;
 using Skiff.Client.LeaderElection;
 using Skiff.Controllers.Common;
 using Skiff.Controllers.Deployment;
+using Skiff.Controllers.Metrics;
 using Skiff.Controllers.Namespace;
 using Skiff.Controllers.ReplicaSet;
 using Skiff.Controllers.ServiceAccount;
@@ -98,6 +99,14 @@ public sealed partial class ControllerManager(ApiConnection connection, Controll
         foreach (var extra in AdditionalControllers(factory, Recorder, Logger))
         {
             controllers.Add(extra);
+        }
+
+        foreach (var (controller, _) in controllers)
+        {
+            if (controller.Queue is { } queue)
+            {
+                queue.Metrics = new ControllerQueueMetrics(options.MetricsRegistry, controller.Name);
+            }
         }
 
         factory.Start(cancellationToken);

@@ -1,3 +1,4 @@
+using Prometheus;
 using Skiff.Client.LeaderElection;
 
 namespace Skiff.Controllers.Manager;
@@ -9,6 +10,12 @@ public sealed class ControllerManagerOptions
     public bool LeaderElect { get; set; } = true;
 
     public LeaderElectionOptions LeaderElection { get; set; } = new();
+
+    /// <summary>
+    /// Where queue depth, work duration and reconcile errors go (prometheus-net's default registry unless a host
+    /// shares its own, e.g. the API server's, so they appear at its <c>/metrics</c>).
+    /// </summary>
+    public CollectorRegistry MetricsRegistry { get; set; } = Prometheus.Metrics.DefaultRegistry;
 
     /// <summary>How often informers redeliver every object (level-triggered safety net).</summary>
     public TimeSpan ResyncPeriod { get; set; } = TimeSpan.FromMinutes(10);
@@ -26,6 +33,8 @@ public sealed class ControllerManagerOptions
     public int ServiceAccountWorkers { get; set; } = 1;
 
     public int EndpointWorkers { get; set; } = 5;
+
+    public int TtlAfterFinishedWorkers { get; set; } = 5;
 
     /// <summary>How often the pod garbage collector looks for pods to remove (<c>gcCheckPeriod</c>).</summary>
     public TimeSpan PodGcPeriod { get; set; } = TimeSpan.FromSeconds(20);

@@ -29,6 +29,9 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
 
     private readonly ILoggerFactory _loggerFactory = loggerFactory;
     private readonly TimeProvider _timeProvider = timeProvider;
+
+    /// <summary>One Prometheus registry for the API server and the controllers of this process, served at /metrics.</summary>
+    private readonly Prometheus.CollectorRegistry _metrics = Prometheus.Metrics.NewCustomRegistry();
     private readonly ILogger _logger = loggerFactory.CreateLogger("Skiff.Server");
     private readonly TaskCompletionSource<Uri> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -94,6 +97,7 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
             ServingCertificate = certificates.Serving,
             ClientCaCertificate = certificates.CertificateAuthority,
             Tokens = tokens,
+            MetricsRegistry = _metrics,
         };
 
         IApiServer apiServer;
@@ -158,7 +162,7 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
         {
             var configuration = k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath);
             using var connection = new ApiConnection(configuration);
-            var manager = new ControllerManager(connection, new ControllerManagerOptions(), _timeProvider, _loggerFactory);
+            var manager = new ControllerManager(connection, new ControllerManagerOptions { MetricsRegistry = _metrics }, _timeProvider, _loggerFactory);
             await manager.RunAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

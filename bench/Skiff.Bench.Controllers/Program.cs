@@ -1,0 +1,3 @@
+using Skiff.Bench.Controllers;
+
+return await DeploymentBurst.MainAsync(args);
