@@ -57,7 +57,7 @@ public sealed partial class SharedInformer<T> : IInformer<T>, IRunnable
 
         foreach (var obj in existing)
         {
-            handler.OnAdd(obj);
+            Safely(() => handler.OnAdd(obj));
         }
     }
 
@@ -129,14 +129,14 @@ public sealed partial class SharedInformer<T> : IInformer<T>, IRunnable
             {
                 foreach (var h in handlers)
                 {
-                    h.OnUpdate(old, obj);
+                    Safely(() => h.OnUpdate(old, obj));
                 }
             }
             else
             {
                 foreach (var h in handlers)
                 {
-                    h.OnAdd(obj);
+                    Safely(() => h.OnAdd(obj));
                 }
             }
         }
@@ -147,7 +147,7 @@ public sealed partial class SharedInformer<T> : IInformer<T>, IRunnable
             var tombstone = new DeletedFinalStateUnknown<T>(key, old);
             foreach (var h in handlers)
             {
-                h.OnDelete(default, tombstone);
+                Safely(() => h.OnDelete(default, tombstone));
             }
         }
     }
@@ -212,14 +212,14 @@ public sealed partial class SharedInformer<T> : IInformer<T>, IRunnable
             switch (ev.Type)
             {
                 case WatchEventKind.Deleted:
-                    h.OnDelete(obj, null);
+                    Safely(() => h.OnDelete(obj, null));
                     break;
                 case WatchEventKind.Added when old is null:
                 case WatchEventKind.Modified when old is null:
-                    h.OnAdd(obj);
+                    Safely(() => h.OnAdd(obj));
                     break;
                 default:
-                    h.OnUpdate(old!, obj);
+                    Safely(() => h.OnUpdate(old!, obj));
                     break;
             }
         }
@@ -243,7 +243,7 @@ public sealed partial class SharedInformer<T> : IInformer<T>, IRunnable
                 {
                     foreach (var h in handlers)
                     {
-                        h.OnUpdate(obj, obj);
+                        Safely(() => h.OnUpdate(obj, obj));
                     }
                 }
             }
@@ -253,8 +253,27 @@ public sealed partial class SharedInformer<T> : IInformer<T>, IRunnable
         }
     }
 
+    /// <summary>
+    /// Runs one event handler. Handlers must only enqueue; one that throws anyway is logged and skipped, so a bug
+    /// in one controller's handler cannot stop this informer (and every other controller sharing it) from watching.
+    /// </summary>
+    private void Safely(Action deliver)
+    {
+        try
+        {
+            deliver();
+        }
+        catch (Exception ex)
+        {
+            Log.HandlerFailed(_logger, _name, ex);
+        }
+    }
+
     private static partial class Log
     {
+        [LoggerMessage(EventId = 3, EventName = "InformerHandlerFailed", Level = LogLevel.Error, Message = "informer {Name}: an event handler failed")]
+        public static partial void HandlerFailed(ILogger logger, string name, Exception ex);
+
         [LoggerMessage(EventId = 1, EventName = "InformerListWatchFailed", Level = LogLevel.Warning, Message = "informer {Name}: list/watch failed: {Error}")]
         public static partial void ListWatchFailed(ILogger logger, string name, string error);
 

@@ -27,5 +27,16 @@ internal static class Objects
     public static string Annotation(V1ObjectMeta meta, string key) =>
         meta.Annotations is not null && meta.Annotations.TryGetValue(key, out var v) ? v : "";
 
-    public static bool JsonEqual<T>(T a, T b) => KubernetesJson.Serialize(a!) == KubernetesJson.Serialize(b!);
+    public static bool JsonEqual<T>(T a, T b)
+    {
+        if (a is null || b is null)
+        {
+            return a is null && b is null;
+        }
+
+        // Object member order does not count: maps arrive in whatever order their writer used.
+        return System.Text.Json.Nodes.JsonNode.DeepEquals(
+            System.Text.Json.Nodes.JsonNode.Parse(KubernetesJson.Serialize(a)),
+            System.Text.Json.Nodes.JsonNode.Parse(KubernetesJson.Serialize(b)));
+    }
 }
