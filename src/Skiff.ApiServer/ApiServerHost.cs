@@ -93,6 +93,8 @@ public static class ApiServerHost
         services.AddSingleton<CacheDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<CacheDispatcher>());
         services.AddSingleton<NamespaceLifecycle>();
+        services.AddSingleton<PriorityAdmission>();
+        services.AddSingleton<CreateAdmission>();
         services.AddSingleton<FieldChecker>();
         services.AddSingleton<StorageConversions>();
         services.AddSingleton<ResourceRegistry>();

@@ -1,5 +1,6 @@
 using k8s.Models;
 using Microsoft.Extensions.Hosting;
+using Skiff.ApiServer.Admission;
 using Skiff.ApiServer.Http;
 using Skiff.ApiServer.Registry;
 using Skiff.ApiServer.Storage;
@@ -34,6 +35,25 @@ internal sealed partial class Bootstrapper(CacheDispatcher dispatcher, ResourceR
                 {
                     await namespaces.CreateAsync(null, new V1Namespace { Metadata = new V1ObjectMeta { Name = name } }, false, stoppingToken).ConfigureAwait(false);
                     Log.NamespaceCreated(logger, name);
+                }
+                catch (ApiException e) when (e.Code == 409)
+                {
+                    // Another server created it first.
+                }
+            }
+
+            var classes = registry.Store<V1PriorityClass>();
+            foreach (var pc in PriorityAdmission.SystemClasses)
+            {
+                if (classes.Cache.Get(classes.Key(null, pc.Metadata.Name)) is not null)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    var copy = ApiJson.Deserialize<V1PriorityClass>(ApiJson.Serialize(pc));
+                    await classes.CreateAsync(null, copy, false, stoppingToken).ConfigureAwait(false);
                 }
                 catch (ApiException e) when (e.Code == 409)
                 {

@@ -23,11 +23,12 @@ internal sealed partial class RegistryStore<T> : IRegistryStore
     private readonly IStore _store;
     private readonly CacheDispatcher _dispatcher;
     private readonly NamespaceLifecycle _namespaces;
+    private readonly CreateAdmission _admission;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
     public RegistryStore(ResourceInfo info, ResourceStrategy<T> strategy, IStore store, WatchCache cache,
-        CacheDispatcher dispatcher, NamespaceLifecycle namespaces, TimeProvider time, ILogger logger)
+        CacheDispatcher dispatcher, NamespaceLifecycle namespaces, CreateAdmission admission, TimeProvider time, ILogger logger)
     {
         Info = info;
         Strategy = strategy;
@@ -35,6 +36,7 @@ internal sealed partial class RegistryStore<T> : IRegistryStore
         Cache = cache;
         _dispatcher = dispatcher;
         _namespaces = namespaces;
+        _admission = admission;
         _time = time;
         _logger = logger;
     }
@@ -340,6 +342,7 @@ internal sealed partial class RegistryStore<T> : IRegistryStore
         meta.SelfLink = null;
         meta.Generation = Strategy.TracksGeneration ? 1 : null;
         Strategy.Default(obj);
+        _admission.AdmitCreate(obj);
         Strategy.PrepareForCreate(obj);
         var errors = new FieldErrors();
         ObjectMetaValidation.ValidateCreate(obj.Metadata, Info, Strategy.NameRule, errors);

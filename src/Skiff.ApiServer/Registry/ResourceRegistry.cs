@@ -18,8 +18,8 @@ internal sealed class ResourceRegistry
 {
     private readonly FrozenDictionary<(string Group, string Version, string Resource), IResourceHandler> _handlers;
 
-    public ResourceRegistry(IStore store, CacheDispatcher dispatcher, NamespaceLifecycle namespaces, ApiServerOptions options,
-        FieldChecker fieldChecker, StorageConversions conversions, TimeProvider time, ILoggerFactory loggers)
+    public ResourceRegistry(IStore store, CacheDispatcher dispatcher, NamespaceLifecycle namespaces, PriorityAdmission priority, CreateAdmission admission,
+        ApiServerOptions options, FieldChecker fieldChecker, StorageConversions conversions, TimeProvider time, ILoggerFactory loggers)
     {
         var strategies = typeof(ResourceRegistry).Assembly.GetTypes()
             .Where(t => !t.IsAbstract && !t.IsGenericTypeDefinition && t.BaseType is { IsGenericType: true } b && b.GetGenericTypeDefinition() == typeof(ResourceStrategy<>))
@@ -35,13 +35,17 @@ internal sealed class ResourceRegistry
             if (info.StorageGroupResource is null)
             {
                 var method = typeof(ResourceRegistry).GetMethod(nameof(CreateStorage), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(info.Type);
-                var (storeObj, handler) = ((object, IResourceHandler))method.Invoke(null, [info, strategies.GetValueOrDefault(info.Type), store, dispatcher, namespaces, options, fieldChecker, time, loggers])!;
+                var (storeObj, handler) = ((object, IResourceHandler))method.Invoke(null, [info, strategies.GetValueOrDefault(info.Type), store, dispatcher, namespaces, admission, options, fieldChecker, time, loggers])!;
                 stores[info.Type] = storeObj;
                 handlers[(info.Group, info.Version, info.Plural)] = handler;
                 served.Add(info);
                 if (info.Group.Length == 0 && info.Plural == "namespaces")
                 {
                     namespaces.Bind(((IRegistryStore)storeObj).Cache);
+                }
+                else if (info.Type == typeof(V1PriorityClass))
+                {
+                    priority.Bind(((IRegistryStore)storeObj).Cache);
                 }
             }
             else if (conversions.Create(info, stores, strategies) is { } handler)
@@ -71,13 +75,13 @@ internal sealed class ResourceRegistry
     public IEnumerable<IResourceHandler> Handlers => _handlers.Values;
 
     private static (object, IResourceHandler) CreateStorage<T>(ResourceInfo info, Type? strategyType, IStore store, CacheDispatcher dispatcher,
-        NamespaceLifecycle namespaces, ApiServerOptions options, FieldChecker fieldChecker, TimeProvider time, ILoggerFactory loggers)
+        NamespaceLifecycle namespaces, CreateAdmission admission, ApiServerOptions options, FieldChecker fieldChecker, TimeProvider time, ILoggerFactory loggers)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var strategy = strategyType is null ? new DefaultStrategy<T>() : (ResourceStrategy<T>)Activator.CreateInstance(strategyType, nonPublic: true)!;
         strategy.Info = info;
         var cache = dispatcher.GetOrAdd(info.KeyPrefix, new TypedDecoder<T>(info, strategy));
-        var registryStore = new RegistryStore<T>(info, strategy, store, cache, dispatcher, namespaces, time, loggers.CreateLogger($"Skiff.Registry.{info.GroupResource}"));
+        var registryStore = new RegistryStore<T>(info, strategy, store, cache, dispatcher, namespaces, admission, time, loggers.CreateLogger($"Skiff.Registry.{info.GroupResource}"));
         var handler = new ResourceHandler<T>(registryStore, new IdentityConverter<T>(info), options, fieldChecker, time);
         return (registryStore, handler);
     }

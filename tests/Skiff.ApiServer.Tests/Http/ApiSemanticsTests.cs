@@ -579,4 +579,27 @@ public sealed class ApiSemanticsTests : IAsyncLifetime
         Assert.Contains("\"kind\":\"PartialObjectMetadata\"", events);
         Assert.DoesNotContain("value", events);
     }
+
+    [Fact]
+    public async Task PriorityAdmission_ResolvesClassesAndRejectsUnknownOnes()
+    {
+        var (_, critical) = await PostAsync(Pods, """{"metadata":{"name":"pa1"},"spec":{"priorityClassName":"system-cluster-critical","containers":[{"name":"c","image":"busybox"}]}}""");
+        Assert.Equal(2000000000, (int)critical!["spec"]!["priority"]!);
+
+        var (code, body) = await PostAsync(Pods, """{"metadata":{"name":"pa2"},"spec":{"priorityClassName":"nope","containers":[{"name":"c","image":"busybox"}]}}""");
+        Assert.Equal(HttpStatusCode.Forbidden, code);
+        Assert.Equal("pods \"pa2\" is forbidden: no PriorityClass with name nope was found", (string?)body!["message"]);
+
+        var (_, plain) = await PostAsync(Pods, """{"metadata":{"name":"pa3"},"spec":{"containers":[{"name":"c","image":"busybox"}]}}""");
+        Assert.Equal(0, (int)plain!["spec"]!["priority"]!);
+
+        await PostAsync("/apis/scheduling.k8s.io/v1/priorityclasses", """{"metadata":{"name":"everyone"},"value":100,"globalDefault":true,"preemptionPolicy":"Never"}""");
+        var (_, defaulted) = await PostAsync(Pods, """{"metadata":{"name":"pa4"},"spec":{"containers":[{"name":"c","image":"busybox"}]}}""");
+        Assert.Equal(100, (int)defaulted!["spec"]!["priority"]!);
+        Assert.Equal("everyone", (string?)defaulted["spec"]!["priorityClassName"]);
+        Assert.Equal("Never", (string?)defaulted["spec"]!["preemptionPolicy"]);
+
+        var (conflict, _) = await PostAsync(Pods, """{"metadata":{"name":"pa5"},"spec":{"priority":7,"containers":[{"name":"c","image":"busybox"}]}}""");
+        Assert.Equal(HttpStatusCode.Forbidden, conflict);
+    }
 }

@@ -7,9 +7,9 @@ namespace Skiff.ApiServer.Registry.Core.Pods;
 /// <summary>
 /// Pods, after kube-apiserver's pkg/registry/core/pod/strategy.go, the pod defaults of
 /// pkg/apis/core/v1/defaults.go and ValidatePod / ValidatePodUpdate / ValidatePodStatusUpdate. It also
-/// applies, on create, the defaults three admission plugins add to every pod: ServiceAccount
-/// (serviceAccountName "default"), Priority (priority and preemptionPolicy for the built-in classes)
-/// and DefaultTolerationSeconds (5 minutes of tolerance for not-ready and unreachable nodes).
+/// applies, on create, the defaults two admission plugins add to every pod: ServiceAccount
+/// (serviceAccountName "default") and DefaultTolerationSeconds (5 minutes of tolerance for not-ready and
+/// unreachable nodes). Priority is resolved before this by Admission/PriorityAdmission.
 /// </summary>
 internal sealed class PodStrategy : ResourceStrategy<V1Pod>
 {
@@ -18,13 +18,6 @@ internal sealed class PodStrategy : ResourceStrategy<V1Pod>
         "`spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)";
 
     public const long DefaultTolerationSeconds = 300;
-
-    // The two built-in PriorityClasses; other classes need a lookup that admission does, not the strategy.
-    private static readonly Dictionary<string, int> SystemPriorities = new()
-    {
-        ["system-node-critical"] = 2000001000,
-        ["system-cluster-critical"] = 2000000000,
-    };
 
     // Since v1.33 kube-apiserver sets metadata.generation on pods and bumps it on spec changes.
     public override bool TracksGeneration => true;
@@ -48,17 +41,9 @@ internal sealed class PodStrategy : ResourceStrategy<V1Pod>
             spec.ServiceAccount = "default";
         }
 
-        if (string.IsNullOrEmpty(spec.PriorityClassName))
-        {
-            // No global default PriorityClass exists unless one is created; pods then get priority 0.
-            spec.Priority ??= 0;
-            spec.PreemptionPolicy ??= "PreemptLowerPriority";
-        }
-        else if (SystemPriorities.TryGetValue(spec.PriorityClassName, out var priority))
-        {
-            spec.Priority ??= priority;
-            spec.PreemptionPolicy ??= "PreemptLowerPriority";
-        }
+        // Priority admission resolved the class before this; a pod created without it (tests) gets 0.
+        spec.Priority ??= 0;
+        spec.PreemptionPolicy ??= "PreemptLowerPriority";
 
         AddDefaultTolerations(spec);
 
