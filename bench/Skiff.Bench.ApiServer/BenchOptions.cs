@@ -27,7 +27,7 @@ internal sealed class BenchOptions
           --phases LIST          comma-separated subset of list,create1,create64 (default all)
           --scale X              multiply every count by X (e.g. 0.1 for a quick run)
           --keep                 keep the temporary data directory and server log
-          --with-controllers     also run the controller manager in the started server (by default the
+          --with-controllers     also run the controller manager and scheduler in the started server (by default the
                                  benchmark measures the API server alone, as the reference did)
         """;
 

@@ -57,7 +57,7 @@ internal sealed class SkiffServerProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the server and waits until it logs that it is ready.</summary>
-    public static async Task<SkiffServerProcess> StartAsync(string skiffPath, IEnumerable<KeyValuePair<string, string>> environment, bool keep, bool withControllers, CancellationToken cancellationToken)
+    public static async Task<SkiffServerProcess> StartAsync(string skiffPath, IEnumerable<KeyValuePair<string, string>> environment, bool keep, bool withControllers, bool withScheduler, CancellationToken cancellationToken)
     {
         if (!File.Exists(skiffPath))
         {
@@ -95,6 +95,11 @@ internal sealed class SkiffServerProcess : IAsyncDisposable
         if (!withControllers)
         {
             start.ArgumentList.Add("--disable-controller-manager");
+        }
+
+        if (!withScheduler)
+        {
+            start.ArgumentList.Add("--disable-scheduler");
         }
 
         foreach (var (key, value) in environment)

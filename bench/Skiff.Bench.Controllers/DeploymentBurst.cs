@@ -25,7 +25,7 @@ internal static class DeploymentBurst
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(15));
 
         Console.WriteLine($"machine: {Machine.Current()}");
-        await using var server = await SkiffServerProcess.StartAsync(skiff, [], keep: args.Contains("--keep"), withControllers: true, cts.Token);
+        await using var server = await SkiffServerProcess.StartAsync(skiff, [], keep: args.Contains("--keep"), withControllers: true, withScheduler: false, cts.Token);
         Console.WriteLine($"server: {server.Command} (pid {server.Pid})");
         var connection = ClusterConnection.FromKubeconfig(server.KubeconfigPath);
         using var http = connection.CreateClient();

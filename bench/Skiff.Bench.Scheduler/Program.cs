@@ -42,7 +42,7 @@ if (inProcess)
     return 0;
 }
 
-await using var server = await SkiffServerProcess.StartAsync(SkiffServerProcess.DefaultSkiffPath(), [], keep, withControllers, CancellationToken.None);
+await using var server = await SkiffServerProcess.StartAsync(SkiffServerProcess.DefaultSkiffPath(), [], keep, withControllers, withScheduler: true, CancellationToken.None);
 if (keep)
 {
     Console.WriteLine($"server log: {server.LogPath}");

@@ -13,6 +13,7 @@ internal sealed class ServerCommandLine
     private readonly Option<string?> _writeKubeconfig;
     private readonly Option<bool> _disableAgent;
     private readonly Option<bool> _disableControllerManager;
+    private readonly Option<bool> _disableScheduler;
     private readonly Option<string?> _datastoreEndpoint;
     private readonly Option<string?> _token;
 
@@ -62,6 +63,10 @@ internal sealed class ServerCommandLine
         {
             Description = "Do not run the controllers in this process (as k3s's flag of the same name)",
         };
+        _disableScheduler = new Option<bool>("--disable-scheduler")
+        {
+            Description = "Do not run the scheduler in this process (as k3s's flag of the same name)",
+        };
         _datastoreEndpoint = new Option<string?>("--datastore-endpoint")
         {
             Description = "Datastore: empty or sqlite://PATH for embedded SQLite (default DATA/server/db/state.db), http(s)://HOST:PORT for etcd",
@@ -79,6 +84,7 @@ internal sealed class ServerCommandLine
             _writeKubeconfig,
             _disableAgent,
             _disableControllerManager,
+            _disableScheduler,
             _datastoreEndpoint,
             _token,
         };
@@ -96,6 +102,7 @@ internal sealed class ServerCommandLine
         WriteKubeconfig = parseResult.GetValue(_writeKubeconfig),
         DisableAgent = parseResult.GetValue(_disableAgent),
         DisableControllerManager = parseResult.GetValue(_disableControllerManager),
+        DisableScheduler = parseResult.GetValue(_disableScheduler),
         DatastoreEndpoint = parseResult.GetValue(_datastoreEndpoint),
         Token = parseResult.GetValue(_token),
     };

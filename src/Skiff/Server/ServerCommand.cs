@@ -134,7 +134,10 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
                 controllers = options.DisableControllerManager
                     ? Task.CompletedTask
                     : RunControllerManagerAsync(data.KubeconfigPath, stopControllers.Token);
-                scheduler = RunSchedulerAsync(data.KubeconfigPath, stopControllers.Token);
+                if (!options.DisableScheduler)
+                {
+                    scheduler = RunSchedulerAsync(data.KubeconfigPath, stopControllers.Token);
+                }
                 LogReady(_logger, serverUrl.GetLeftPart(UriPartial.Authority), data.KubeconfigPath);
                 _ready.TrySetResult(serverUrl);
                 await new IdleMemoryTrimmer(_timeProvider, _loggerFactory.CreateLogger<IdleMemoryTrimmer>()).RunAsync(cancellationToken).ConfigureAwait(false);

@@ -27,6 +27,9 @@ internal sealed class ServerOptions
     /// <summary>Whether to run without the controller manager (<c>--disable-controller-manager</c>).</summary>
     public bool DisableControllerManager { get; init; }
 
+    /// <summary>Whether to run without the scheduler (<c>--disable-scheduler</c>).</summary>
+    public bool DisableScheduler { get; init; }
+
     /// <summary>The datastore (<c>--datastore-endpoint</c>): empty or <c>sqlite://PATH</c> for SQLite, <c>http(s)://</c> for etcd.</summary>
     public string? DatastoreEndpoint { get; init; }
 

@@ -28,7 +28,7 @@ public sealed class ServerCommandLineTests
     {
         var (cli, result) = Parse(
             "server", "--data-dir", "/d", "--bind-address", "0.0.0.0", "--https-listen-port", "16443",
-            "--write-kubeconfig", "/tmp/k.yaml", "--disable-agent", "--disable-controller-manager", "--datastore-endpoint", "sqlite:///x.db", "--token", "abc");
+            "--write-kubeconfig", "/tmp/k.yaml", "--disable-agent", "--disable-controller-manager", "--disable-scheduler", "--datastore-endpoint", "sqlite:///x.db", "--token", "abc");
 
         var options = cli.Bind(result);
 
@@ -39,6 +39,7 @@ public sealed class ServerCommandLineTests
         Assert.Equal("/tmp/k.yaml", options.WriteKubeconfig);
         Assert.True(options.DisableAgent);
         Assert.True(options.DisableControllerManager);
+        Assert.True(options.DisableScheduler);
         Assert.Equal("sqlite:///x.db", options.DatastoreEndpoint);
         Assert.Equal("abc", options.Token);
     }
