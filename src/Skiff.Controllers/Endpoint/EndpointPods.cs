@@ -27,6 +27,27 @@ internal static class EndpointPods
     /// endpointsliceutil.ShouldPodBeInEndpoints: a pod needs an IP, must not be terminating unless
     /// <paramref name="includeTerminating"/>, and must not have finished for good under its restart policy.
     /// </summary>
+    /// <summary>
+    /// The keys of the services a pod change concerns (kube-controller-manager's endpoints podUpdate): those that
+    /// select the pod now and, when its labels changed, those that selected it before and must drop it.
+    /// Empty when the resourceVersion did not change (a resync).
+    /// </summary>
+    public static IReadOnlySet<string> ServiceKeysFor(Indexer<V1Service> services, V1Pod old, V1Pod cur)
+    {
+        if (old.Metadata.ResourceVersion == cur.Metadata.ResourceVersion)
+        {
+            return new HashSet<string>();
+        }
+
+        var keys = ServicesSelecting(services, cur).Select(ObjectKey.Of).ToHashSet();
+        if (!Objects.JsonEqual(old.Metadata.Labels, cur.Metadata.Labels))
+        {
+            keys.UnionWith(ServicesSelecting(services, old).Select(ObjectKey.Of));
+        }
+
+        return keys;
+    }
+
     public static bool ShouldBeInEndpoints(V1Pod pod, bool includeTerminating)
     {
         if (string.IsNullOrEmpty(pod.Status?.PodIP))

@@ -86,19 +86,7 @@ internal sealed partial class EndpointsController : IController
 
     private void UpdatePod(V1Pod old, V1Pod cur)
     {
-        if (old.Metadata.ResourceVersion == cur.Metadata.ResourceVersion)
-        {
-            return;
-        }
-
-        // Services that selected the pod before a label change must drop it; those that select it now add it.
-        var keys = EndpointPods.ServicesSelecting(_services.Indexer, cur).Select(ObjectKey.Of).ToHashSet();
-        if (!Objects.JsonEqual(old.Metadata.Labels, cur.Metadata.Labels))
-        {
-            keys.UnionWith(EndpointPods.ServicesSelecting(_services.Indexer, old).Select(ObjectKey.Of));
-        }
-
-        foreach (var key in keys)
+        foreach (var key in EndpointPods.ServiceKeysFor(_services.Indexer, old, cur))
         {
             Queue.Add(key);
         }

@@ -119,18 +119,7 @@ internal sealed partial class EndpointSliceController : IController
 
     private void UpdatePod(V1Pod old, V1Pod cur)
     {
-        if (old.Metadata.ResourceVersion == cur.Metadata.ResourceVersion)
-        {
-            return;
-        }
-
-        var keys = EndpointPods.ServicesSelecting(_services.Indexer, cur).Select(ObjectKey.Of).ToHashSet();
-        if (!Objects.JsonEqual(old.Metadata.Labels, cur.Metadata.Labels))
-        {
-            keys.UnionWith(EndpointPods.ServicesSelecting(_services.Indexer, old).Select(ObjectKey.Of));
-        }
-
-        foreach (var key in keys)
+        foreach (var key in EndpointPods.ServiceKeysFor(_services.Indexer, old, cur))
         {
             Queue.Add(key);
         }
