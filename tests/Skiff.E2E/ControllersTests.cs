@@ -331,7 +331,7 @@ public sealed class ControllersTests(ServerFixture fixture) : IClassFixture<Serv
 
         // Several retry periods: the server's manager keeps renewing, so the candidate never leads.
         await Task.Delay(TimeSpan.FromSeconds(3));
-        Assert.False(second.Leading.IsCompleted);
+        Assert.False(second.Leading.IsCompleted, "the second candidate took the lease; server log:\n" + string.Join("\n", fixture.Server.Log.Split('\n').TakeLast(40)));
         using var client = Client();
         var lease = await client.CoordinationV1.ReadNamespacedLeaseAsync("kube-controller-manager", "kube-system");
         Assert.NotEqual("second-candidate", lease.Spec.HolderIdentity);

@@ -32,9 +32,6 @@ internal sealed partial class ServerCommand
     [LoggerMessage(EventId = 106, Level = LogLevel.Error, Message = "{Message}")]
     private static partial void LogFatal(ILogger logger, string message);
 
-    [LoggerMessage(EventId = 109, Level = LogLevel.Error, Message = "The controller manager stopped with an error")]
-    private static partial void LogControllerManagerFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(EventId = 110, Level = LogLevel.Error, Message = "The scheduler stopped with an error")]
-    private static partial void LogSchedulerFailed(ILogger logger, Exception exception);
+    [LoggerMessage(EventId = 109, Level = LogLevel.Error, Message = "The {Component} stopped with an error; restarting it in {DelaySeconds} s")]
+    private static partial void LogComponentFailed(ILogger logger, string component, double delaySeconds, Exception exception);
 }

@@ -159,43 +159,62 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
     /// Runs the controller manager as an API client of this server (DESIGN rule 1), under leader election so a
     /// second server on the same store stays idle. It uses the admin identity until RBAC gives it its own (issue 10).
     /// </summary>
-    private async Task RunControllerManagerAsync(string kubeconfigPath, CancellationToken cancellationToken)
-    {
-        try
+    private Task RunControllerManagerAsync(string kubeconfigPath, CancellationToken cancellationToken) =>
+        SuperviseAsync("controller manager", async ct =>
         {
             var configuration = k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath);
             using var connection = new ApiConnection(configuration);
             var manager = new ControllerManager(connection, new ControllerManagerOptions { MetricsRegistry = _metrics }, _timeProvider, _loggerFactory);
-            await manager.RunAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
-        catch (Exception ex)
-        {
-            LogControllerManagerFailed(_logger, ex);
-        }
-    }
+            await manager.RunAsync(ct).ConfigureAwait(false);
+        }, cancellationToken);
 
     /// <summary>
     /// Runs the scheduler as an API client of this server, next to the controller manager and like it under
     /// leader election (its own kube-scheduler Lease in kube-system), with the admin identity until issue 10.
     /// </summary>
-    private async Task RunSchedulerAsync(string kubeconfigPath, CancellationToken cancellationToken)
-    {
-        try
+    private Task RunSchedulerAsync(string kubeconfigPath, CancellationToken cancellationToken) =>
+        SuperviseAsync("scheduler", async ct =>
         {
             var configuration = k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath);
             using var connection = new ApiConnection(configuration) { UserAgent = "skiff-scheduler" };
             var host = new SchedulerHost(connection, new SchedulerOptions(), _timeProvider, _loggerFactory);
-            await host.RunAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            await host.RunAsync(ct).ConfigureAwait(false);
+        }, cancellationToken);
+
+    /// <summary>
+    /// Keeps an in-process component running: where Kubernetes would restart a crashed kube-controller-manager or
+    /// kube-scheduler process, this restarts the component after a pause (it gives up its Lease when it stops,
+    /// so it campaigns again like a fresh process).
+    /// </summary>
+    private async Task SuperviseAsync(string component, Func<CancellationToken, Task> run, CancellationToken cancellationToken)
+    {
+        var delay = TimeSpan.FromSeconds(1);
+        while (!cancellationToken.IsCancellationRequested)
         {
-        }
-        catch (Exception ex)
-        {
-            LogSchedulerFailed(_logger, ex);
+            try
+            {
+                await run(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogComponentFailed(_logger, component, delay.TotalSeconds, ex);
+            }
+
+            try
+            {
+                await Task.Delay(delay, _timeProvider, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            delay = TimeSpan.FromSeconds(Math.Min(delay.TotalSeconds * 2, 30));
         }
     }
 
