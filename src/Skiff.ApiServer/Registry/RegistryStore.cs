@@ -19,7 +19,7 @@ internal sealed partial class RegistryStore<T> : IRegistryStore
     where T : class, IKubernetesObject<V1ObjectMeta>
 {
     private static readonly TimeSpan FreshnessTimeout = TimeSpan.FromSeconds(3);
-    private const int MaxConflictRetries = 20;
+    private const int MaxConflictRetries = 100;
     private readonly IStore _store;
     private readonly CacheDispatcher _dispatcher;
     private readonly NamespaceLifecycle _namespaces;
@@ -501,7 +501,10 @@ internal sealed partial class RegistryStore<T> : IRegistryStore
                 }
             }
 
-            if (conditional || attempt >= MaxConflictRetries)
+            // Lost a race with another writer: read again and retry. A request that named a resourceVersion then
+            // fails the check above with 409; a patch or apply (whose result carries the version it was applied
+            // to) is simply applied again to the newer object, as kube-apiserver's GuaranteedUpdate does.
+            if (attempt >= MaxConflictRetries)
             {
                 throw ApiException.Conflict(Info, name, ApiException.ModifiedMessage);
             }

@@ -602,4 +602,15 @@ public sealed class ApiSemanticsTests : IAsyncLifetime
         var (conflict, _) = await PostAsync(Pods, """{"metadata":{"name":"pa5"},"spec":{"priority":7,"containers":[{"name":"c","image":"busybox"}]}}""");
         Assert.Equal(HttpStatusCode.Forbidden, conflict);
     }
+
+    [Fact]
+    public async Task ConcurrentPatches_WithoutResourceVersion_AllApply()
+    {
+        await PostAsync(Cms, """{"metadata":{"name":"race"}}""");
+        var codes = await Task.WhenAll(Enumerable.Range(0, 24).Select(async i =>
+            (await SendAsync(HttpMethod.Patch, Cms + "/race", "{\"metadata\":{\"labels\":{\"l" + i + "\":\"v\"}}}", "application/merge-patch+json")).Code));
+        Assert.All(codes, c => Assert.Equal(HttpStatusCode.OK, c));
+        var (_, obj) = await SendAsync(HttpMethod.Get, Cms + "/race");
+        Assert.Equal(24, obj!["metadata"]!["labels"]!.AsObject().Count);
+    }
 }
