@@ -31,6 +31,23 @@ internal static class WorkloadValidation
         }
     }
 
+    /// <summary>
+    /// The selector and template rules deployments and ReplicaSets share (Kubernetes uses the deployment
+    /// wording for both): a valid, non-empty selector, and a template it selects.
+    /// </summary>
+    public static void ReplicaSetSelectorAndTemplate(V1LabelSelector? selector, V1PodTemplateSpec? template, FieldErrors errors)
+    {
+        Selector(selector, "spec.selector", "deployment", errors);
+        if (!LabelSelectors.IsConvertible(selector))
+        {
+            errors.Invalid("spec.selector", GoValue.Selector(selector), "invalid label selector");
+        }
+        else
+        {
+            TemplateForReplicaSet(selector, template, "spec.template", "ReplicaSet", errors);
+        }
+    }
+
     /// <summary>ValidatePodTemplateSpecForReplicaSet (also used for deployments).</summary>
     public static void TemplateForReplicaSet(V1LabelSelector? selector, V1PodTemplateSpec? template, string path, string kindForDeadline, FieldErrors errors)
     {

@@ -51,15 +51,7 @@ internal sealed class DeploymentStrategy : ResourceStrategy<V1Deployment>
     {
         var spec = obj.Spec ?? new V1DeploymentSpec();
         FieldRules.NonNegative(spec.Replicas, "spec.replicas", errors);
-        WorkloadValidation.Selector(spec.Selector, "spec.selector", "deployment", errors);
-        if (!LabelSelectors.IsConvertible(spec.Selector))
-        {
-            errors.Invalid("spec.selector", GoValue.Selector(spec.Selector), "invalid label selector");
-        }
-        else
-        {
-            WorkloadValidation.TemplateForReplicaSet(spec.Selector, spec.Template, "spec.template", "ReplicaSet", errors);
-        }
+        WorkloadValidation.ReplicaSetSelectorAndTemplate(spec.Selector, spec.Template, errors);
 
         ValidateStrategy(spec.Strategy, errors);
         FieldRules.NonNegative(spec.MinReadySeconds, "spec.minReadySeconds", errors);

@@ -36,16 +36,7 @@ internal sealed class ReplicaSetStrategy : ResourceStrategy<V1ReplicaSet>
         FieldRules.NonNegative(spec.Replicas, "spec.replicas", errors);
         FieldRules.NonNegative(spec.MinReadySeconds, "spec.minReadySeconds", errors);
 
-        // Kubernetes reuses the deployment wording for ReplicaSets.
-        WorkloadValidation.Selector(spec.Selector, "spec.selector", "deployment", errors);
-        if (!LabelSelectors.IsConvertible(spec.Selector))
-        {
-            errors.Invalid("spec.selector", GoValue.Selector(spec.Selector), "invalid label selector");
-        }
-        else
-        {
-            WorkloadValidation.TemplateForReplicaSet(spec.Selector, spec.Template, "spec.template", "ReplicaSet", errors);
-        }
+        WorkloadValidation.ReplicaSetSelectorAndTemplate(spec.Selector, spec.Template, errors);
     }
 
     /// <summary>apps/v1 makes the selector immutable.</summary>
