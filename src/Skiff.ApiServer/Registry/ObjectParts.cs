@@ -12,10 +12,6 @@ internal static class ObjectParts<T>
     private static readonly PropertyInfo? SpecProperty = typeof(T).GetProperty("Spec");
     private static readonly PropertyInfo? StatusProperty = typeof(T).GetProperty("Status");
 
-    public static bool HasSpec => SpecProperty is not null;
-
-    public static bool HasStatus => StatusProperty is not null;
-
     public static object? GetSpec(T obj) => SpecProperty?.GetValue(obj);
 
     public static void SetSpec(T obj, object? value) => SpecProperty?.SetValue(obj, value);
