@@ -93,8 +93,14 @@ public static class ApiServerHost
         services.AddSingleton<CacheDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<CacheDispatcher>());
         services.AddSingleton<NamespaceLifecycle>();
-        services.AddSingleton<PriorityAdmission>();
-        services.AddSingleton<CreateAdmission>();
+        services.AddSingleton<RegistryAccess>();
+        services.AddSingleton<IAdmissionPlugin, PriorityAdmission>();
+        foreach (var plugin in options.AdmissionPlugins)
+        {
+            services.AddSingleton(plugin);
+        }
+
+        services.AddSingleton<AdmissionChain>();
         services.AddSingleton<FieldChecker>();
         services.AddSingleton<StorageConversions>();
         services.AddSingleton<ResourceRegistry>();

@@ -37,4 +37,10 @@ public sealed class ApiServerOptions
 
     /// <summary>Longest a watch stays open when the client gives no timeoutSeconds (Kubernetes picks 30–60 min).</summary>
     public TimeSpan MaxWatchTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// Admission plugins added to the built-in chain (each takes its Kubernetes place by name, see
+    /// <see cref="Admission.AdmissionChain.Order"/>); for components composed into the server and for tests.
+    /// </summary>
+    public IList<Admission.IAdmissionPlugin> AdmissionPlugins { get; } = [];
 }

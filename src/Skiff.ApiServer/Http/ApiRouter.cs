@@ -53,6 +53,7 @@ internal sealed partial class ApiRouter
             }
 
             ctx.Items[typeof(UserInfo)] = user;
+            Admission.RequestUser.Current = user;
             var watch = ctx.Request.Query.TryGetValue("watch", out var w) && (w == "true" || w == "1");
             var info = RequestInfo.Parse(ctx.Request.Method, path, watch);
             if (info is not null && _registry.Find(info.Group, info.Version, info.Resource) is { } handler)

@@ -23,12 +23,12 @@ internal sealed partial class RegistryStore<T> : IRegistryStore
     private readonly IStore _store;
     private readonly CacheDispatcher _dispatcher;
     private readonly NamespaceLifecycle _namespaces;
-    private readonly CreateAdmission _admission;
+    private readonly AdmissionChain _admission;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
     public RegistryStore(ResourceInfo info, ResourceStrategy<T> strategy, IStore store, WatchCache cache,
-        CacheDispatcher dispatcher, NamespaceLifecycle namespaces, CreateAdmission admission, TimeProvider time, ILogger logger)
+        CacheDispatcher dispatcher, NamespaceLifecycle namespaces, AdmissionChain admission, TimeProvider time, ILogger logger)
     {
         Info = info;
         Strategy = strategy;
@@ -342,7 +342,12 @@ internal sealed partial class RegistryStore<T> : IRegistryStore
         meta.SelfLink = null;
         meta.Generation = Strategy.TracksGeneration ? 1 : null;
         Strategy.Default(obj);
-        _admission.AdmitCreate(obj);
+        var attributes = new AdmissionAttributes
+        {
+            Operation = AdmissionOperation.Create, Resource = Info, Namespace = meta.NamespaceProperty, Name = meta.Name ?? string.Empty,
+            Object = obj, User = RequestUser.Current, DryRun = dryRun,
+        };
+        await _admission.MutateAsync(attributes, ct).ConfigureAwait(false);
         Strategy.PrepareForCreate(obj);
         var errors = new FieldErrors();
         ObjectMetaValidation.ValidateCreate(obj.Metadata, Info, Strategy.NameRule, errors);
@@ -351,6 +356,8 @@ internal sealed partial class RegistryStore<T> : IRegistryStore
         {
             throw ApiException.Invalid(Info, meta.Name ?? meta.GenerateName ?? string.Empty, errors);
         }
+
+        await _admission.ValidateAsync(attributes, ct).ConfigureAwait(false);
 
         obj.ApiVersion = Info.ApiVersion;
         obj.Kind = Info.Kind;
@@ -444,6 +451,18 @@ internal sealed partial class RegistryStore<T> : IRegistryStore
                 throw ApiException.Invalid(Info, name, e);
             }
 
+            if (kind == UpdateKind.Main)
+            {
+                // Mutating admission sees a defaulted object, as after kube-apiserver's decode.
+                Strategy.Default(obj);
+            }
+
+            var attributes = new AdmissionAttributes
+            {
+                Operation = AdmissionOperation.Update, Resource = Info, Subresource = Subresource(kind), Namespace = ns, Name = name,
+                Object = obj, OldObject = old, User = RequestUser.Current, DryRun = dryRun,
+            };
+            await _admission.MutateAsync(attributes, ct).ConfigureAwait(false);
             PrepareUpdate(obj, old, kind);
             var errors = new FieldErrors();
             ObjectMetaValidation.ValidateUpdate(obj.Metadata, Info, errors);
@@ -465,6 +484,7 @@ internal sealed partial class RegistryStore<T> : IRegistryStore
                 throw ApiException.Invalid(Info, name, errors);
             }
 
+            await _admission.ValidateAsync(attributes, ct).ConfigureAwait(false);
             obj.ApiVersion = Info.ApiVersion;
             obj.Kind = Info.Kind;
             meta.ResourceVersion = old.Metadata.ResourceVersion;
@@ -510,6 +530,14 @@ internal sealed partial class RegistryStore<T> : IRegistryStore
             }
         }
     }
+
+    private static string? Subresource(UpdateKind kind) => kind switch
+    {
+        UpdateKind.Status => "status",
+        UpdateKind.Finalize => "finalize",
+        UpdateKind.Binding => "binding",
+        _ => null,
+    };
 
     private void PrepareUpdate(T obj, T old, UpdateKind kind)
     {
@@ -568,6 +596,11 @@ internal sealed partial class RegistryStore<T> : IRegistryStore
             var meta = obj.Metadata;
             CheckPreconditions(options?.Preconditions, meta, name);
             NamespaceLifecycle.CheckDelete(Info, name);
+            await _admission.ValidateAsync(new AdmissionAttributes
+            {
+                Operation = AdmissionOperation.Delete, Resource = Info, Namespace = ns, Name = name,
+                OldObject = obj, User = RequestUser.Current, DryRun = dryRun, Options = options,
+            }, ct).ConfigureAwait(false);
 
             var finalizers = meta.Finalizers?.ToList() ?? [];
             var policy = options?.PropagationPolicy ?? (options?.OrphanDependents == true ? "Orphan" : options?.OrphanDependents == false ? "Background" : null);

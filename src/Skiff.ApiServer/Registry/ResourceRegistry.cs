@@ -18,7 +18,7 @@ internal sealed class ResourceRegistry
 {
     private readonly FrozenDictionary<(string Group, string Version, string Resource), IResourceHandler> _handlers;
 
-    public ResourceRegistry(IStore store, CacheDispatcher dispatcher, NamespaceLifecycle namespaces, PriorityAdmission priority, CreateAdmission admission,
+    public ResourceRegistry(IStore store, CacheDispatcher dispatcher, NamespaceLifecycle namespaces, AdmissionChain admission,
         ApiServerOptions options, FieldChecker fieldChecker, StorageConversions conversions, TimeProvider time, ILoggerFactory loggers)
     {
         var strategies = typeof(ResourceRegistry).Assembly.GetTypes()
@@ -42,10 +42,6 @@ internal sealed class ResourceRegistry
                 if (info.Group.Length == 0 && info.Plural == "namespaces")
                 {
                     namespaces.Bind(((IRegistryStore)storeObj).Cache);
-                }
-                else if (info.Type == typeof(V1PriorityClass))
-                {
-                    priority.Bind(((IRegistryStore)storeObj).Cache);
                 }
             }
             else if (conversions.Create(info, stores, strategies) is { } handler)
@@ -75,7 +71,7 @@ internal sealed class ResourceRegistry
     public IEnumerable<IResourceHandler> Handlers => _handlers.Values;
 
     private static (object, IResourceHandler) CreateStorage<T>(ResourceInfo info, Type? strategyType, IStore store, CacheDispatcher dispatcher,
-        NamespaceLifecycle namespaces, CreateAdmission admission, ApiServerOptions options, FieldChecker fieldChecker, TimeProvider time, ILoggerFactory loggers)
+        NamespaceLifecycle namespaces, AdmissionChain admission, ApiServerOptions options, FieldChecker fieldChecker, TimeProvider time, ILoggerFactory loggers)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var strategy = strategyType is null ? new DefaultStrategy<T>() : (ResourceStrategy<T>)Activator.CreateInstance(strategyType, nonPublic: true)!;
