@@ -94,6 +94,9 @@ public static class ApiServerHost
         services.AddHostedService(sp => sp.GetRequiredService<CacheDispatcher>());
         services.AddSingleton<NamespaceLifecycle>();
         services.AddSingleton<RegistryAccess>();
+        services.AddSingleton(sp => new Registry.Core.Services.ServiceAllocator(store, options.ServiceNetwork));
+        services.AddSingleton<IRegistryHooks<V1Service>, Registry.Core.Services.ServiceHooks>();
+        services.AddHostedService<Registry.Core.Services.ServiceAllocationRepair>();
         services.AddSingleton<IAdmissionPlugin, PriorityAdmission>();
         foreach (var plugin in options.AdmissionPlugins)
         {
