@@ -51,6 +51,13 @@ internal sealed class ResourceRegistry
             }
         }
 
+        foreach (var review in Authorization.AccessReviewHandler.Resources)
+        {
+            handlers[(review.Group, review.Version, review.Plural)] = new Authorization.AccessReviewHandler(review,
+                (Authorization.AuthorizerChain)services.GetService(typeof(Authorization.AuthorizerChain))!,
+                (Authorization.RbacAuthorizer)services.GetService(typeof(Authorization.RbacAuthorizer))!, options);
+        }
+
         _handlers = handlers.ToFrozenDictionary();
         _stores = stores;
         Served = served;
