@@ -46,6 +46,12 @@ public sealed class RbacTests
         Assert.Equal("no", (await alice.RunAsync("auth", "can-i", "delete", "pods")).Stdout.Trim());
         Assert.Equal("no", (await alice.RunAsync("auth", "can-i", "list", "pods", "-n", "kube-system")).Stdout.Trim());
 
+        // Impersonation: the admin checks as alice; alice may not impersonate anyone.
+        Assert.Equal("yes", (await admin.RunAsync("auth", "can-i", "list", "pods", "--as=alice")).Stdout.Trim());
+        Assert.Equal("no", (await admin.RunAsync("auth", "can-i", "list", "pods", "--as=bob")).Stdout.Trim());
+        var impersonate = await alice.RunAsync("get", "pods", "--as=bob");
+        Assert.Contains("users \"bob\" is forbidden: User \"alice\" cannot impersonate resource \"users\" in API group \"\" at the cluster scope", impersonate.Stderr);
+
         // The default ClusterRoles are there to bind: edit lets alice create configmaps but not roles.
         await admin.OkAsync("create", "rolebinding", "alice-edit", "--clusterrole=edit", "--user=alice");
         var canCreate = "";

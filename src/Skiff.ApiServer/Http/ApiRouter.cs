@@ -54,6 +54,7 @@ internal sealed partial class ApiRouter
                 throw ApiException.Unauthorized();
             }
 
+            user = Authorization.Impersonation.Apply(ctx, user, _authorizer);
             ctx.Items[typeof(UserInfo)] = user;
             Admission.RequestUser.Current = user;
             var watch = ctx.Request.Query.TryGetValue("watch", out var w) && (w == "true" || w == "1");
