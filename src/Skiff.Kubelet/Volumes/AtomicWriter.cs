@@ -12,7 +12,7 @@ namespace Skiff.Kubelet.Volumes;
 /// &lt;dir&gt;/&lt;key&gt; -> ..data/&lt;key&gt;               one link per top-level name
 /// </code>
 /// An update writes a new timestamped directory, swaps <c>..data</c> with one rename(2), fixes the top-level links and
-/// removes the old directory. Writing an unchanged payload does nothing.
+/// removes the old directory. Writing a payload whose paths and contents are unchanged does nothing.
 /// </summary>
 /// <remarks>Not thread-safe for one directory: the volume manager serializes writes per pod.</remarks>
 internal sealed class AtomicWriter(TimeProvider time)
@@ -167,7 +167,9 @@ internal sealed class AtomicWriter(TimeProvider time)
         foreach (var (rel, file) in payload)
         {
             var full = Path.Combine(tsDir, rel);
-            if (UnixFile.GetMode(full) != (file.Mode & 0xFFF) || !File.ReadAllBytes(full).AsSpan().SequenceEqual(file.Data))
+            // Content only, as the kubelet compares: modes cannot change for a pod (its volumes are immutable), and
+            // an fsGroup pass adds group bits that must not count as a change.
+            if (!File.ReadAllBytes(full).AsSpan().SequenceEqual(file.Data))
             {
                 return false;
             }

@@ -32,6 +32,24 @@ internal static class FileKinds
         };
     }
 
+    /// <summary>The group ID of <paramref name="path"/> (links followed), or -1 when it does not exist.</summary>
+    public static long GroupOf(string path)
+    {
+        var buffer = new byte[256];
+        if (Stat(path, buffer) != 0)
+        {
+            return -1;
+        }
+
+        var offset = RuntimeInformation.ProcessArchitecture switch
+        {
+            Architecture.X64 => 32,        // st_dev, st_ino, st_nlink (8 each), st_mode (4), st_uid (4), st_gid
+            Architecture.Arm64 => 28,      // st_dev, st_ino (8 each), st_mode, st_nlink, st_uid (4 each), st_gid
+            var a => throw new PlatformNotSupportedException($"stat layout of {a} is not known"),
+        };
+        return BitConverter.ToUInt32(buffer, offset);
+    }
+
     [DllImport("libc", EntryPoint = "stat", SetLastError = true, CharSet = CharSet.Ansi)]
     private static extern int Stat(string path, byte[] buffer);
 }

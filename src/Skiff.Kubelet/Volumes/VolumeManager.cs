@@ -201,12 +201,14 @@ internal sealed partial class VolumeManager
             {
                 case "":
                     CreateDir(dir, 0x1FF); // 0777
+                    Own(pod, dir, readOnly: false);
                     return new PreparedVolume(name, VolumePlugins.EmptyDir, dir, false, false, limit, emptyDir.SizeLimit?.ToString());
                 case "Memory":
                     var size = MemorySize(pod, limit, request.NodeAllocatable);
                     CreateDir(dir, 0x1FF);
                     EnsureTmpfs(name, dir, size);
                     UnixFile.SetMode(dir, 0x1FF);
+                    Own(pod, dir, readOnly: false);
                     return new PreparedVolume(name, VolumePlugins.EmptyDir, dir, false, true, size, emptyDir.SizeLimit?.ToString());
                 default:
                     throw new VolumeSetupException(name, $"emptyDir medium {emptyDir.Medium} is not supported on this node");
@@ -229,6 +231,7 @@ internal sealed partial class VolumeManager
             var payload = await _payloads.ConfigMapAsync(name, pod, configMap, ct).ConfigureAwait(false);
             CreateDir(dir, 0x1FF);
             Write(pod, name, dir, payload);
+            Own(pod, dir, readOnly: true);
             return new PreparedVolume(name, VolumePlugins.ConfigMap, dir, true, false);
         }
 
@@ -238,6 +241,7 @@ internal sealed partial class VolumeManager
             var payload = await _payloads.SecretAsync(name, pod, secret, ct).ConfigureAwait(false);
             var tmpfs = PrepareApiDataDir(name, dir);
             Write(pod, name, dir, payload);
+            Own(pod, dir, readOnly: true);
             return new PreparedVolume(name, VolumePlugins.Secret, dir, true, tmpfs);
         }
 
@@ -247,6 +251,7 @@ internal sealed partial class VolumeManager
             var payload = VolumePayloads.DownwardApi(name, pod, downward, request.NodeAllocatable);
             CreateDir(dir, 0x1FF);
             Write(pod, name, dir, payload);
+            Own(pod, dir, readOnly: true);
             return new PreparedVolume(name, VolumePlugins.DownwardApi, dir, true, false);
         }
 
@@ -256,6 +261,7 @@ internal sealed partial class VolumeManager
             var payload = await _payloads.ProjectedAsync(name, pod, projected, request.NodeAllocatable, ct).ConfigureAwait(false);
             var tmpfs = PrepareApiDataDir(name, dir);
             Write(pod, name, dir, payload);
+            Own(pod, dir, readOnly: true);
             return new PreparedVolume(name, VolumePlugins.Projected, dir, true, tmpfs);
         }
 
@@ -319,6 +325,12 @@ internal sealed partial class VolumeManager
                 throw new VolumeSetupException(name, $"path \"{local.Path}\" does not exist");
             }
 
+            if (Directory.Exists(local.Path) && !readOnly)
+            {
+                // Local volumes take part in fsGroup ownership; hostPath volumes do not.
+                Own(pod, local.Path, readOnly: false);
+            }
+
             return new PreparedVolume(name, VolumePlugins.LocalVolume, local.Path, readOnly, false);
         }
 
@@ -370,6 +382,9 @@ internal sealed partial class VolumeManager
             throw new VolumeSetupException(name, ex.Message);
         }
     }
+
+    private static void Own(V1Pod pod, string dir, bool readOnly) =>
+        VolumeOwnership.Apply(dir, pod.Spec?.SecurityContext?.FsGroup, readOnly, pod.Spec?.SecurityContext?.FsGroupChangePolicy);
 
     private static void CreateDir(string dir, int mode)
     {

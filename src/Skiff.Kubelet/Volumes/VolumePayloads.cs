@@ -87,7 +87,9 @@ internal sealed class VolumePayloads(IKubeletObjectSource objects, ITokenSource 
                 try
                 {
                     var value = await tokens.GetTokenAsync(pod, token.Audience, token.ExpirationSeconds ?? 3600, ct).ConfigureAwait(false);
-                    payload[token.Path] = new FileProjection(Encoding.UTF8.GetBytes(value), mode);
+                    // With an fsGroup the token starts private (0600); the ownership pass then makes it 0640.
+                    var tokenMode = pod.Spec?.SecurityContext?.FsGroup is null ? mode : 0x180;
+                    payload[token.Path] = new FileProjection(Encoding.UTF8.GetBytes(value), tokenMode);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {

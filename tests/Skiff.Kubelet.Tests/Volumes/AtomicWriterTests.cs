@@ -44,7 +44,9 @@ public sealed class AtomicWriterTests : IDisposable
         _time.Advance(TimeSpan.FromMinutes(1));
         Assert.False(writer.Write(_dir.Path, payload));
         Assert.Equal(before, new FileInfo(Path.Combine(_dir.Path, "..data")).LinkTarget);
-        Assert.True(writer.Write(_dir.Path, new Dictionary<string, FileProjection> { ["a"] = F("1", 384) })); // mode change counts
+        Assert.False(writer.Write(_dir.Path, new Dictionary<string, FileProjection> { ["a"] = F("1", 384) })); // content decides, as in the kubelet
+        Assert.True(writer.Write(_dir.Path, new Dictionary<string, FileProjection> { ["a"] = F("2") }));
+        Assert.True(writer.Write(_dir.Path, new Dictionary<string, FileProjection> { ["a"] = F("2"), ["b"] = F("") }));
     }
 
     [Fact]

@@ -353,6 +353,39 @@ public sealed class VolumeManagerTests : IDisposable
         Assert.Equal("keep me", await File.ReadAllTextAsync(Path.Combine(outside, "keep.txt")));
     }
 
+    [Fact]
+    public async Task FsGroup_owns_volumes_with_group_bits_and_setgid()
+    {
+        _objects.AddConfigMap("shop", "app", new() { ["a.conf"] = "x", ["key.pem"] = "k" });
+        _tokens = new RecordingTokens();
+        var pod = Pod(
+            new V1Volume { Name = "data", EmptyDir = new V1EmptyDirVolumeSource() },
+            new V1Volume { Name = "cfg", ConfigMap = new V1ConfigMapVolumeSource { Name = "app", Items = [new V1KeyToPath { Key = "a.conf", Path = "a.conf" }, new V1KeyToPath { Key = "key.pem", Path = "key.pem", Mode = 256 }] } },
+            new V1Volume { Name = "tok", Projected = new V1ProjectedVolumeSource { DefaultMode = 420, Sources = [new V1VolumeProjection { ServiceAccountToken = new V1ServiceAccountTokenProjection { Path = "token" } }] } });
+        pod.Spec.SecurityContext = new V1PodSecurityContext { FsGroup = 4321 };
+        var volumes = await SetUp(pod);
+
+        var data = volumes.Volumes["data"].HostPath;
+        Assert.Equal(4321, FileKinds.GroupOf(data));
+        Assert.Equal(Convert.ToInt32("2777", 8), UnixFile.GetMode(data));
+
+        var cfg = volumes.Volumes["cfg"].HostPath;
+        var ts = Path.Combine(cfg, new FileInfo(Path.Combine(cfg, "..data")).LinkTarget!);
+        Assert.Equal(4321, FileKinds.GroupOf(Path.Combine(ts, "a.conf")));
+        Assert.Equal(Convert.ToInt32("644", 8), UnixFile.GetMode(Path.Combine(ts, "a.conf")));
+        Assert.Equal(Convert.ToInt32("440", 8), UnixFile.GetMode(Path.Combine(ts, "key.pem")));   // 0400 | 0440
+        Assert.Equal(Convert.ToInt32("2755", 8), UnixFile.GetMode(ts));
+
+        var tok = volumes.Volumes["tok"].HostPath;
+        Assert.Equal(Convert.ToInt32("640", 8), UnixFile.GetMode(Path.Combine(tok, "..data", "token")));   // 0600 | 0440
+
+        // A re-sync with unchanged contents keeps the same version (group bits are not a change).
+        var before = new FileInfo(Path.Combine(cfg, "..data")).LinkTarget;
+        _time.Advance(TimeSpan.FromMinutes(1));
+        await SetUp(pod);
+        Assert.Equal(before, new FileInfo(Path.Combine(cfg, "..data")).LinkTarget);
+    }
+
     private sealed class RecordingTokens : ITokenSource
     {
         public string? Audience { get; private set; }
