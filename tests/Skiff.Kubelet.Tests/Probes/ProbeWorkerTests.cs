@@ -247,8 +247,8 @@ public class ProbeWorkerTests
         Assert.Equal(ProbeResult.Failure, (await _results.Updates.ReadAsync().AsTask().WaitAsync(deadline)).Result);  // next period
         Assert.Equal(2, runner.Runs);
 
-        w.Trigger();
         runner.Then(ProbeStatus.Success);
+        w.Trigger();
         Assert.Equal(ProbeResult.Success, (await _results.Updates.ReadAsync().AsTask().WaitAsync(deadline)).Result);  // manual trigger
 
         await cts.CancelAsync();
