@@ -6,6 +6,9 @@ internal interface IMounter
     /// <summary>Mounts a tmpfs on <paramref name="target"/> (an existing directory), limited to <paramref name="sizeBytes"/> when given.</summary>
     void MountTmpfs(string target, long? sizeBytes);
 
+    /// <summary>Bind-mounts <paramref name="source"/> (a file, directory or /proc/self/fd/N) on <paramref name="target"/>.</summary>
+    void Bind(string source, string target);
+
     /// <summary>Unmounts <paramref name="target"/>.</summary>
     void Unmount(string target);
 

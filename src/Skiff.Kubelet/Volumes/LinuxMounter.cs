@@ -9,6 +9,7 @@ internal sealed class LinuxMounter : IMounter
 {
     private const ulong MsNoSuid = 2;
     private const ulong MsNoDev = 4;
+    private const ulong MsBind = 4096;
     private const int MntDetach = 2;
 
     public void MountTmpfs(string target, long? sizeBytes)
@@ -18,6 +19,15 @@ internal sealed class LinuxMounter : IMounter
         {
             var errno = Marshal.GetLastPInvokeError();
             throw new IOException($"mount tmpfs on {target} ({data ?? "no size limit"}) failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
+        }
+    }
+
+    public void Bind(string source, string target)
+    {
+        if (NativeMethods.Mount(source, target, null, MsBind, null) != 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            throw new IOException($"bind mount {source} on {target} failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
         }
     }
 
@@ -90,7 +100,7 @@ internal sealed class LinuxMounter : IMounter
     private static class NativeMethods
     {
         [DllImport("libc", EntryPoint = "mount", SetLastError = true, CharSet = CharSet.Ansi)]
-        public static extern int Mount(string source, string target, string fstype, ulong flags, string? data);
+        public static extern int Mount(string source, string target, string? fstype, ulong flags, string? data);
 
         [DllImport("libc", EntryPoint = "umount2", SetLastError = true, CharSet = CharSet.Ansi)]
         public static extern int Umount2(string target, int flags);

@@ -85,15 +85,36 @@ internal sealed partial class VolumeManager
     }
 
     /// <summary>
-    /// The CRI mounts of <paramref name="container"/>: each volumeMount with its subPath (or subPathExpr, expanded
-    /// against the container's resolved <paramref name="env"/>) resolved safely inside the volume.
+    /// The CRI mounts of <paramref name="container"/> for the runtime: each volumeMount with its subPath (or
+    /// subPathExpr, expanded against the container's resolved <paramref name="env"/>) checked inside the volume and
+    /// pinned with a bind mount under <c>&lt;podDir&gt;/volume-subpaths</c> (<see cref="SubPathPinner"/>), so the runtime
+    /// mounts exactly what was checked. Call it each time the container is (re)created.
     /// </summary>
     /// <exception cref="CreateContainerConfigException">a mount names no prepared volume, a subPath is invalid or escapes, or a propagation is not allowed.</exception>
-    public static IReadOnlyList<ContainerMount> MountsFor(V1Container container, PodVolumes volumes, IReadOnlyDictionary<string, string> env)
+    public IReadOnlyList<ContainerMount> PrepareMounts(V1Container container, PodVolumes volumes, IReadOnlyDictionary<string, string> env)
+    {
+        var pinner = new SubPathPinner(_mounter);
+        return BuildMounts(container, volumes, env, (volume, subPath, mount, index) =>
+            pinner.Pin(volumes.PodDir, volume.HostPath, subPath, mount.Name, container.Name, index));
+    }
+
+    /// <summary>
+    /// The CRI mounts of <paramref name="container"/> with subPaths checked and resolved to their real paths but not
+    /// pinned (no mounts are made): for the simulated runtime and for tests. The real runtime path is
+    /// <see cref="PrepareMounts"/>.
+    /// </summary>
+    /// <exception cref="CreateContainerConfigException">a mount names no prepared volume, a subPath is invalid or escapes, or a propagation is not allowed.</exception>
+    public static IReadOnlyList<ContainerMount> MountsFor(V1Container container, PodVolumes volumes, IReadOnlyDictionary<string, string> env) =>
+        BuildMounts(container, volumes, env, (volume, subPath, mount, _) => SubPathResolver.Resolve(volume.HostPath, subPath, mount.Name, container.Name));
+
+    private static List<ContainerMount> BuildMounts(V1Container container, PodVolumes volumes, IReadOnlyDictionary<string, string> env,
+        Func<PreparedVolume, string, V1VolumeMount, int, string> resolveSubPath)
     {
         var mounts = new List<ContainerMount>();
-        foreach (var vm in container.VolumeMounts ?? [])
+        var mountList = container.VolumeMounts ?? [];
+        for (var index = 0; index < mountList.Count; index++)
         {
+            var vm = mountList[index];
             if (!volumes.Volumes.TryGetValue(vm.Name, out var volume))
             {
                 throw new CreateContainerConfigException($"cannot find volume \"{vm.Name}\" to mount into container \"{container.Name}\"");
@@ -105,7 +126,6 @@ internal sealed partial class VolumeManager
                 subPath = EnvExpansion.ExpandSubPathExpr(vm.SubPathExpr, env);
             }
 
-            var hostPath = string.IsNullOrEmpty(subPath) ? volume.HostPath : SubPathResolver.Resolve(volume.HostPath, subPath, vm.Name, container.Name);
             var privileged = container.SecurityContext?.Privileged == true;
             var propagation = vm.MountPropagation switch
             {
@@ -115,6 +135,7 @@ internal sealed partial class VolumeManager
                 "Bidirectional" => throw new CreateContainerConfigException("Bidirectional mount propagation is available only to privileged containers"),
                 var other => throw new CreateContainerConfigException($"invalid MountPropagation mode: \"{other}\""),
             };
+            var hostPath = string.IsNullOrEmpty(subPath) ? volume.HostPath : resolveSubPath(volume, subPath, vm, index);
             mounts.Add(new ContainerMount(vm.Name, hostPath, vm.MountPath, vm.ReadOnlyProperty == true || volume.ReadOnly, propagation));
         }
 
@@ -122,9 +143,10 @@ internal sealed partial class VolumeManager
     }
 
     /// <summary>
-    /// Removes the pod's volumes: unmounts every mount under <c>&lt;podDir&gt;/volumes</c> and deletes that directory
-    /// (hostPath and PersistentVolume data are never touched). Refuses to delete anything while a mount remains.
-    /// Idempotent. The core removes the rest of the pod directory afterwards.
+    /// Removes the pod's volumes: unmounts every mount under <c>&lt;podDir&gt;/volume-subpaths</c> and
+    /// <c>&lt;podDir&gt;/volumes</c> and deletes those directories (hostPath and PersistentVolume data are never touched).
+    /// Refuses to delete anything while a mount remains. Idempotent. The core removes the rest of the pod directory
+    /// afterwards, once the pod's containers are gone.
     /// </summary>
     public async Task TearDownAsync(string podDir, CancellationToken cancellationToken)
     {
@@ -132,25 +154,29 @@ internal sealed partial class VolumeManager
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var volumesDir = Path.Combine(podDir, "volumes");
-            if (!Directory.Exists(volumesDir))
+            // Subpath pins first: they are bind mounts of volume contents.
+            foreach (var dir in new[] { SubPathPinner.SubPathsDir(podDir), Path.Combine(podDir, "volumes") })
             {
-                return;
+                if (!Directory.Exists(dir))
+                {
+                    continue;
+                }
+
+                foreach (var mountPoint in _mounter.MountPointsUnder(dir))
+                {
+                    _mounter.Unmount(mountPoint);
+                }
+
+                var left = _mounter.MountPointsUnder(dir);
+                if (left.Count > 0)
+                {
+                    throw new IOException($"cannot remove {dir}: still mounted: {string.Join(", ", left)}");
+                }
+
+                // Directory.Delete removes symlinks without following them, so links into ..data (or anywhere) are safe.
+                Directory.Delete(dir, recursive: true);
             }
 
-            foreach (var mountPoint in _mounter.MountPointsUnder(volumesDir))
-            {
-                _mounter.Unmount(mountPoint);
-            }
-
-            var left = _mounter.MountPointsUnder(volumesDir);
-            if (left.Count > 0)
-            {
-                throw new IOException($"cannot remove the volumes of {podDir}: still mounted: {string.Join(", ", left)}");
-            }
-
-            // Directory.Delete removes symlinks without following them, so links into ..data (or anywhere) are safe.
-            Directory.Delete(volumesDir, recursive: true);
             Log.TornDown(_logger, podDir);
         }
         finally

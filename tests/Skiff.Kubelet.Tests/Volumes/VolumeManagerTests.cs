@@ -339,6 +339,61 @@ public sealed class VolumeManagerTests : IDisposable
     }
 
     [Fact]
+    public async Task PrepareMounts_pins_subpaths_with_bind_mounts_and_teardown_removes_them()
+    {
+        _objects.AddConfigMap("shop", "app", new() { ["app.conf"] = "x=1" });
+        var manager = Manager();
+        var volumes = await manager.SetUpAsync(new VolumeRequest
+        {
+            Pod = Pod(new V1Volume { Name = "data", EmptyDir = new V1EmptyDirVolumeSource() }, new V1Volume { Name = "cfg", ConfigMap = new V1ConfigMapVolumeSource { Name = "app" } }),
+            PodDir = PodDir,
+        }, CancellationToken.None);
+        var container = new V1Container
+        {
+            Name = "web",
+            VolumeMounts =
+            [
+                new V1VolumeMount { Name = "data", MountPath = "/data" },
+                new V1VolumeMount { Name = "data", MountPath = "/logs", SubPath = "logs/app" },
+                new V1VolumeMount { Name = "cfg", MountPath = "/etc/app.conf", SubPath = "app.conf" },
+            ],
+        };
+        var mounts = manager.PrepareMounts(container, volumes, new Dictionary<string, string>());
+        Assert.Equal(volumes.Volumes["data"].HostPath, mounts[0].HostPath);
+        var logs = Path.Combine(PodDir, "volume-subpaths", "data", "web", "1");
+        var conf = Path.Combine(PodDir, "volume-subpaths", "cfg", "web", "2");
+        Assert.Equal(logs, mounts[1].HostPath);
+        Assert.Equal(conf, mounts[2].HostPath);
+        Assert.True(IsMounted(logs));
+        Assert.True(IsMounted(conf));
+        Assert.Equal("x=1", Text(conf));
+        await File.WriteAllTextAsync(Path.Combine(logs, "out.log"), "hello");
+        Assert.Equal("hello", Text(Path.Combine(volumes.Volumes["data"].HostPath, "logs", "app", "out.log")));
+
+        // A restarted container pins again without stacking mounts.
+        manager.PrepareMounts(container, volumes, new Dictionary<string, string>());
+        Assert.Single(_mounter.MountPointsUnder(logs));
+
+        await manager.TearDownAsync(PodDir, CancellationToken.None);
+        Assert.Empty(_mounter.MountPointsUnder(PodDir));
+        Assert.False(Directory.Exists(Path.Combine(PodDir, "volume-subpaths")));
+        Assert.False(Directory.Exists(Path.Combine(PodDir, "volumes")));
+    }
+
+    [Fact]
+    public void Pinning_opens_no_symlink_even_one_inside_the_volume()
+    {
+        var root = _dir.Sub("vol");
+        Directory.CreateDirectory(Path.Combine(root, "real", "deeper"));
+        File.CreateSymbolicLink(Path.Combine(root, "inner"), "real");
+        var fd = SubPathPinner.OpenNoFollow(root, "real/deeper");
+        Assert.True(fd >= 0);
+        SubPathPinner.Close(fd);
+        Assert.Equal(-1, SubPathPinner.OpenNoFollow(root, "inner"));
+        Assert.Equal(-1, SubPathPinner.OpenNoFollow(root, "inner/deeper"));
+    }
+
+    [Fact]
     public async Task TearDown_never_follows_links_out_of_the_pod()
     {
         var outside = _dir.Sub("precious");
