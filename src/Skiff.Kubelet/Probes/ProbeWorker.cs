@@ -24,7 +24,7 @@ internal sealed partial class ProbeWorker
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly IEventRecorder? _recorder;
-    private readonly SemaphoreSlim _trigger = new(0);
+    private TaskCompletionSource _triggered = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile V1Pod _pod;
     private volatile string? _podIP;
     private string? _containerId;
@@ -80,36 +80,35 @@ internal sealed partial class ProbeWorker
     }
 
     /// <summary>Asks for a probe now instead of at the next period (e.g. the container just started).</summary>
-    public void Trigger()
-    {
-        if (_trigger.CurrentCount == 0)
-        {
-            _trigger.Release();
-        }
-    }
+    public void Trigger() => Volatile.Read(ref _triggered).TrySetResult();
 
     /// <summary>Probes every period until the pod is gone, the container will not run again, or the token is cancelled; then forgets its result.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(Period, _time);
-        // Both waits survive a round they did not end, so no tick and no trigger is lost.
+        // The tick wait survives a round it did not end, so no tick is lost; a trigger that came before a probe is
+        // answered by that probe.
         Task<bool>? tick = null;
-        Task? trigger = null;
         try
         {
-            while (await ProbeOnceAsync(cancellationToken).ConfigureAwait(false))
+            while (true)
             {
+                if (_triggered.Task.IsCompleted)
+                {
+                    Volatile.Write(ref _triggered, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+                }
+
+                if (!await ProbeOnceAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    break;
+                }
+
                 tick ??= timer.WaitForNextTickAsync(cancellationToken).AsTask();
-                trigger ??= _trigger.WaitAsync(cancellationToken);
-                var done = await Task.WhenAny(tick, trigger).ConfigureAwait(false);
+                var done = await Task.WhenAny(tick, Volatile.Read(ref _triggered).Task.WaitAsync(cancellationToken)).ConfigureAwait(false);
                 await done.ConfigureAwait(false);
                 if (done == tick)
                 {
                     tick = null;
-                }
-                else
-                {
-                    trigger = null;
                 }
             }
         }
