@@ -95,6 +95,8 @@ public static class ApiServerHost
         services.AddSingleton<NamespaceLifecycle>();
         services.AddSingleton<RegistryAccess>();
         services.AddSingleton<IAdmissionPlugin, PriorityAdmission>();
+        services.AddSingleton<IAdmissionPlugin, DefaultStorageClass>();
+        services.AddSingleton<IAdmissionPlugin, StorageObjectInUseProtection>();
         foreach (var plugin in options.AdmissionPlugins)
         {
             services.AddSingleton(plugin);

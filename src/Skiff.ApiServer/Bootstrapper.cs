@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Skiff.ApiServer.Admission;
 using Skiff.ApiServer.Http;
 using Skiff.ApiServer.Registry;
+using Skiff.ApiServer.Registry.Storage.StorageClasses;
 using Skiff.ApiServer.Storage;
 
 namespace Skiff.ApiServer;
@@ -54,6 +55,19 @@ internal sealed partial class Bootstrapper(CacheDispatcher dispatcher, ResourceR
                 {
                     var copy = ApiJson.Deserialize<V1PriorityClass>(ApiJson.Serialize(pc));
                     await classes.CreateAsync(null, copy, false, stoppingToken).ConfigureAwait(false);
+                }
+                catch (ApiException e) when (e.Code == 409)
+                {
+                    // Another server created it first.
+                }
+            }
+
+            var storageClasses = registry.Store<V1StorageClass>();
+            if (storageClasses.Cache.Get(storageClasses.Key(null, LocalPathStorageClass.Name)) is null)
+            {
+                try
+                {
+                    await storageClasses.CreateAsync(null, LocalPathStorageClass.Create(), false, stoppingToken).ConfigureAwait(false);
                 }
                 catch (ApiException e) when (e.Code == 409)
                 {
