@@ -27,6 +27,8 @@ internal sealed partial class PersistentVolumeController : IController
     private readonly IResourceClient<V1PersistentVolume> _volumeClient;
     private readonly IEventRecorder _recorder;
     private readonly ILogger _logger;
+    private readonly NewerWrites<V1PersistentVolumeClaim> _claimWrites;
+    private readonly NewerWrites<V1PersistentVolume> _volumeWrites;
 
     public PersistentVolumeController(
         IInformer<V1PersistentVolumeClaim> claims,
@@ -45,6 +47,8 @@ internal sealed partial class PersistentVolumeController : IController
         _volumeClient = volumeClient;
         _recorder = recorder;
         _logger = logger;
+        _claimWrites = new NewerWrites<V1PersistentVolumeClaim>(claims.Indexer);
+        _volumeWrites = new NewerWrites<V1PersistentVolume>(volumes.Indexer);
         Queue = new RateLimitingQueue<string>(RateLimiters.DefaultController<string>(timeProvider), timeProvider);
         Sync = SyncAsync;
 
@@ -126,13 +130,13 @@ internal sealed partial class PersistentVolumeController : IController
     {
         if (key.StartsWith(ClaimPrefix, StringComparison.Ordinal))
         {
-            var claim = _claims.Indexer.Get(key[ClaimPrefix.Length..]);
+            var claim = _claimWrites.Get(key[ClaimPrefix.Length..]);
             return claim is null ? Task.CompletedTask : SyncClaimAsync(Objects.Clone(claim), cancellationToken);
         }
 
         if (key.StartsWith(VolumePrefix, StringComparison.Ordinal))
         {
-            var volume = _volumes.Indexer.Get(key[VolumePrefix.Length..]);
+            var volume = _volumeWrites.Get(key[VolumePrefix.Length..]);
             return volume is null ? Task.CompletedTask : SyncVolumeAsync(Objects.Clone(volume), cancellationToken);
         }
 
@@ -149,7 +153,7 @@ internal sealed partial class PersistentVolumeController : IController
         {
             // The user did not name a volume: find the best one, or have one provisioned.
             var delayBinding = ShouldDelayBinding(claim);
-            var volume = VolumeMatcher.FindBest(claim, _volumes.Indexer.List(), delayBinding);
+            var volume = VolumeMatcher.FindBest(claim, _volumeWrites.List(), delayBinding);
             if (volume is not null)
             {
                 await BindAsync(Objects.Clone(volume), claim, ct).ConfigureAwait(false);
@@ -160,7 +164,7 @@ internal sealed partial class PersistentVolumeController : IController
             {
                 // Retroactive default class (GA in 1.28): a claim created before any default existed gets it now.
                 spec.StorageClassName = defaultClass.Metadata.Name;
-                await _claimClient.UpdateAsync(claim, ct).ConfigureAwait(false);
+                _claimWrites.Record(await _claimClient.UpdateAsync(claim, ct).ConfigureAwait(false));
                 Log.DefaultClassAssigned(_logger, ObjectKey.Of(claim), defaultClass.Metadata.Name);
                 return;
             }
@@ -184,7 +188,7 @@ internal sealed partial class PersistentVolumeController : IController
         }
 
         // The user asked for a particular volume.
-        var named = _volumes.Indexer.Get(spec.VolumeName);
+        var named = _volumeWrites.Get(spec.VolumeName);
         if (named is null)
         {
             Log.RequestedVolumeMissing(_logger, ObjectKey.Of(claim), spec.VolumeName);
@@ -224,7 +228,7 @@ internal sealed partial class PersistentVolumeController : IController
             return;
         }
 
-        var volume = _volumes.Indexer.Get(volumeName);
+        var volume = _volumeWrites.Get(volumeName);
         if (volume is null)
         {
             await ClaimLostAsync(claim, "ClaimLost", "Bound claim has lost its PersistentVolume. Data on the volume is lost!", ct).ConfigureAwait(false);
@@ -252,7 +256,7 @@ internal sealed partial class PersistentVolumeController : IController
             return;
         }
 
-        var claim = _claims.Indexer.Get(claimRef.NamespaceProperty, claimRef.Name);
+        var claim = _claimWrites.Get(ObjectKey.Of(claimRef.NamespaceProperty, claimRef.Name));
         if (claim is null)
         {
             // The cache may not have seen a new claim yet: ask the server before releasing anything.
@@ -384,7 +388,7 @@ internal sealed partial class PersistentVolumeController : IController
         {
             annotations[VolumeAnnotations.StorageProvisioner] = provisioner;
             annotations[VolumeAnnotations.BetaStorageProvisioner] = provisioner;
-            claim = await _claimClient.UpdateAsync(claim, ct).ConfigureAwait(false);
+            claim = _claimWrites.Record(await _claimClient.UpdateAsync(claim, ct).ConfigureAwait(false));
         }
 
         _recorder.Event(claim, "Normal", "ExternalProvisioning",
@@ -430,7 +434,7 @@ internal sealed partial class PersistentVolumeController : IController
             (volume.Metadata.Annotations ??= new Dictionary<string, string>())[VolumeAnnotations.BoundByController] = "yes";
         }
 
-        var updated = await _volumeClient.UpdateAsync(volume, ct).ConfigureAwait(false);
+        var updated = _volumeWrites.Record(await _volumeClient.UpdateAsync(volume, ct).ConfigureAwait(false));
         Log.VolumeBound(_logger, volume.Metadata.Name, ObjectKey.Of(claim));
         return updated;
     }
@@ -452,7 +456,7 @@ internal sealed partial class PersistentVolumeController : IController
             dirty = true;
         }
 
-        return dirty ? await _claimClient.UpdateAsync(claim, ct).ConfigureAwait(false) : claim;
+        return dirty ? _claimWrites.Record(await _claimClient.UpdateAsync(claim, ct).ConfigureAwait(false)) : claim;
     }
 
     /// <summary>unbindVolume: forget a claim that went elsewhere (all of claimRef if we set it, else only its uid).</summary>
@@ -471,7 +475,7 @@ internal sealed partial class PersistentVolumeController : IController
             volume.Spec!.ClaimRef!.Uid = null;
         }
 
-        volume = await _volumeClient.UpdateAsync(volume, ct).ConfigureAwait(false);
+        volume = _volumeWrites.Record(await _volumeClient.UpdateAsync(volume, ct).ConfigureAwait(false));
         await UpdateVolumePhaseAsync(volume, "Available", null, null, ct).ConfigureAwait(false);
     }
 
@@ -510,7 +514,7 @@ internal sealed partial class PersistentVolumeController : IController
             return claim;
         }
 
-        return await _claimClient.UpdateAsync(claim, ct, "status").ConfigureAwait(false);
+        return _claimWrites.Record(await _claimClient.UpdateAsync(claim, ct, "status").ConfigureAwait(false));
     }
 
     private async Task<V1PersistentVolume> UpdateVolumePhaseAsync(V1PersistentVolume volume, string phase, string? reason, string? message, CancellationToken ct)
@@ -524,7 +528,7 @@ internal sealed partial class PersistentVolumeController : IController
         status.Phase = phase;
         status.Reason = reason;
         status.Message = message;
-        return await _volumeClient.UpdateAsync(volume, ct, "status").ConfigureAwait(false);
+        return _volumeWrites.Record(await _volumeClient.UpdateAsync(volume, ct, "status").ConfigureAwait(false));
     }
 
     /// <summary>Whether binding waits for the scheduler: a WaitForFirstConsumer class and no node chosen yet.</summary>
