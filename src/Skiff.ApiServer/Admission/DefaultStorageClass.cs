@@ -37,10 +37,13 @@ internal sealed class DefaultStorageClass(RegistryAccess access) : IMutatingAdmi
 
     /// <summary>The name of the default class, or null when none is marked.</summary>
     public string? Default() =>
-        access.Store<V1StorageClass>().Cache.Snapshot().Items.Values
-            .Select(o => ApiJson.Deserialize<V1StorageClass>(o.Json))
+        Pick(access.Store<V1StorageClass>().Cache.Snapshot().Items.Values.Select(o => ApiJson.Deserialize<V1StorageClass>(o.Json)))?.Metadata.Name;
+
+    /// <summary>GetDefaultClass: of the classes marked default, the newest; equally new ones by name.</summary>
+    internal static V1StorageClass? Pick(IEnumerable<V1StorageClass> classes) =>
+        classes
             .Where(c => StorageClassStrategy.IsDefault(c.Metadata))
             .OrderByDescending(c => c.Metadata.CreationTimestamp ?? DateTime.MinValue)
             .ThenBy(c => c.Metadata.Name, StringComparer.Ordinal)
-            .FirstOrDefault()?.Metadata.Name;
+            .FirstOrDefault();
 }
