@@ -274,4 +274,43 @@ public sealed class PersistentVolumeControllerTests
 
         Assert.Equal(writes, _world.ClaimClient.Calls.Count + _world.VolumeClient.Calls.Count);
     }
+
+    [Fact]
+    public async Task Sync_WaitForFirstConsumerVolumeChosenByTheScheduler_BindIsCompleted()
+    {
+        _world.Class("wffc", mode: "WaitForFirstConsumer", provisioner: "kubernetes.io/no-provisioner");
+        var claim = _world.Claim("data", storageClass: "wffc");
+        await _world.ConvergeAsync();
+
+        // The scheduler's PreBind: claimRef with the claim's uid and the bound-by-controller mark.
+        var pv = _world.Volume("local-1", storageClass: "wffc", claimRef: new V1ObjectReference
+        {
+            Kind = "PersistentVolumeClaim", ApiVersion = "v1", NamespaceProperty = "ns", Name = "data", Uid = claim.Metadata.Uid,
+        });
+        pv.Metadata.Annotations = new Dictionary<string, string> { [VolumeAnnotations.BoundByController] = "yes" };
+        await _world.VolumeClient.UpdateAsync(pv, CancellationToken.None);
+        _world.Reflect();
+        await _world.ConvergeAsync();
+
+        Assert.Equal("local-1", _world.GetClaim("data").Spec.VolumeName);
+        Assert.Equal("Bound", _world.GetClaim("data").Status.Phase);
+        Assert.Equal("Bound", _world.GetVolume("local-1").Status.Phase);
+    }
+
+    [Fact]
+    public async Task Sync_ReleasedDeleteVolumeOfAnotherProvisioner_IsLeftToThatProvisioner()
+    {
+        var pv = _world.Volume("ext", reclaim: "Delete");
+        pv.Metadata.Annotations = new Dictionary<string, string> { [VolumeAnnotations.ProvisionedBy] = "csi.example.com" };
+        await _world.VolumeClient.UpdateAsync(pv, CancellationToken.None);
+        _world.Reflect();
+        _world.Claim("data");
+        await _world.ConvergeAsync();
+
+        _world.DeleteClaim("data");
+        await _world.ConvergeAsync();
+
+        Assert.Equal("Released", _world.GetVolume("ext").Status.Phase);
+        Assert.DoesNotContain(_world.Recorder.Events, e => e.Contains("VolumeFailedDelete"));
+    }
 }
