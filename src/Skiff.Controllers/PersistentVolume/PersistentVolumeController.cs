@@ -20,6 +20,9 @@ internal sealed partial class PersistentVolumeController : IController
     private const string ClaimPrefix = "claim:";
     private const string VolumePrefix = "volume:";
 
+    /// <summary>The provisioner name of classes that offer no dynamic provisioning.</summary>
+    private const string NotSupportedProvisioner = "kubernetes.io/no-provisioner";
+
     private readonly IInformer<V1PersistentVolumeClaim> _claims;
     private readonly IInformer<V1PersistentVolume> _volumes;
     private readonly IInformer<V1StorageClass> _classes;
@@ -382,6 +385,14 @@ internal sealed partial class PersistentVolumeController : IController
         }
 
         var provisioner = storageClass.Provisioner ?? "";
+        if (provisioner == NotSupportedProvisioner)
+        {
+            // The class of statically provisioned volumes (local volumes, typically): nobody will create one.
+            _recorder.Event(claim, "Warning", "ProvisioningFailed", $"no volume plugin matched name: {provisioner}");
+            await UpdateClaimStatusAsync(claim, "Pending", null, ct).ConfigureAwait(false);
+            return;
+        }
+
         var annotations = claim.Metadata.Annotations ??= new Dictionary<string, string>();
         if (Objects.Annotation(claim.Metadata, VolumeAnnotations.StorageProvisioner) != provisioner ||
             Objects.Annotation(claim.Metadata, VolumeAnnotations.BetaStorageProvisioner) != provisioner)

@@ -313,4 +313,16 @@ public sealed class PersistentVolumeControllerTests
         Assert.Equal("Released", _world.GetVolume("ext").Status.Phase);
         Assert.DoesNotContain(_world.Recorder.Events, e => e.Contains("VolumeFailedDelete"));
     }
+
+    [Fact]
+    public async Task Sync_NoProvisionerClassAndNoVolume_ProvisioningFailedWithoutHandingItOn()
+    {
+        _world.Class("manual", provisioner: "kubernetes.io/no-provisioner");
+        _world.Claim("data", storageClass: "manual");
+
+        await _world.ConvergeAsync();
+
+        Assert.Contains("Warning ProvisioningFailed no volume plugin matched name: kubernetes.io/no-provisioner", _world.Recorder.Events);
+        Assert.False(_world.GetClaim("data").Metadata.Annotations?.ContainsKey(VolumeAnnotations.StorageProvisioner) ?? false);
+    }
 }
