@@ -158,7 +158,15 @@ internal sealed partial class LocalPathProvisioner : IController
         var path = DirectoryFor(claim);
         if (node == _options.NodeName)
         {
-            CreateDirectory(path);
+            try
+            {
+                CreateDirectory(path);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                _recorder.Event(claim, "Warning", "ProvisioningFailed", $"failed to provision volume with StorageClass \"{className}\": cannot create {path}: {ex.Message}");
+                throw;
+            }
         }
 
         var volume = NewVolume(claim, storageClass, volumeName, path, node);
