@@ -3,7 +3,6 @@ using Microsoft.Extensions.Hosting;
 using Skiff.ApiServer.Admission;
 using Skiff.ApiServer.Http;
 using Skiff.ApiServer.Registry;
-using Skiff.ApiServer.Registry.Storage.StorageClasses;
 using Skiff.ApiServer.Storage;
 
 namespace Skiff.ApiServer;
@@ -62,19 +61,7 @@ internal sealed partial class Bootstrapper(CacheDispatcher dispatcher, ResourceR
                 }
             }
 
-            var storageClasses = registry.Store<V1StorageClass>();
-            if (storageClasses.Cache.Get(storageClasses.Key(null, LocalPathStorageClass.Name)) is null)
-            {
-                try
-                {
-                    await storageClasses.CreateAsync(null, LocalPathStorageClass.Create(), false, stoppingToken).ConfigureAwait(false);
-                }
-                catch (ApiException e) when (e.Code == 409)
-                {
-                    // Another server created it first.
-                }
-            }
-
+            await EnsureDefaultStorageClassAsync(stoppingToken).ConfigureAwait(false);
             await dispatcher.WaitFreshAsync(TimeSpan.FromSeconds(10), stoppingToken).ConfigureAwait(false);
             _done.TrySetResult();
         }
