@@ -43,4 +43,14 @@ public sealed class ApiServerOptions
     /// <see cref="Admission.AdmissionChain.Order"/>); for components composed into the server and for tests.
     /// </summary>
     public IList<Admission.IAdmissionPlugin> AdmissionPlugins { get; } = [];
+
+    /// <summary>Service cluster IP and node port ranges.</summary>
+    public Registry.Core.Services.ServiceNetworkOptions ServiceNetwork { get; } = new();
+
+    /// <summary>
+    /// The address other cluster members reach this API server at, published in the <c>kubernetes</c> Service's
+    /// endpoints (kube-apiserver's --advertise-address); null uses the bind address, or the machine's first
+    /// non-loopback IPv4 address when bound to every address.
+    /// </summary>
+    public string? AdvertiseAddress { get; set; }
 }

@@ -24,6 +24,9 @@ internal sealed partial class RegistryStore<T> : IRegistryStore
     private readonly CacheDispatcher _dispatcher;
     private readonly NamespaceLifecycle _namespaces;
     private readonly AdmissionChain _admission;
+
+    /// <summary>The resource's storage hooks (allocation for Services), if it has any.</summary>
+    public IRegistryHooks<T>? Hooks { get; init; }
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
@@ -363,18 +366,36 @@ internal sealed partial class RegistryStore<T> : IRegistryStore
         obj.Kind = Info.Kind;
         if (dryRun)
         {
+            if (Hooks is not null)
+            {
+                await (await Hooks.BeginCreateAsync(obj, true, ct).ConfigureAwait(false)).RevertAsync().ConfigureAwait(false);
+            }
+
             return obj;
         }
 
         for (var attempt = 0; ; attempt++)
         {
-            var result = await _store.CreateAsync(Key(meta.NamespaceProperty, meta.Name!), EncodeForStore(obj), ct).ConfigureAwait(false);
+            var txn = Hooks is null ? RegistryTransaction.None : await Hooks.BeginCreateAsync(obj, false, ct).ConfigureAwait(false);
+            WriteResult result;
+            try
+            {
+                result = await _store.CreateAsync(Key(meta.NamespaceProperty, meta.Name!), EncodeForStore(obj), ct).ConfigureAwait(false);
+            }
+            catch
+            {
+                await txn.RevertAsync().ConfigureAwait(false);
+                throw;
+            }
+
             if (result.Succeeded)
             {
+                await txn.CommitAsync().ConfigureAwait(false);
                 meta.ResourceVersion = Rv(result.Revision);
                 return obj;
             }
 
+            await txn.RevertAsync().ConfigureAwait(false);
             if (!generated || attempt >= 8)
             {
                 throw ApiException.AlreadyExists(Info, meta.Name!);
@@ -495,31 +516,57 @@ internal sealed partial class RegistryStore<T> : IRegistryStore
                 return new UpdateResult<T>(old, false);
             }
 
+            var txn = RegistryTransaction.None;
+            if (Hooks is not null)
+            {
+                // Hooks fill in allocated values (node ports), so the bytes are taken again afterwards.
+                txn = await Hooks.BeginUpdateAsync(obj, old, kind, dryRun, ct).ConfigureAwait(false);
+                bytes = EncodeForStore(obj);
+            }
+
             if (dryRun)
             {
+                await txn.RevertAsync().ConfigureAwait(false);
                 return new UpdateResult<T>(obj, false);
             }
 
             var oldRevision = cached!.ResourceVersion;
-            if (meta.DeletionTimestamp is not null && (meta.Finalizers is null || meta.Finalizers.Count == 0) && !Strategy.HasSpecFinalizers(obj))
+            try
             {
-                // The last finalizer is gone from an object being deleted: the update completes the deletion.
-                var del = await _store.DeleteAsync(Key(ns, name), oldRevision, ct).ConfigureAwait(false);
-                if (del.Succeeded)
+                if (meta.DeletionTimestamp is not null && (meta.Finalizers is null || meta.Finalizers.Count == 0) && !Strategy.HasSpecFinalizers(obj))
                 {
-                    meta.ResourceVersion = Rv(del.Revision);
-                    return new UpdateResult<T>(obj, false);
+                    // The last finalizer is gone from an object being deleted: the update completes the deletion.
+                    var del = await _store.DeleteAsync(Key(ns, name), oldRevision, ct).ConfigureAwait(false);
+                    if (del.Succeeded)
+                    {
+                        await txn.RevertAsync().ConfigureAwait(false);
+                        if (Hooks is not null)
+                        {
+                            await Hooks.AfterDeleteAsync(old, ct).ConfigureAwait(false);
+                        }
+
+                        meta.ResourceVersion = Rv(del.Revision);
+                        return new UpdateResult<T>(obj, false);
+                    }
+                }
+                else
+                {
+                    var result = await _store.UpdateAsync(Key(ns, name), bytes, oldRevision, ct).ConfigureAwait(false);
+                    if (result.Succeeded)
+                    {
+                        await txn.CommitAsync().ConfigureAwait(false);
+                        meta.ResourceVersion = Rv(result.Revision);
+                        return new UpdateResult<T>(obj, false);
+                    }
                 }
             }
-            else
+            catch
             {
-                var result = await _store.UpdateAsync(Key(ns, name), bytes, oldRevision, ct).ConfigureAwait(false);
-                if (result.Succeeded)
-                {
-                    meta.ResourceVersion = Rv(result.Revision);
-                    return new UpdateResult<T>(obj, false);
-                }
+                await txn.RevertAsync().ConfigureAwait(false);
+                throw;
             }
+
+            await txn.RevertAsync().ConfigureAwait(false);
 
             // Lost a race with another writer: read again and retry. A request that named a resourceVersion then
             // fails the check above with 409; a patch or apply (whose result carries the version it was applied
@@ -637,6 +684,11 @@ internal sealed partial class RegistryStore<T> : IRegistryStore
                 var del = await _store.DeleteAsync(cached.Key, cached.ResourceVersion, ct).ConfigureAwait(false);
                 if (del.Succeeded)
                 {
+                    if (Hooks is not null)
+                    {
+                        await Hooks.AfterDeleteAsync(obj, ct).ConfigureAwait(false);
+                    }
+
                     meta.ResourceVersion = Rv(del.Revision);
                     return new DeleteResult<T>(obj, true);
                 }
