@@ -103,6 +103,8 @@ public static class ApiServerHost
         services.AddSingleton<IRegistryHooks<V1Service>, Registry.Core.Services.ServiceHooks>();
         services.AddHostedService<Registry.Core.Services.ServiceAllocationRepair>();
         services.AddSingleton<IAdmissionPlugin, PriorityAdmission>();
+        services.AddSingleton<IAdmissionPlugin, DefaultStorageClass>();
+        services.AddSingleton<IAdmissionPlugin, StorageObjectInUseProtection>();
         foreach (var plugin in options.AdmissionPlugins)
         {
             services.AddSingleton(plugin);

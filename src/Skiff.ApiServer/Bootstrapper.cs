@@ -63,6 +63,7 @@ internal sealed partial class Bootstrapper(CacheDispatcher dispatcher, ResourceR
 
             await EnsureRbacDefaultsAsync(stoppingToken).ConfigureAwait(false);
             await EnsureKubernetesServiceAsync(stoppingToken).ConfigureAwait(false);
+            await EnsureDefaultStorageClassAsync(stoppingToken).ConfigureAwait(false);
             await dispatcher.WaitFreshAsync(TimeSpan.FromSeconds(10), stoppingToken).ConfigureAwait(false);
             _done.TrySetResult();
         }
