@@ -215,8 +215,9 @@ internal static class DaemonSetPlanner
                 }
                 else if (!Pods.IsAvailable(oldPod!, minReady, now))
                 {
-                    // An old pod that is not available costs nothing to replace.
+                    // An old pod that is not available is replaced whatever the budget; it already counts as unavailable.
                     allowed.Add(oldPod!);
+                    numUnavailable++;
                 }
                 else if (numUnavailable < maxUnavailable)
                 {
