@@ -93,7 +93,10 @@ internal static class ControllerHistory
         return KubernetesJson.Deserialize<V1PodTemplateSpec>(template.ToJsonString());
     }
 
-    /// <summary>NewControllerRevision: labels are the template's plus the hash, owned by <paramref name="parent"/> as its controller.</summary>
+    /// <summary>
+    /// NewControllerRevision: labels are the template's (the hash is added on create), annotations the owner's (so
+    /// <c>kubernetes.io/change-cause</c> shows in <c>kubectl rollout history</c>), owned by <paramref name="parent"/> as its controller.
+    /// </summary>
     public static V1ControllerRevision NewRevision(
         IKubernetesObject<V1ObjectMeta> parent, string apiVersion, string kind, IDictionary<string, string>? templateLabels, JsonElement data, long revision)
     {
@@ -105,6 +108,7 @@ internal static class ControllerHistory
             {
                 NamespaceProperty = parent.Metadata.NamespaceProperty,
                 Labels = templateLabels is null ? new Dictionary<string, string>() : new Dictionary<string, string>(templateLabels),
+                Annotations = parent.Metadata.Annotations is { Count: > 0 } annotations ? new Dictionary<string, string>(annotations) : null,
                 OwnerReferences = [Objects.ControllerRef(parent, apiVersion, kind)],
             },
             Data = data,

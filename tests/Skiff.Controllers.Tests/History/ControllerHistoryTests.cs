@@ -84,6 +84,15 @@ public sealed class ControllerHistoryTests
     }
 
     [Fact]
+    public void NewRevision_CopiesTheOwnersAnnotations()
+    {
+        var owner = new V1StatefulSet { Metadata = new V1ObjectMeta { Name = "web", NamespaceProperty = "ns", Uid = "u", Annotations = new Dictionary<string, string> { ["kubernetes.io/change-cause"] = "image bump" } } };
+        var revision = ControllerHistory.NewRevision(owner, "apps/v1", "StatefulSet", null, ControllerHistory.TemplatePatch(Template("a")), 1);
+        Assert.Equal("image bump", revision.Metadata.Annotations["kubernetes.io/change-cause"]);
+        Assert.Equal("ns", revision.Metadata.NamespaceProperty);
+    }
+
+    [Fact]
     public async Task CreateAsync_SameNameSameData_ReturnsExisting()
     {
         var client = new FakeResourceClient<V1ControllerRevision>(ApiResource.ControllerRevisions);
