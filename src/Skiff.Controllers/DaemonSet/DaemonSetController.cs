@@ -58,6 +58,7 @@ internal sealed partial class DaemonSetController : IController
         _logger = logger;
         Queue = new RateLimitingQueue<string>(RateLimiters.DefaultController<string>(timeProvider), timeProvider);
         Expectations = new ControllerExpectations(timeProvider);
+        Backoff = new FailedPodBackoff(timeProvider);
         Sync = SyncAsync;
 
         sets.AddEventHandler(new ResourceEventHandler<V1DaemonSet>(
@@ -92,6 +93,9 @@ internal sealed partial class DaemonSetController : IController
 
     public ControllerExpectations Expectations { get; }
 
+    /// <summary>Backoff for replacing failed pods, per DaemonSet and node.</summary>
+    public FailedPodBackoff Backoff { get; }
+
     /// <summary>The sync handler; tests swap it to observe which keys are enqueued.</summary>
     public SyncHandler Sync { get; set; }
 
@@ -102,7 +106,24 @@ internal sealed partial class DaemonSetController : IController
             _pods.WaitForSyncAsync(cancellationToken),
             _nodes.WaitForSyncAsync(cancellationToken),
             _revisions.WaitForSyncAsync(cancellationToken)).ConfigureAwait(false);
+        var gc = Task.Run(() => CollectBackoffAsync(cancellationToken), CancellationToken.None);
         await Workers.RunAsync(Name, Queue, () => Sync, workers, _logger, cancellationToken).ConfigureAwait(false);
+        await gc.ConfigureAwait(false);
+    }
+
+    private async Task CollectBackoffAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(TimeSpan.FromMinutes(1), _timeProvider, cancellationToken).ConfigureAwait(false);
+                Backoff.Gc();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     private void Enqueue(V1DaemonSet ds) => Queue.Add(ObjectKey.Of(ds));
@@ -240,9 +261,26 @@ internal sealed partial class DaemonSetController : IController
                 plan = DaemonSetPlanner.RollingUpdate(ds, nodes, new Dictionary<string, List<V1Pod>>(nodeToPods), hash, now);
             }
 
+            var backoff = TimeSpan.Zero;
             foreach (var pod in plan.FailedPods)
             {
-                _recorder.Event(ds, "Warning", "FailedDaemonPod", $"Found failed daemon pod {pod.Metadata.NamespaceProperty}/{pod.Metadata.Name} on node {DaemonPods.TargetNode(pod)}, will try to kill it");
+                var node = DaemonPods.TargetNode(pod) ?? "";
+                var backoffKey = FailedPodBackoff.Key(key, node);
+                var remaining = Backoff.Remaining(backoffKey);
+                if (remaining > TimeSpan.Zero)
+                {
+                    backoff = backoff == TimeSpan.Zero || remaining < backoff ? remaining : backoff;
+                    continue;
+                }
+
+                Backoff.Next(backoffKey);
+                _recorder.Event(ds, "Warning", "FailedDaemonPod", $"Found failed daemon pod {pod.Metadata.NamespaceProperty}/{pod.Metadata.Name} on node {node}, will try to kill it");
+                plan.PodsToDelete.Add(pod);
+            }
+
+            if (backoff > TimeSpan.Zero)
+            {
+                Queue.AddAfter(key, backoff);
             }
 
             error = await SyncNodesAsync(key, ds, plan, hash, cancellationToken).ConfigureAwait(false);

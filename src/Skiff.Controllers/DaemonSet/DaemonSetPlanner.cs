@@ -95,9 +95,8 @@ internal static class DaemonSetPlanner
 
                 if (pod.Status?.Phase == "Failed")
                 {
-                    // A failed daemon pod is replaced: deleted now, recreated on the next sync.
+                    // A failed daemon pod is replaced: deleted (subject to the controller's backoff), recreated on the next sync.
                     failed.Add(pod);
-                    delete.Add(pod);
                 }
                 else if (pod.Status?.Phase == "Succeeded")
                 {

@@ -194,6 +194,62 @@ public sealed class DaemonSetControllerTests
     }
 
     [Fact]
+    public async Task FailedPod_IsDeletedWithAWarning_ThenTheNodeBacksOff()
+    {
+        _nodes.Add(Node("a"));
+        Seed(Ds());
+        await _controller.Sync("ns/agent", CancellationToken.None);
+        Observe();
+
+        async Task FailThePodAsync()
+        {
+            var pod = _podClient.Objects.Single();
+            pod.Spec.NodeName = "a";
+            pod.Status = new V1PodStatus { Phase = "Failed" };
+            _podClient.Seed(pod);
+            Observe();
+            await _controller.Sync("ns/agent", CancellationToken.None);
+            Observe();
+        }
+
+        await FailThePodAsync();
+        Assert.Empty(_podClient.Objects);
+        Assert.Single(_events.Events, e => e.StartsWith("Warning FailedDaemonPod Found failed daemon pod ns/agent-", StringComparison.Ordinal) && e.EndsWith("on node a, will try to kill it", StringComparison.Ordinal));
+
+        // Recreated, failed again at once: the second delete waits out the backoff (1 s, then 2 s).
+        await _controller.Sync("ns/agent", CancellationToken.None);
+        Observe();
+        Assert.Single(_podClient.Objects);
+        await FailThePodAsync();
+        Assert.Single(_podClient.Objects);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await _controller.Sync("ns/agent", CancellationToken.None);
+        Assert.Empty(_podClient.Objects);
+        Assert.Equal(TimeSpan.FromSeconds(2), _controller.Backoff.Remaining(FailedPodBackoff.Key("ns/agent", "a")));
+    }
+
+    [Fact]
+    public void FailedPodBackoff_DoublesToTheMaximum_AndForgetsAfterAQuietPeriod()
+    {
+        var backoff = new FailedPodBackoff(_time);
+        Assert.Equal(TimeSpan.Zero, backoff.Remaining("k"));
+        backoff.Next("k");
+        Assert.Equal(TimeSpan.FromSeconds(1), backoff.Remaining("k"));
+        for (var i = 0; i < 20; i++)
+        {
+            backoff.Next("k");
+        }
+
+        Assert.Equal(FailedPodBackoff.Max, backoff.Remaining("k"));
+        _time.Advance(FailedPodBackoff.Max * 2 + TimeSpan.FromSeconds(1));
+        backoff.Next("k");
+        Assert.Equal(TimeSpan.FromSeconds(1), backoff.Remaining("k"));
+        _time.Advance(FailedPodBackoff.Max * 3);
+        backoff.Gc();
+        Assert.Equal(TimeSpan.Zero, backoff.Remaining("k"));
+    }
+
+    [Fact]
     public async Task NodeChanges_EnqueueDaemonSets()
     {
         _controller.Sync = (_, _) => Task.CompletedTask;

@@ -56,11 +56,13 @@ public sealed class DaemonSetPlannerTests
     }
 
     [Fact]
-    public void Manage_FailedPod_IsDeletedAndReported()
+    public void Manage_FailedPod_IsReportedForReplacement_NotRecreatedBesideIt()
     {
         var plan = DaemonSetPlanner.Manage(Ds(), [Node("a")], Map(Pod("p-a", "a", phase: "Failed")), "new", Now);
-        Assert.Equal(["p-a"], plan.PodsToDelete.Select(p => p.Metadata.Name));
         Assert.Equal(["p-a"], plan.FailedPods.Select(p => p.Metadata.Name));
+        Assert.Empty(plan.PodsToDelete);
+        Assert.Empty(plan.NodesNeedingPods);
+        Assert.False(plan.IsEmpty);
     }
 
     [Fact]
