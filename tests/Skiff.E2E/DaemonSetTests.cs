@@ -113,6 +113,7 @@ public sealed class DaemonSetTests(ServerFixture fixture) : IClassFixture<Server
         }, "pods following the nodes", () => KubeletStepAsync(client, ns));
 
         // A template change rolls node by node (maxUnavailable 1); rollout status waits for it.
+        await kubectl.OkAsync("-n", ns, "annotate", "daemonset/agent", "kubernetes.io/change-cause=bump to nginx:2");
         await kubectl.OkAsync("-n", ns, "set", "image", "daemonset/agent", "c=nginx:2");
         await ControllersTests.EventuallyAsync(async () =>
         {
@@ -124,7 +125,7 @@ public sealed class DaemonSetTests(ServerFixture fixture) : IClassFixture<Server
 
         var history = await kubectl.OkAsync("-n", ns, "rollout", "history", "daemonset/agent");
         Assert.Matches(@"(?m)^1\s", history);
-        Assert.Matches(@"(?m)^2\s", history);
+        Assert.Matches(@"(?m)^2\s+bump to nginx:2", history);
         Assert.Equal(2, (await client.AppsV1.ListNamespacedControllerRevisionAsync(ns)).Items.Count);
 
         // Undo applies revision 1's template again; that revision becomes number 3.

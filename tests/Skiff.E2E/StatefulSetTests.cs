@@ -149,7 +149,7 @@ public sealed class StatefulSetTests(ServerFixture fixture) : IClassFixture<Serv
     }
 
     [Fact]
-    public async Task Parallel_CreatesAllAtOnce_FromTheStartOrdinal_AndWhenScaledDeleteRemovesClaims()
+    public async Task Parallel_CreatesAllAtOnce_FromTheStartOrdinal_AndRetentionPoliciesDeleteClaims()
     {
         var kubectl = fixture.Kubectl();
         using var client = Client();
@@ -167,5 +167,15 @@ public sealed class StatefulSetTests(ServerFixture fixture) : IClassFixture<Serv
             var claims = (await client.CoreV1.ListNamespacedPersistentVolumeClaimAsync(ns)).Items.Select(c => c.Metadata.Name).Order();
             return (await PodsAsync(client, ns)).Keys.SequenceEqual(["db-5"]) && claims.SequenceEqual(["www-db-5"]);
         }, "db-6, db-7 and their claims gone");
+
+        // whenDeleted: Delete makes the set own the remaining claim, so deleting the set deletes it.
+        await kubectl.OkAsync("-n", ns, "patch", "statefulset/db", "--type=merge", "-p", """{"spec":{"persistentVolumeClaimRetentionPolicy":{"whenDeleted":"Delete"}}}""");
+        await ControllersTests.EventuallyAsync(
+            async () => (await client.CoreV1.ReadNamespacedPersistentVolumeClaimAsync("www-db-5", ns)).Metadata.OwnerReferences?.Any(r => r.Kind == "StatefulSet" && r.Name == "db") == true,
+            "the claim owned by the set");
+        await kubectl.OkAsync("-n", ns, "delete", "statefulset/db");
+        await ControllersTests.EventuallyAsync(
+            async () => (await client.CoreV1.ListNamespacedPersistentVolumeClaimAsync(ns)).Items.Count == 0 && (await PodsAsync(client, ns)).Count == 0,
+            "pods and claims gone with the set");
     }
 }
