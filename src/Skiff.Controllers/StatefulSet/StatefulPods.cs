@@ -41,6 +41,12 @@ internal static class StatefulPods
 
     public static bool IsMemberOf(V1StatefulSet set, V1Pod pod) => ParentAndOrdinal(pod).Parent == set.Metadata.Name;
 
+    /// <summary>identityMatches: the pod carries its ordinal's pod-name and pod-index labels.</summary>
+    public static bool IdentityMatches(V1Pod pod, int ordinal) =>
+        pod.Metadata.Labels is { } labels &&
+        labels.TryGetValue(PodNameLabel, out var name) && name == pod.Metadata.Name &&
+        labels.TryGetValue(PodIndexLabel, out var index) && index == ordinal.ToString(CultureInfo.InvariantCulture);
+
     public static string Revision(V1Pod pod) => ControllerHistory.HashLabel(pod.Metadata) ?? "";
 
     public static bool IsCreated(V1Pod pod) => pod.Metadata.Uid is not null;

@@ -315,6 +315,10 @@ internal sealed partial class StatefulSetController : IController
 
             // The claims of a running pod are made again if someone deleted them (storage must match identity).
             await CreateClaimsAsync(set, pod, start + i, cancellationToken).ConfigureAwait(false);
+            if (!StatefulPods.IdentityMatches(pod, start + i))
+            {
+                await RestoreIdentityAsync(set, pod, start + i, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         await UpdateClaimOwnersAsync(set, replicas.Where(p => StatefulPods.IsCreated(p!)).Select(p => p!), condemned, cancellationToken).ConfigureAwait(false);
@@ -460,6 +464,32 @@ internal sealed partial class StatefulSetController : IController
         }
 
         return true;
+    }
+
+    /// <summary>UpdateStatefulPod for identity: puts back the pod-name and pod-index labels a user removed or changed.</summary>
+    private async Task RestoreIdentityAsync(V1StatefulSet set, V1Pod pod, int ordinal, CancellationToken cancellationToken)
+    {
+        var patch = System.Text.Json.JsonSerializer.Serialize(new
+        {
+            metadata = new
+            {
+                labels = new Dictionary<string, string>
+                {
+                    [StatefulPods.PodNameLabel] = pod.Metadata.Name,
+                    [StatefulPods.PodIndexLabel] = ordinal.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                },
+                resourceVersion = pod.Metadata.ResourceVersion,
+            },
+        });
+        try
+        {
+            await _podClient.PatchAsync(pod.Metadata.NamespaceProperty, pod.Metadata.Name, patch, cancellationToken).ConfigureAwait(false);
+            _recorder.Event(set, "Normal", "SuccessfulUpdate", $"update Pod {pod.Metadata.Name} in StatefulSet {set.Metadata.Name} successful");
+        }
+        catch (ApiException ex) when (ex.IsNotFound || ex.IsConflict)
+        {
+            // Changed or gone meanwhile: the event it caused brings another sync.
+        }
     }
 
     private async Task DeletePodAsync(V1StatefulSet set, V1Pod pod, CancellationToken cancellationToken)

@@ -392,6 +392,22 @@ public sealed class StatefulSetControllerTests
     }
 
     [Fact]
+    public async Task RemovedIdentityLabel_IsPutBack()
+    {
+        Seed(Set(1));
+        await ConvergeAsync();
+        var pod = _podClient.Objects.Single();
+        pod.Metadata.Labels.Remove(StatefulPods.PodNameLabel);
+        _podClient.Seed(pod);
+        Observe();
+
+        await SyncAsync();
+
+        Assert.Equal("web-0", _podClient.Objects.Single().Metadata.Labels[StatefulPods.PodNameLabel]);
+        Assert.Contains("Normal SuccessfulUpdate update Pod web-0 in StatefulSet web successful", _events.Events);
+    }
+
+    [Fact]
     public async Task HistoryLimit_TruncatesUnusedRevisions()
     {
         var set = Set(1);
