@@ -408,6 +408,35 @@ public sealed class StatefulSetControllerTests
     }
 
     [Fact]
+    public async Task PodEvents_EnqueueTheOwningSet_OrASetWhoseNameAndSelectorAnOrphanMatches()
+    {
+        _controller.Sync = (_, _) => Task.CompletedTask;
+        var set = Seed(Set(1));
+        await DrainAsync();
+
+        var owned = new V1Pod { Metadata = new V1ObjectMeta { Name = "web-0", NamespaceProperty = "ns", Uid = "p1", ResourceVersion = "1", OwnerReferences = [Objects.ControllerRef(set, "apps/v1", "StatefulSet")] } };
+        _pods.Add(owned);
+        Assert.Equal(1, _controller.Queue.Length);
+        await DrainAsync();
+
+        _pods.Add(new V1Pod { Metadata = new V1ObjectMeta { Name = "web-3", NamespaceProperty = "ns", Uid = "p2", Labels = new Dictionary<string, string> { ["app"] = "web" } } });
+        Assert.Equal(1, _controller.Queue.Length);
+        await DrainAsync();
+
+        _pods.Add(new V1Pod { Metadata = new V1ObjectMeta { Name = "api-0", NamespaceProperty = "ns", Uid = "p3", Labels = new Dictionary<string, string> { ["app"] = "web" } } });
+        Assert.Equal(0, _controller.Queue.Length);
+    }
+
+    private async Task DrainAsync()
+    {
+        while (_controller.Queue.Length > 0)
+        {
+            var (key, _) = await _controller.Queue.GetAsync(CancellationToken.None);
+            _controller.Queue.Done(key);
+        }
+    }
+
+    [Fact]
     public async Task HistoryLimit_TruncatesUnusedRevisions()
     {
         var set = Set(1);
