@@ -39,6 +39,7 @@ public sealed class DaemonSetTests(ServerFixture fixture) : IClassFixture<Server
               labels: {app: {{name}}}
             spec:
               nodeSelector: {role: {{role}}}
+              tolerations: [{key: dedicated, value: agent, effect: NoSchedule}]
               containers:
               - name: c
                 image: {{image}}
@@ -79,17 +80,19 @@ public sealed class DaemonSetTests(ServerFixture fixture) : IClassFixture<Server
             Node("ds-b", ", role: agent") +
             Node("ds-tainted", ", role: agent", "taints: [{key: dedicated, value: db, effect: NoSchedule}]") +
             Node("ds-cordoned", ", role: agent", "unschedulable: true") +
+            Node("ds-tolerated", ", role: agent", "taints: [{key: dedicated, value: agent, effect: NoSchedule}]") +
             Node("ds-other", ", role: web"),
             "apply", "-f", "-");
         await kubectl.OkWithInputAsync(DaemonSet("agent", "nginx:1", "agent"), "-n", ns, "create", "-f", "-");
 
-        // a, b and the cordoned node (daemon pods tolerate unschedulable); not the tainted node, not the other role.
-        string[] eligible = ["ds-a", "ds-b", "ds-cordoned"];
+        // a, b, the cordoned node (daemon pods tolerate unschedulable) and the node whose taint the template
+        // tolerates; not the node with another taint, not the other role.
+        string[] eligible = ["ds-a", "ds-b", "ds-cordoned", "ds-tolerated"];
         await ControllersTests.EventuallyAsync(async () =>
         {
             var pods = await LivePodsAsync(client, ns);
             var ds = await client.AppsV1.ReadNamespacedDaemonSetAsync("agent", ns);
-            return pods.Select(p => p.Spec.NodeName).Order().SequenceEqual(eligible) && ds.Status.NumberReady == 3 && ds.Status.DesiredNumberScheduled == 3;
+            return pods.Select(p => p.Spec.NodeName).Order().SequenceEqual(eligible) && ds.Status.NumberReady == 4 && ds.Status.DesiredNumberScheduled == 4;
         }, "one ready pod on each eligible node", () => KubeletStepAsync(client, ns));
 
         var pod = (await LivePodsAsync(client, ns)).First();
@@ -100,16 +103,16 @@ public sealed class DaemonSetTests(ServerFixture fixture) : IClassFixture<Server
         Assert.True(pod.Metadata.Labels.ContainsKey("controller-revision-hash"));
 
         var table = await kubectl.OkAsync("-n", ns, "get", "daemonset", "agent");
-        Assert.Matches(@"agent\s+3\s+3\s+3\s+3\s+3\s", table);
+        Assert.Matches(@"agent\s+4\s+4\s+4\s+4\s+4\s", table);
 
         // A new eligible node gets a pod; a node that loses the label loses its pod.
         await kubectl.OkWithInputAsync(Node("ds-new", ", role: agent"), "apply", "-f", "-");
         await kubectl.OkAsync("label", "node", "ds-b", "role-");
-        string[] after = ["ds-a", "ds-cordoned", "ds-new"];
+        string[] after = ["ds-a", "ds-cordoned", "ds-new", "ds-tolerated"];
         await ControllersTests.EventuallyAsync(async () =>
         {
             var pods = await LivePodsAsync(client, ns);
-            return pods.Select(p => p.Spec.NodeName).Order().SequenceEqual(after) && (await client.AppsV1.ReadNamespacedDaemonSetAsync("agent", ns)).Status.NumberAvailable == 3;
+            return pods.Select(p => p.Spec.NodeName).Order().SequenceEqual(after) && (await client.AppsV1.ReadNamespacedDaemonSetAsync("agent", ns)).Status.NumberAvailable == 4;
         }, "pods following the nodes", () => KubeletStepAsync(client, ns));
 
         // A template change rolls node by node (maxUnavailable 1); rollout status waits for it.
@@ -119,7 +122,7 @@ public sealed class DaemonSetTests(ServerFixture fixture) : IClassFixture<Server
         {
             var pods = await LivePodsAsync(client, ns);
             var ds = await client.AppsV1.ReadNamespacedDaemonSetAsync("agent", ns);
-            return pods.Count == 3 && pods.All(p => p.Spec.Containers[0].Image == "nginx:2") && ds.Status.UpdatedNumberScheduled == 3 && ds.Status.NumberAvailable == 3;
+            return pods.Count == 4 && pods.All(p => p.Spec.Containers[0].Image == "nginx:2") && ds.Status.UpdatedNumberScheduled == 4 && ds.Status.NumberAvailable == 4;
         }, "the rollout to nginx:2", () => KubeletStepAsync(client, ns));
         Assert.Contains("successfully rolled out", await kubectl.OkAsync("-n", ns, "rollout", "status", "daemonset/agent", "--timeout=60s"));
 
@@ -134,8 +137,8 @@ public sealed class DaemonSetTests(ServerFixture fixture) : IClassFixture<Server
         {
             var pods = await LivePodsAsync(client, ns);
             var ds = await client.AppsV1.ReadNamespacedDaemonSetAsync("agent", ns);
-            return ds.Spec.Template.Spec.Containers[0].Image == "nginx:1" && pods.Count == 3 && pods.All(p => p.Spec.Containers[0].Image == "nginx:1") &&
-                ds.Status.UpdatedNumberScheduled == 3 && ds.Status.NumberAvailable == 3 && ds.Status.ObservedGeneration == ds.Metadata.Generation;
+            return ds.Spec.Template.Spec.Containers[0].Image == "nginx:1" && pods.Count == 4 && pods.All(p => p.Spec.Containers[0].Image == "nginx:1") &&
+                ds.Status.UpdatedNumberScheduled == 4 && ds.Status.NumberAvailable == 4 && ds.Status.ObservedGeneration == ds.Metadata.Generation;
         }, "the rollback to nginx:1", () => KubeletStepAsync(client, ns));
         var revisions = (await client.AppsV1.ListNamespacedControllerRevisionAsync(ns)).Items;
         Assert.Equal([2L, 3L], revisions.Select(r => r.Revision).Order());
@@ -168,13 +171,14 @@ public sealed class DaemonSetTests(ServerFixture fixture) : IClassFixture<Server
         Assert.All(await LivePodsAsync(client, ns), p => Assert.Equal("nginx:1", p.Spec.Containers[0].Image));
 
         // Deleting one pod brings it back at the new template; the other stays old.
-        var victim = (await LivePodsAsync(client, ns)).Single(p => p.Spec.NodeName == "dss-a");
+        var victim = (await LivePodsAsync(client, ns)).Single(p => TargetNode(p) == "dss-a");
         await client.CoreV1.DeleteNamespacedPodAsync(victim.Metadata.Name, ns, new V1DeleteOptions { GracePeriodSeconds = 0 });
         await ControllersTests.EventuallyAsync(async () =>
         {
             var pods = await LivePodsAsync(client, ns);
-            return pods.Count == 2 && pods.Single(p => p.Spec.NodeName == "dss-a").Spec.Containers[0].Image == "nginx:2" &&
-                pods.Single(p => p.Spec.NodeName == "dss-b").Spec.Containers[0].Image == "nginx:1";
+            // By the pinned node: the new pod may not be bound yet.
+            var images = pods.OrderBy(TargetNode, StringComparer.Ordinal).Select(p => (TargetNode(p), p.Spec.Containers[0].Image));
+            return images.SequenceEqual([("dss-a", "nginx:2"), ("dss-b", "nginx:1")]);
         }, "only the deleted pod replaced at nginx:2", () => KubeletStepAsync(client, ns));
 
         // maxSurge: the new pod starts beside the old one, which goes only once the new one is available.
@@ -185,7 +189,8 @@ public sealed class DaemonSetTests(ServerFixture fixture) : IClassFixture<Server
             // Looked at before the kubelet step makes the new pod ready (after which the old one goes at once).
             var pods = await LivePodsAsync(client, ns);
             sawBoth |= pods.GroupBy(TargetNode).Any(g => g.Count() == 2);
-            Assert.True(pods.Count <= 3, $"{pods.Count} pods with maxSurge 1 on 2 nodes");
+            Assert.True(pods.Count <= 3, $"{pods.Count} pods with maxSurge 1 on 2 nodes: " +
+                string.Join("; ", pods.Select(p => $"{p.Metadata.Name} {TargetNode(p)} {p.Spec.NodeName} {p.Spec.Containers[0].Image} {p.Metadata.Labels["controller-revision-hash"]} {p.Status?.Phase} {p.Metadata.CreationTimestamp:HH:mm:ss.fff}")));
             await KubeletStepAsync(client, ns);
         }
 
