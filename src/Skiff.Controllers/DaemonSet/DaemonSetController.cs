@@ -248,12 +248,15 @@ internal sealed partial class DaemonSetController : IController
         ds.Status ??= new V1DaemonSetStatus();
         ds.Status.CollisionCount = collisionCount;
 
+        // Read before the pods: a create observed between reading a stale cache and this check must not pass as
+        // satisfied for that stale list, or the node would get a second pod.
+        var needsSync = Expectations.Satisfied(key);
         var now = _timeProvider.GetUtcNow();
         var claimed = await ControllerRefClaims.ClaimAsync(_podClient, ds, "apps/v1", "DaemonSet", ds.Spec?.Selector, _pods.Indexer.ListNamespace(ds.Metadata.NamespaceProperty), cancellationToken).ConfigureAwait(false);
         var nodeToPods = DaemonSetPlanner.NodeToPods(claimed);
 
         Exception? error = null;
-        if (Expectations.Satisfied(key))
+        if (needsSync)
         {
             var plan = DaemonSetPlanner.Manage(ds, nodes, nodeToPods, hash, now);
             if (plan.IsEmpty && ds.Spec?.UpdateStrategy?.Type != "OnDelete")
