@@ -20,6 +20,16 @@ internal sealed class Snapshot
         }
 
         NamespaceLabels = namespaceLabels ?? new Dictionary<string, IDictionary<string, string>?>();
+        var images = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var n in Nodes)
+        {
+            foreach (var image in n.ImageSizes.Keys)
+            {
+                images[image] = images.GetValueOrDefault(image) + 1;
+            }
+        }
+
+        ImageNodeCounts = images;
     }
 
     public List<NodeInfo> Nodes { get; } = [];
@@ -27,6 +37,9 @@ internal sealed class Snapshot
     public Dictionary<string, int> Index { get; } = new(StringComparer.Ordinal);
 
     public IReadOnlyDictionary<string, IDictionary<string, string>?> NamespaceLabels { get; set; } = new Dictionary<string, IDictionary<string, string>?>();
+
+    /// <summary>How many nodes have each image (by normalized name), for ImageLocality's spread factor.</summary>
+    public IReadOnlyDictionary<string, int> ImageNodeCounts { get; set; } = new Dictionary<string, int>(StringComparer.Ordinal);
 
     /// <summary>The cache generation this snapshot reflects.</summary>
     public long Generation { get; set; }
