@@ -62,13 +62,13 @@ internal sealed class InterPodAffinityPlugin(int hardPodAffinityWeight = InterPo
             {
                 foreach (var term in existing.RequiredAntiAffinity)
                 {
-                    if (labels.TryGetValue(term.TopologyKey, out var v) && term.Matches(pod.Pod, snapshot.LabelsOfNamespace))
+                    if (labels.TryGetValue(term.TopologyKey, out var v) && term.Matches(pod.Pod, snapshot.NamespaceLabelsOf))
                     {
                         Increment(s.ExistingAntiAffinity, new TopologyPair(term.TopologyKey, v));
                     }
                 }
 
-                if (pod.RequiredAffinity.Length > 0 && pod.RequiredAffinity.All(t => t.Matches(existing.Pod, snapshot.LabelsOfNamespace)))
+                if (pod.RequiredAffinity.Length > 0 && pod.RequiredAffinity.All(t => t.Matches(existing.Pod, snapshot.NamespaceLabelsOf)))
                 {
                     foreach (var term in pod.RequiredAffinity)
                     {
@@ -81,7 +81,7 @@ internal sealed class InterPodAffinityPlugin(int hardPodAffinityWeight = InterPo
 
                 foreach (var term in pod.RequiredAntiAffinity)
                 {
-                    if (labels.TryGetValue(term.TopologyKey, out var v) && term.Matches(existing.Pod, snapshot.LabelsOfNamespace))
+                    if (labels.TryGetValue(term.TopologyKey, out var v) && term.Matches(existing.Pod, snapshot.NamespaceLabelsOf))
                     {
                         Increment(s.AntiAffinity, new TopologyPair(term.TopologyKey, v));
                     }
@@ -90,7 +90,7 @@ internal sealed class InterPodAffinityPlugin(int hardPodAffinityWeight = InterPo
         }
 
         state.Write(FilterKey, s);
-        s.MatchesOwnTerms = pod.RequiredAffinity.All(t => t.Matches(pod.Pod, snapshot.LabelsOfNamespace));
+        s.MatchesOwnTerms = pod.RequiredAffinity.All(t => t.Matches(pod.Pod, snapshot.NamespaceLabelsOf));
         return Status.Ok;
     }
 
@@ -177,7 +177,7 @@ internal sealed class InterPodAffinityPlugin(int hardPodAffinityWeight = InterPo
                     Add(scores, labels, existing.PreferredAntiAffinity, pod.Pod, -1, snapshot);
                     foreach (var term in hardPodAffinityWeight > 0 ? existing.RequiredAffinity : [])
                     {
-                        if (labels.TryGetValue(term.TopologyKey, out var v) && term.Matches(pod.Pod, snapshot.LabelsOfNamespace))
+                        if (labels.TryGetValue(term.TopologyKey, out var v) && term.Matches(pod.Pod, snapshot.NamespaceLabelsOf))
                         {
                             scores[new TopologyPair(term.TopologyKey, v)] = scores.GetValueOrDefault(new TopologyPair(term.TopologyKey, v)) + HardPodAffinityWeight;
                         }
@@ -235,7 +235,7 @@ internal sealed class InterPodAffinityPlugin(int hardPodAffinityWeight = InterPo
     {
         foreach (var term in terms)
         {
-            if (labels.TryGetValue(term.TopologyKey, out var v) && term.Matches(target, snapshot.LabelsOfNamespace))
+            if (labels.TryGetValue(term.TopologyKey, out var v) && term.Matches(target, snapshot.NamespaceLabelsOf))
             {
                 var pair = new TopologyPair(term.TopologyKey, v);
                 scores[pair] = scores.GetValueOrDefault(pair) + (sign * term.Weight);
