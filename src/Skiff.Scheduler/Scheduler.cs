@@ -125,6 +125,15 @@ internal sealed partial class Scheduler
 
             var state = new CycleState();
             var result = profile.FindFeasibleNodes(state, podInfo, _snapshot, _nominator);
+            if (result.PreFilterStatus is { Code: StatusCode.Error } error)
+            {
+                // An internal failure (a missing StorageClass, say) is retried with backoff, not treated as a fit error.
+                Log.AttemptError(_logger, podInfo.Key, string.Join(", ", error.Reasons));
+                _events.Event(pod, "Warning", "FailedScheduling", string.Join(", ", error.Reasons));
+                _queue.AddBackoff(queued);
+                return;
+            }
+
             if (result.Feasible.Count == 0)
             {
                 // A PreFilter rejection applies to every node; preemption then sees that status everywhere.

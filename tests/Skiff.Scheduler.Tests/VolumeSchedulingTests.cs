@@ -162,4 +162,17 @@ public sealed class VolumeSchedulingTests
         Assert.Equal(0, _h.Scheduler.Queue.UnschedulableCount);
         Assert.Contains(_h.Api.Requests, r => r.Path == "/api/v1/persistentvolumes/pv-n2" && r.Method == "PUT");
     }
+
+    [Fact]
+    public async Task MissingStorageClass_IsAnError_RetriedWithBackoff()
+    {
+        _h.Claims.Add(MakeVolumes.Claim("data", cls: "no-such-class"));
+        _h.Pods.Add(Make.Pod("p").WithClaims("data"));
+
+        await _h.RunQueueAsync();
+
+        Assert.Contains("Warning FailedScheduling storageclass.storage.k8s.io \"no-such-class\" not found", _h.Events.Events);
+        Assert.Equal(1, _h.Scheduler.Queue.BackoffCount);
+        Assert.Equal(0, _h.Scheduler.Queue.UnschedulableCount);
+    }
 }

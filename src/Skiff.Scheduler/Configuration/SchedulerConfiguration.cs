@@ -6,8 +6,10 @@ namespace Skiff.Scheduler.Configuration;
 
 /// <summary>
 /// The scheduler configuration file in KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1) shape:
-/// percentageOfNodesToScore and profiles with plugins (multiPoint, score) and pluginConfig. Fields Skiff does
-/// not implement are ignored, as unknown fields are for a lenient decode.
+/// percentageOfNodesToScore and profiles with plugins (multiPoint and each extension point, enabled/disabled,
+/// score weights) and pluginConfig (NodeResourcesFit scoringStrategy.type, InterPodAffinity
+/// hardPodAffinityWeight, PodTopologySpread defaultConstraints/defaultingType). Fields Skiff does not implement
+/// are ignored, as unknown fields are for a lenient decode; what it reads is validated with field paths.
 /// </summary>
 internal sealed class SchedulerConfiguration
 {
