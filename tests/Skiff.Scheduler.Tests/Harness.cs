@@ -71,6 +71,7 @@ internal sealed class Harness
         await Scheduler.DrainAsync();
     }
 
-    public string? LastFailure(string pod) =>
+    /// <summary>The message of the most recent FailedScheduling event.</summary>
+    public string? LastFailure() =>
         Events.Events.LastOrDefault(e => e.StartsWith("Warning FailedScheduling", StringComparison.Ordinal)) is { } e ? e["Warning FailedScheduling ".Length..] : null;
 }

@@ -50,7 +50,7 @@ public sealed class VolumeSchedulingTests
         await _h.RunQueueAsync();
 
         Assert.Empty(_h.Binder.Bound);
-        Assert.Equal(expected, _h.LastFailure("p"));
+        Assert.Equal(expected, _h.LastFailure());
     }
 
     [Fact]
@@ -144,7 +144,7 @@ public sealed class VolumeSchedulingTests
 
         // The second pod's cycle saw the volume assumed for claim a, though the informer does not show its claimRef yet.
         Assert.Single(_h.Api.Requests, r => r.Method == "PUT");
-        Assert.Contains("0/3 nodes are available: 3 node(s) didn't find available persistent volumes to bind.", _h.LastFailure("pb"), StringComparison.Ordinal);
+        Assert.Contains("0/3 nodes are available: 3 node(s) didn't find available persistent volumes to bind.", _h.LastFailure(), StringComparison.Ordinal);
     }
 
     [Fact]

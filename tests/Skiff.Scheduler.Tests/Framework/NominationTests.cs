@@ -25,7 +25,7 @@ public sealed class NominationTests
         _h.Pods.Add(Make.Pod("mid", cpu: "2", priority: 50));
         await _h.RunQueueAsync();
         Assert.Empty(_h.Binder.Bound);
-        Assert.StartsWith("0/1 nodes are available: 1 Insufficient cpu.", _h.LastFailure("mid"), StringComparison.Ordinal);
+        Assert.StartsWith("0/1 nodes are available: 1 Insufficient cpu.", _h.LastFailure(), StringComparison.Ordinal);
 
         _h.Time.Advance(TimeSpan.FromSeconds(2));
         _h.Scheduler.Queue.FlushBackoffCompleted();

@@ -45,7 +45,7 @@ public sealed class PermitTests
         await _h.Scheduler.DrainAsync();
 
         Assert.Empty(_h.Binder.Bound);
-        Assert.Equal("rejected due to timeout after waiting 30s at plugin Gate", _h.LastFailure("gated"));
+        Assert.Equal("rejected due to timeout after waiting 30s at plugin Gate", _h.LastFailure());
     }
 
     [Fact]
@@ -58,7 +58,7 @@ public sealed class PermitTests
         await _h.Scheduler.DrainAsync();
 
         Assert.Empty(_h.Binder.Bound);
-        Assert.Equal("quota exceeded", _h.LastFailure("gated"));
+        Assert.Equal("quota exceeded", _h.LastFailure());
     }
 
     [Fact]
@@ -66,7 +66,7 @@ public sealed class PermitTests
     {
         _h.Pods.Add(Make.Pod("denied", cpu: "4", labels: new() { ["gate"] = "deny" }));
         await _h.RunQueueAsync();
-        Assert.Equal("denied by gate", _h.LastFailure("denied"));
+        Assert.Equal("denied by gate", _h.LastFailure());
 
         // The denied pod's assumption was forgotten: a pod needing the whole node fits.
         _h.Pods.Add(Make.Pod("whole", cpu: "4"));
