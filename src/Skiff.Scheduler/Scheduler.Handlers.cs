@@ -21,6 +21,22 @@ internal sealed partial class Scheduler
         pods.AddEventHandler(new ResourceEventHandler<V1Pod>(Guard<V1Pod>(OnPodAdd), Guard<V1Pod, V1Pod>(OnPodUpdate), Guard<V1Pod>(OnPodDelete)));
     }
 
+    /// <summary>
+    /// Claims, volumes and storage classes feed the listers (the informers' own indexers) and are cluster events
+    /// for the VolumeBinding plugin; a claim or volume change also wakes binding cycles waiting for a bind.
+    /// </summary>
+    public void AddVolumeEventHandlers(IInformer<V1PersistentVolumeClaim> claims, IInformer<V1PersistentVolume> volumes, IInformer<V1StorageClass> classes, SchedulerListers listers)
+    {
+        void Claim() { listers.NotifyVolumesChanged(); _queue.OnClusterEvent(ClusterEvent.ClaimChange); }
+        void Volume() { listers.NotifyVolumesChanged(); _queue.OnClusterEvent(ClusterEvent.VolumeChange); }
+        claims.AddEventHandler(new ResourceEventHandler<V1PersistentVolumeClaim>(Guard<V1PersistentVolumeClaim>(_ => Claim()), Guard<V1PersistentVolumeClaim, V1PersistentVolumeClaim>((_, _) => Claim()), Guard<V1PersistentVolumeClaim>(_ => Claim())));
+        volumes.AddEventHandler(new ResourceEventHandler<V1PersistentVolume>(Guard<V1PersistentVolume>(_ => Volume()), Guard<V1PersistentVolume, V1PersistentVolume>((_, _) => Volume()), Guard<V1PersistentVolume>(_ => Volume())));
+        classes.AddEventHandler(new ResourceEventHandler<V1StorageClass>(
+            Guard<V1StorageClass>(_ => _queue.OnClusterEvent(ClusterEvent.StorageClassChange)),
+            Guard<V1StorageClass, V1StorageClass>((_, _) => _queue.OnClusterEvent(ClusterEvent.StorageClassChange)),
+            Guard<V1StorageClass>(_ => _queue.OnClusterEvent(ClusterEvent.StorageClassChange))));
+    }
+
     public void OnNodeAdd(V1Node node)
     {
         _cache.AddOrUpdateNode(node);
@@ -57,6 +73,7 @@ internal sealed partial class Scheduler
         else if (IsOurs(pod))
         {
             _queue.Add(new PodInfo(pod));
+            _nominator.Update(pod, deletedOrAssigned: false);
         }
     }
 
@@ -68,6 +85,7 @@ internal sealed partial class Scheduler
             {
                 // Bound (by us: confirms the assumption; or by someone else): it leaves the queue.
                 _queue.Delete(Key(pod));
+                _nominator.Update(pod, deletedOrAssigned: true);
             }
 
             if (IsTerminal(pod))
@@ -84,17 +102,20 @@ internal sealed partial class Scheduler
         else if (IsOurs(pod))
         {
             _queue.Update(new PodInfo(pod), SchedulingRelevantChange(old, pod));
+            _nominator.Update(pod, deletedOrAssigned: false);
         }
         else
         {
             // Handed to another scheduler, or being deleted.
             _queue.Delete(Key(pod));
+            _nominator.Update(pod, deletedOrAssigned: true);
         }
     }
 
     public void OnPodDelete(V1Pod pod)
     {
         _queue.Delete(Key(pod));
+        _nominator.Update(pod, deletedOrAssigned: true);
         _cache.RemovePod(pod);
         if (IsAssigned(pod))
         {

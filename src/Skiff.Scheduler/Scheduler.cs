@@ -31,6 +31,7 @@ internal sealed partial class Scheduler
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Snapshot _snapshot = new();
+    private readonly Nominator _nominator = new();
     private readonly ConcurrentDictionary<Task, byte> _background = new();
     private long _scheduled;
     private long _failed;
@@ -55,6 +56,9 @@ internal sealed partial class Scheduler
     public SchedulingQueue Queue => _queue;
 
     public SchedulerCache Cache => _cache;
+
+    /// <summary>Pods nominated to nodes by preemption and not bound yet.</summary>
+    public Nominator Nominator => _nominator;
 
     /// <summary>Runs the loop until cancelled; binding tasks still in flight are awaited before returning.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -120,12 +124,28 @@ internal sealed partial class Scheduler
             }
 
             var state = new CycleState();
-            var result = profile.FindFeasibleNodes(state, podInfo, _snapshot);
+            var result = profile.FindFeasibleNodes(state, podInfo, _snapshot, _nominator);
+            if (result.PreFilterStatus is { Code: StatusCode.Error } error)
+            {
+                // An internal failure (a missing StorageClass, say) is retried with backoff, not treated as a fit error.
+                Log.AttemptError(_logger, podInfo.Key, string.Join(", ", error.Reasons));
+                _events.Event(pod, "Warning", "FailedScheduling", string.Join(", ", error.Reasons));
+                _queue.AddBackoff(queued);
+                return;
+            }
+
             if (result.Feasible.Count == 0)
             {
-                var post = result.PreFilterStatus is null
-                    ? await profile.RunPostFilterAsync(state, podInfo, _snapshot, result.NodeStatuses, cancellationToken).ConfigureAwait(false)
-                    : null;
+                // A PreFilter rejection applies to every node; preemption then sees that status everywhere.
+                IReadOnlyDictionary<string, Status> statuses = result.PreFilterStatus is { } pre
+                    ? _snapshot.Nodes.ToDictionary(n => n.Name, _ => pre, StringComparer.Ordinal)
+                    : result.NodeStatuses;
+                var post = await profile.RunPostFilterAsync(state, podInfo, _snapshot, statuses, cancellationToken).ConfigureAwait(false);
+                if (post?.NominatedNodeName is { } nominated)
+                {
+                    _nominator.Nominate(podInfo, nominated);
+                }
+
                 queued.UnschedulablePlugins.Clear();
                 queued.UnschedulablePlugins.UnionWith(result.RejectingPlugins);
                 Fail(queued, cycle, FitError.Message(_snapshot.Nodes.Count, result, post?.Message), post?.NominatedNodeName);
@@ -147,6 +167,21 @@ internal sealed partial class Scheduler
                 return;
             }
 
+            var permit = profile.RunPermit(state, podInfo, chosen.Name);
+            if (!permit.IsSuccess && permit.Code != StatusCode.Wait)
+            {
+                profile.RunUnreserve(state, podInfo, chosen.Name);
+                _cache.Forget(podInfo);
+                queued.UnschedulablePlugins.Clear();
+                if (permit.Plugin is { } plugin)
+                {
+                    queued.UnschedulablePlugins.Add(plugin);
+                }
+
+                Fail(queued, cycle, string.Join(", ", permit.Reasons), null);
+                return;
+            }
+
             Track(BindAsync(profile, state, queued, chosen.Name, cancellationToken));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -163,7 +198,16 @@ internal sealed partial class Scheduler
         Status status;
         try
         {
-            status = await profile.RunBindAsync(podInfo, nodeName, cancellationToken).ConfigureAwait(false);
+            status = await profile.WaitOnPermitAsync(podInfo, cancellationToken).ConfigureAwait(false);
+            if (status.IsSuccess)
+            {
+                status = await profile.RunPreBindAsync(state, podInfo, nodeName, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (status.IsSuccess)
+            {
+                status = await profile.RunBindAsync(podInfo, nodeName, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (Exception ex) when (ex is HttpRequestException or ApiException or TaskCanceledException)
         {
@@ -173,6 +217,7 @@ internal sealed partial class Scheduler
         if (status.IsSuccess)
         {
             Interlocked.Increment(ref _scheduled);
+            _nominator.Remove(podInfo.Uid);
             _events.Event(podInfo.Pod, "Normal", "Scheduled", $"Successfully assigned {podInfo.Key} to {nodeName}");
             Log.Bound(_logger, podInfo.Key, nodeName);
             _queue.Done(queued.Key);
@@ -185,7 +230,14 @@ internal sealed partial class Scheduler
         // What the pod held is free again: other pods may fit now (upstream moves pods as on a pod delete).
         _queue.OnClusterEvent(ClusterEvent.AssignedPodDelete);
         Log.BindFailed(_logger, podInfo.Key, nodeName, string.Join(", ", status.Reasons));
-        if (status.Code == StatusCode.UnschedulableAndUnresolvable)
+        if (status.Code == StatusCode.Unschedulable && status.Plugin is { } rejecting)
+        {
+            // Rejected at Permit (or by a PreBind plugin as unschedulable): wait for an event, like a Filter failure.
+            queued.UnschedulablePlugins.Clear();
+            queued.UnschedulablePlugins.Add(rejecting);
+            Fail(queued, 0, string.Join(", ", status.Reasons), null);
+        }
+        else if (status.Code == StatusCode.UnschedulableAndUnresolvable)
         {
             // 409: bound by someone else or being deleted; the informer brings the truth.
             _queue.Done(queued.Key);

@@ -24,6 +24,8 @@ internal sealed class SchedulerCache
     private bool _nodeRemoved;
     private long _generation;
     private bool _namespacesChanged = true;
+    private readonly Dictionary<string, int> _imageNodes = new(StringComparer.Ordinal);
+    private bool _imagesChanged;
 
     public int NodeCount
     {
@@ -43,11 +45,18 @@ internal sealed class SchedulerCache
             var name = node.Metadata.Name;
             if (_nodes.TryGetValue(name, out var info))
             {
+                var before = info.ImageSizes;
                 info.SetNode(node);
+                if (!ReferenceEquals(before, info.ImageSizes))
+                {
+                    CountImages(before, -1);
+                    CountImages(info.ImageSizes, 1);
+                }
             }
             else
             {
                 info = new NodeInfo(node);
+                CountImages(info.ImageSizes, 1);
                 _nodes[name] = info;
                 if (_orphans.Remove(name, out var waiting))
                 {
@@ -63,7 +72,12 @@ internal sealed class SchedulerCache
     {
         lock (_lock)
         {
-            if (_nodes.Remove(name, out var info) && info.Pods.Count > 0)
+            if (_nodes.Remove(name, out var info))
+            {
+                CountImages(info.ImageSizes, -1);
+            }
+
+            if (info is { Pods.Count: > 0 })
             {
                 // Pods outlive their node object until the pod GC deletes them; keep counting them if it returns.
                 _orphans[name] = info.Pods;
@@ -145,7 +159,7 @@ internal sealed class SchedulerCache
     {
         lock (_lock)
         {
-            if (snapshot == _lastSnapshot && snapshot.Generation == _generation && !_namespacesChanged)
+            if (snapshot == _lastSnapshot && snapshot.Generation == _generation && !_namespacesChanged && !_imagesChanged)
             {
                 return;
             }
@@ -188,7 +202,28 @@ internal sealed class SchedulerCache
                 _namespacesChanged = false;
             }
 
+            if (_imagesChanged || snapshot.ImageNodeCounts.Count != _imageNodes.Count)
+            {
+                snapshot.ImageNodeCounts = new Dictionary<string, int>(_imageNodes, StringComparer.Ordinal);
+                _imagesChanged = false;
+            }
+
             snapshot.Generation = _generation;
+        }
+    }
+
+    private void CountImages(IReadOnlyDictionary<string, long> images, int sign)
+    {
+        foreach (var image in images.Keys)
+        {
+            ref var count = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_imageNodes, image, out _);
+            count += sign;
+            if (count <= 0)
+            {
+                _imageNodes.Remove(image);
+            }
+
+            _imagesChanged = true;
         }
     }
 

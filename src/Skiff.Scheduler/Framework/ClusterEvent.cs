@@ -11,5 +11,15 @@ internal enum ClusterEvent
     AssignedPodAdd = 8,
     AssignedPodUpdate = 16,
     AssignedPodDelete = 32,
-    All = NodeAdd | NodeUpdate | NodeDelete | AssignedPodAdd | AssignedPodUpdate | AssignedPodDelete,
+
+    /// <summary>A PersistentVolumeClaim was added or changed.</summary>
+    ClaimChange = 64,
+
+    /// <summary>A PersistentVolume was added or changed.</summary>
+    VolumeChange = 128,
+
+    /// <summary>A StorageClass was added or changed.</summary>
+    StorageClassChange = 256,
+
+    All = NodeAdd | NodeUpdate | NodeDelete | AssignedPodAdd | AssignedPodUpdate | AssignedPodDelete | ClaimChange | VolumeChange | StorageClassChange,
 }

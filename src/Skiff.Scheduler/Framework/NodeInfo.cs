@@ -43,11 +43,36 @@ internal sealed class NodeInfo
 
     public long Generation { get; set; }
 
+    /// <summary>The node's images (status.images) by normalized name, with their sizes in bytes.</summary>
+    public IReadOnlyDictionary<string, long> ImageSizes { get; private set; } = EmptyImages;
+
+    private static readonly Dictionary<string, long> EmptyImages = new(StringComparer.Ordinal);
+
+    /// <summary>kube-scheduler's normalizedImageName: a name without a tag or digest means ":latest".</summary>
+    public static string NormalizeImage(string name) => name.LastIndexOf(':') <= name.LastIndexOf('/') && !name.Contains('@') ? name + ":latest" : name;
+
     [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(Node), nameof(Allocatable))]
     public void SetNode(V1Node node)
     {
         Node = node;
         Allocatable = Resource.From(node.Status?.Allocatable ?? node.Status?.Capacity);
+        if (node.Status?.Images is { Count: > 0 } images)
+        {
+            var sizes = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var image in images)
+            {
+                foreach (var name in image.Names ?? [])
+                {
+                    sizes[NormalizeImage(name)] = image.SizeBytes ?? 0;
+                }
+            }
+
+            ImageSizes = sizes;
+        }
+        else
+        {
+            ImageSizes = EmptyImages;
+        }
     }
 
     public void AddPod(PodInfo pod)
@@ -74,6 +99,7 @@ internal sealed class NodeInfo
     {
         Node = Node,
         Allocatable = Allocatable,
+        ImageSizes = ImageSizes,
         Pods = [.. Pods],
         Requested = Requested.Clone(),
         NonZeroRequested = NonZeroRequested.Clone(),

@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using Skiff.Scheduler.Plugins.DefaultBinder;
 using Skiff.Scheduler.Plugins.DefaultPreemption;
+using Skiff.Scheduler.Plugins.ImageLocality;
 using Skiff.Scheduler.Plugins.InterPodAffinity;
 using Skiff.Scheduler.Plugins.NodeAffinity;
 using Skiff.Scheduler.Plugins.NodeName;
@@ -9,6 +10,8 @@ using Skiff.Scheduler.Plugins.NodeResources;
 using Skiff.Scheduler.Plugins.NodeUnschedulable;
 using Skiff.Scheduler.Plugins.PodTopologySpread;
 using Skiff.Scheduler.Plugins.TaintToleration;
+using Skiff.Scheduler.Plugins.VolumeBinding;
+using Skiff.Scheduler.Plugins.VolumeRestrictions;
 
 namespace Skiff.Scheduler.Framework;
 
@@ -28,10 +31,13 @@ internal static class PluginRegistry
             [NodePortsPlugin.PluginName] = _ => new NodePortsPlugin(),
             [NodeResourcesFitPlugin.PluginName] = c => new NodeResourcesFitPlugin(
                 Enum.TryParse<ScoringStrategy>(c.Args.ScoringStrategy, out var strategy) ? strategy : ScoringStrategy.LeastAllocated),
-            [PodTopologySpreadPlugin.PluginName] = _ => new PodTopologySpreadPlugin(),
-            [InterPodAffinityPlugin.PluginName] = _ => new InterPodAffinityPlugin(),
+            [VolumeRestrictionsPlugin.PluginName] = c => new VolumeRestrictionsPlugin(c.Listers),
+            [VolumeBindingPlugin.PluginName] = c => new VolumeBindingPlugin(c.Listers, c.Connection, c.Time),
+            [PodTopologySpreadPlugin.PluginName] = c => new PodTopologySpreadPlugin(c.Args.DefaultingType == "List" ? c.Args.DefaultConstraints : null, c.Listers),
+            [InterPodAffinityPlugin.PluginName] = c => new InterPodAffinityPlugin(c.Args.HardPodAffinityWeight ?? InterPodAffinityPlugin.DefaultHardPodAffinityWeight),
             [BalancedAllocationPlugin.PluginName] = _ => new BalancedAllocationPlugin(),
-            [DefaultPreemptionPlugin.PluginName] = c => new DefaultPreemptionPlugin(c.Profile, c.Connection?.For<k8s.Models.V1Pod>(Skiff.Client.Api.ApiResource.Pods)),
+            [ImageLocalityPlugin.PluginName] = _ => new ImageLocalityPlugin(),
+            [DefaultPreemptionPlugin.PluginName] = c => new DefaultPreemptionPlugin(c.Profile, c.Connection?.For<k8s.Models.V1Pod>(Skiff.Client.Api.ApiResource.Pods), c.Listers),
             [DefaultBinderPlugin.PluginName] = c => new DefaultBinderPlugin(c.Connection),
         }.ToFrozenDictionary(StringComparer.Ordinal);
 
@@ -44,15 +50,18 @@ internal static class PluginRegistry
         (NodeAffinityPlugin.PluginName, 2),
         (NodePortsPlugin.PluginName, 0),
         (NodeResourcesFitPlugin.PluginName, 1),
+        (VolumeRestrictionsPlugin.PluginName, 0),
+        (VolumeBindingPlugin.PluginName, 0),
         (PodTopologySpreadPlugin.PluginName, 2),
         (InterPodAffinityPlugin.PluginName, 2),
-        (BalancedAllocationPlugin.PluginName, 1),
         (DefaultPreemptionPlugin.PluginName, 0),
+        (BalancedAllocationPlugin.PluginName, 1),
+        (ImageLocalityPlugin.PluginName, 1),
         (DefaultBinderPlugin.PluginName, 0),
     ];
 
     /// <summary>Builds a profile from plugin names and weights; unknown names are a configuration error.</summary>
-    public static SchedulerProfile Build(string schedulerName, IEnumerable<(string Name, int Weight)> plugins, IReadOnlyDictionary<string, PluginArgs>? args, int percentageOfNodesToScore, ClientContext client)
+    public static SchedulerProfile Build(string schedulerName, IEnumerable<(string Name, int Weight)> plugins, IReadOnlyDictionary<string, PluginArgs>? args, int percentageOfNodesToScore, ClientContext client, Func<string, string, bool>? enabledAt = null)
     {
         SchedulerProfile? built = null;
         var list = new List<ISchedulerPlugin>();
@@ -64,12 +73,12 @@ internal static class PluginRegistry
                 throw new ArgumentException($"profile {schedulerName}: plugin \"{name}\" does not exist");
             }
 
-            var context = new PluginContext(client.Connection, () => built ?? throw new InvalidOperationException("profile not built yet"), args?.GetValueOrDefault(name) ?? new PluginArgs());
+            var context = new PluginContext(client, () => built ?? throw new InvalidOperationException("profile not built yet"), args?.GetValueOrDefault(name) ?? new PluginArgs());
             list.Add(factory(context));
             weights[name] = weight;
         }
 
-        built = new SchedulerProfile(schedulerName, list, weights, percentageOfNodesToScore, client.Random);
+        built = new SchedulerProfile(schedulerName, list, weights, percentageOfNodesToScore, client.Random, enabledAt, client.Clock);
         return built;
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Frozen;
 
 namespace Skiff.Scheduler.Framework;
@@ -15,25 +16,35 @@ internal sealed class SchedulerProfile
     private readonly IPreScorePlugin[] _preScore;
     private readonly (IScorePlugin Plugin, int Weight)[] _score;
     private readonly IReservePlugin[] _reserve;
+    private readonly IPermitPlugin[] _permit;
+    private readonly IPreBindPlugin[] _preBind;
     private readonly IBindPlugin[] _bind;
+    private readonly ConcurrentDictionary<string, WaitingPod> _waiting = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
     private readonly FrozenDictionary<string, ClusterEvent> _events;
     private readonly Random _random;
     private int _nextStartNodeIndex;
 
     /// <param name="plugins">Enabled plugins in order; each is placed at every extension point it implements.</param>
     /// <param name="weights">Score weights by plugin name; a missing weight is 1.</param>
-    public SchedulerProfile(string schedulerName, IEnumerable<ISchedulerPlugin> plugins, IReadOnlyDictionary<string, int> weights, int percentageOfNodesToScore, Random random)
+    /// <param name="enabledAt">Whether a plugin runs at an extension point (<see cref="ExtensionPoints"/> names); all by default.</param>
+    public SchedulerProfile(string schedulerName, IEnumerable<ISchedulerPlugin> plugins, IReadOnlyDictionary<string, int> weights, int percentageOfNodesToScore, Random random, Func<string, string, bool>? enabledAt = null, TimeProvider? time = null)
     {
         SchedulerName = schedulerName;
         var list = plugins.ToList();
+        enabledAt ??= static (_, _) => true;
+        T[] At<T>(string point) => [.. list.OfType<T>().Where(p => enabledAt(point, ((ISchedulerPlugin)p!).Name))];
         Plugins = list.ToFrozenDictionary(p => p.Name, StringComparer.Ordinal);
-        _preFilter = [.. list.OfType<IPreFilterPlugin>()];
-        _filter = [.. list.OfType<IFilterPlugin>()];
-        _postFilter = [.. list.OfType<IPostFilterPlugin>()];
-        _preScore = [.. list.OfType<IPreScorePlugin>()];
-        _score = [.. list.OfType<IScorePlugin>().Select(p => (p, weights.GetValueOrDefault(p.Name, 1))).Where(p => p.Item2 > 0)];
-        _reserve = [.. list.OfType<IReservePlugin>()];
-        _bind = [.. list.OfType<IBindPlugin>()];
+        _preFilter = At<IPreFilterPlugin>(ExtensionPoints.PreFilter);
+        _filter = At<IFilterPlugin>(ExtensionPoints.Filter);
+        _postFilter = At<IPostFilterPlugin>(ExtensionPoints.PostFilter);
+        _preScore = At<IPreScorePlugin>(ExtensionPoints.PreScore);
+        _score = [.. At<IScorePlugin>(ExtensionPoints.Score).Select(p => (p, weights.GetValueOrDefault(p.Name, 1))).Where(p => p.Item2 > 0)];
+        _reserve = At<IReservePlugin>(ExtensionPoints.Reserve);
+        _permit = At<IPermitPlugin>(ExtensionPoints.Permit);
+        _preBind = At<IPreBindPlugin>(ExtensionPoints.PreBind);
+        _bind = At<IBindPlugin>(ExtensionPoints.Bind);
+        _time = time ?? TimeProvider.System;
         _events = list.OfType<IEnqueueExtensions>().ToFrozenDictionary(p => p.Name, p => p.EventsToRegister, StringComparer.Ordinal);
         PercentageOfNodesToScore = percentageOfNodesToScore;
         _random = random;
@@ -72,8 +83,12 @@ internal sealed class SchedulerProfile
         return Math.Max(n, minFeasibleNodes);
     }
 
-    /// <summary>PreFilter then Filter over the snapshot, starting where the previous cycle stopped so nodes share the load.</summary>
-    public FilterResult FindFeasibleNodes(CycleState state, PodInfo pod, Snapshot snapshot)
+    /// <summary>
+    /// PreFilter then Filter over the snapshot, starting where the previous cycle stopped so nodes share the load.
+    /// Nominated pods of equal or higher priority count on their node (kube-scheduler's
+    /// RunFilterPluginsWithNominatedPods) when a <paramref name="nominator"/> is given.
+    /// </summary>
+    public FilterResult FindFeasibleNodes(CycleState state, PodInfo pod, Snapshot snapshot, Nominator? nominator = null)
     {
         var result = new FilterResult();
         foreach (var p in _preFilter)
@@ -91,6 +106,11 @@ internal sealed class SchedulerProfile
             }
         }
 
+        if (nominator is { Count: 0 })
+        {
+            nominator = null;
+        }
+
         var nodes = snapshot.Nodes;
         var want = NumFeasibleNodesToFind(nodes.Count);
         var start = nodes.Count == 0 ? 0 : _nextStartNodeIndex % nodes.Count;
@@ -98,7 +118,7 @@ internal sealed class SchedulerProfile
         for (; evaluated < nodes.Count && result.Feasible.Count < want; evaluated++)
         {
             var node = nodes[(start + evaluated) % nodes.Count];
-            var s = RunFilters(state, pod, node);
+            var s = nominator is null ? RunFilters(state, pod, node) : RunFiltersWithNominatedPods(state, pod, node, nominator);
             if (s.IsSuccess)
             {
                 result.Feasible.Add(node);
@@ -115,6 +135,32 @@ internal sealed class SchedulerProfile
 
         _nextStartNodeIndex = nodes.Count == 0 ? 0 : (start + evaluated) % nodes.Count;
         return result;
+    }
+
+    /// <summary>
+    /// Filters the node with the nominated pods it must leave room for added, then (when any were added) without
+    /// them too, as kube-scheduler does: a pod must fit both with them (resources) and without them (a nominated
+    /// pod may never arrive, so it cannot satisfy an affinity term).
+    /// </summary>
+    public Status RunFiltersWithNominatedPods(CycleState state, PodInfo pod, NodeInfo node, Nominator nominator)
+    {
+        var nominated = nominator.ToRespect(pod, node.Name);
+        if (nominated is null)
+        {
+            return RunFilters(state, pod, node);
+        }
+
+        var withNominated = node.Clone();
+        foreach (var p in nominated)
+        {
+            if (!withNominated.Pods.Exists(existing => existing.Uid == p.Uid))
+            {
+                withNominated.AddPod(p);
+            }
+        }
+
+        var s = RunFilters(state, pod, withNominated);
+        return s.IsSuccess ? RunFilters(state, pod, node) : s;
     }
 
     /// <summary>Only the PreFilter plugins, for evaluating a hypothetical snapshot (preemption).</summary>
@@ -260,6 +306,75 @@ internal sealed class SchedulerProfile
         {
             _reserve[i].Unreserve(state, pod, nodeName);
         }
+    }
+
+    /// <summary>
+    /// Permit (scheduling cycle): Success, a rejection, or Wait, in which case the pod is parked as a
+    /// <see cref="WaitingPod"/> for <see cref="WaitOnPermitAsync"/> with each waiting plugin's timeout (capped at 15 minutes).
+    /// </summary>
+    public Status RunPermit(CycleState state, PodInfo pod, string nodeName)
+    {
+        Dictionary<string, TimeSpan>? waits = null;
+        foreach (var p in _permit)
+        {
+            var s = p.Permit(state, pod, nodeName, out var timeout);
+            if (s.Code == StatusCode.Wait)
+            {
+                (waits ??= new(StringComparer.Ordinal))[p.Name] = timeout > IPermitPlugin.MaxTimeout ? IPermitPlugin.MaxTimeout : timeout;
+            }
+            else if (!s.IsSuccess)
+            {
+                return s.WithPlugin(p.Name);
+            }
+        }
+
+        if (waits is null)
+        {
+            return Status.Ok;
+        }
+
+        _waiting[pod.Uid] = new WaitingPod(pod, nodeName, waits, _time);
+        return new Status(StatusCode.Wait, []);
+    }
+
+    /// <summary>Binding cycle: completes when the waiting pod is allowed (Success) or rejected; Success at once for a pod not waiting.</summary>
+    public async Task<Status> WaitOnPermitAsync(PodInfo pod, CancellationToken cancellationToken)
+    {
+        if (!_waiting.TryGetValue(pod.Uid, out var waiting))
+        {
+            return Status.Ok;
+        }
+
+        try
+        {
+            return await waiting.Result.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _waiting.TryRemove(pod.Uid, out _);
+            waiting.Dispose();
+        }
+    }
+
+    /// <summary>A pod waiting at Permit, for plugins to allow or reject (kube-scheduler's GetWaitingPod).</summary>
+    public WaitingPod? GetWaitingPod(string uid) => _waiting.GetValueOrDefault(uid);
+
+    /// <summary>Every pod waiting at Permit (kube-scheduler's IterateOverWaitingPods).</summary>
+    public IEnumerable<WaitingPod> WaitingPods => _waiting.Values;
+
+    /// <summary>PreBind plugins in order; the first failure stops the binding cycle.</summary>
+    public async Task<Status> RunPreBindAsync(CycleState state, PodInfo pod, string nodeName, CancellationToken cancellationToken)
+    {
+        foreach (var p in _preBind)
+        {
+            var s = await p.PreBindAsync(state, pod, nodeName, cancellationToken).ConfigureAwait(false);
+            if (!s.IsSuccess)
+            {
+                return s.WithPlugin(p.Name);
+            }
+        }
+
+        return Status.Ok;
     }
 
     /// <summary>Asks each bind plugin in turn until one does not Skip.</summary>

@@ -16,4 +16,7 @@ internal enum StatusCode
 
     /// <summary>PreFilter/PreScore: the plugin has nothing to do for this pod, so its Filter/Score are skipped.</summary>
     Skip,
+
+    /// <summary>Permit: the pod waits in the binding cycle until a plugin allows or rejects it, or the timeout passes.</summary>
+    Wait,
 }

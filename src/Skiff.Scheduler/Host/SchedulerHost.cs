@@ -38,8 +38,22 @@ internal sealed partial class SchedulerHost(ApiConnection connection, SchedulerO
 
     private async Task RunSchedulerAsync(CancellationToken cancellationToken)
     {
-        var profiles = options.Configuration.BuildProfiles(new ClientContext(connection, new Random()));
         var factory = new InformerFactory(connection, new InformerOptions { ResyncPeriod = options.ResyncPeriod }, timeProvider, loggerFactory);
+        var claims = factory.For<V1PersistentVolumeClaim>(SchedulerResources.PersistentVolumeClaims);
+        var volumes = factory.For<V1PersistentVolume>(SchedulerResources.PersistentVolumes);
+        var classes = factory.For<V1StorageClass>(SchedulerResources.StorageClasses);
+        var listers = new SchedulerListers
+        {
+            Claims = claims.Indexer,
+            Volumes = volumes.Indexer,
+            StorageClasses = classes.Indexer,
+            DisruptionBudgets = factory.For<V1PodDisruptionBudget>(SchedulerResources.PodDisruptionBudgets).Indexer,
+            Services = factory.For<V1Service>(ApiResource.Services).Indexer,
+            ReplicationControllers = factory.For<V1ReplicationController>(ApiResource.ReplicationControllers).Indexer,
+            ReplicaSets = factory.For<V1ReplicaSet>(ApiResource.ReplicaSets).Indexer,
+            StatefulSets = factory.For<V1StatefulSet>(SchedulerResources.StatefulSets).Indexer,
+        };
+        var profiles = options.Configuration.BuildProfiles(new ClientContext(connection, new Random(), listers, timeProvider));
         var recorder = new EventRecorder(connection.For<Corev1Event>(ApiResource.Events), Scheduler.DefaultSchedulerName, Environment.MachineName, timeProvider, loggerFactory.CreateLogger("Skiff.Client.Events"));
         var cache = new SchedulerCache();
         var queue = new SchedulingQueue(timeProvider, options.Queue, plugin => profiles.Values.Aggregate(ClusterEvent.None, (e, p) => e | p.EventsFor(plugin)));
@@ -48,6 +62,7 @@ internal sealed partial class SchedulerHost(ApiConnection connection, SchedulerO
             factory.For<V1Pod>(ApiResource.Pods),
             factory.For<V1Node>(ApiResource.Nodes),
             factory.For<V1Namespace>(ApiResource.Namespaces));
+        scheduler.AddVolumeEventHandlers(claims, volumes, classes, listers);
 
         factory.Start(cancellationToken);
         var events = Task.Run(() => recorder.RunAsync(cancellationToken), CancellationToken.None);

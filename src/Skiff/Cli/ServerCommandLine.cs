@@ -14,6 +14,7 @@ internal sealed class ServerCommandLine
     private readonly Option<bool> _disableAgent;
     private readonly Option<bool> _disableControllerManager;
     private readonly Option<bool> _disableScheduler;
+    private readonly Option<string?> _schedulerConfig;
     private readonly Option<string?> _datastoreEndpoint;
     private readonly Option<string?> _token;
 
@@ -67,6 +68,10 @@ internal sealed class ServerCommandLine
         {
             Description = "Do not run the scheduler in this process (as k3s's flag of the same name)",
         };
+        _schedulerConfig = new Option<string?>("--scheduler-config")
+        {
+            Description = "KubeSchedulerConfiguration file (kubescheduler.config.k8s.io/v1): profiles, plugins, pluginConfig, percentageOfNodesToScore",
+        };
         _datastoreEndpoint = new Option<string?>("--datastore-endpoint")
         {
             Description = "Datastore: empty or sqlite://PATH for embedded SQLite (default DATA/server/db/state.db), http(s)://HOST:PORT for etcd",
@@ -85,6 +90,7 @@ internal sealed class ServerCommandLine
             _disableAgent,
             _disableControllerManager,
             _disableScheduler,
+            _schedulerConfig,
             _datastoreEndpoint,
             _token,
         };
@@ -103,6 +109,7 @@ internal sealed class ServerCommandLine
         DisableAgent = parseResult.GetValue(_disableAgent),
         DisableControllerManager = parseResult.GetValue(_disableControllerManager),
         DisableScheduler = parseResult.GetValue(_disableScheduler),
+        SchedulerConfig = parseResult.GetValue(_schedulerConfig),
         DatastoreEndpoint = parseResult.GetValue(_datastoreEndpoint),
         Token = parseResult.GetValue(_token),
     };

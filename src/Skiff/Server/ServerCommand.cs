@@ -79,6 +79,9 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
             throw new StartupException($"--https-listen-port: {options.HttpsListenPort} is not a port number (0-65535)");
         }
 
+        // A bad scheduler configuration stops start-up before anything is opened, like kube-scheduler --config.
+        var schedulerConfiguration = LoadSchedulerConfiguration(options.SchedulerConfig);
+
         var data = new DataDirectory(options.DataDir);
         var datastore = DatastoreEndpoint.Parse(options.DatastoreEndpoint, data.DefaultDatabasePath);
         if (datastore.Kind == DatastoreKind.Etcd)
@@ -136,7 +139,7 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
                     : RunControllerManagerAsync(data.KubeconfigPath, data.StorageDirectory, stopControllers.Token);
                 if (!options.DisableScheduler)
                 {
-                    scheduler = RunSchedulerAsync(data.KubeconfigPath, stopControllers.Token);
+                    scheduler = RunSchedulerAsync(data.KubeconfigPath, schedulerConfiguration, stopControllers.Token);
                 }
                 LogReady(_logger, serverUrl.GetLeftPart(UriPartial.Authority), data.KubeconfigPath);
                 _ready.TrySetResult(serverUrl);
@@ -172,14 +175,32 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
     /// Runs the scheduler as an API client of this server, next to the controller manager and like it under
     /// leader election (its own kube-scheduler Lease in kube-system), with the admin identity until issue 10.
     /// </summary>
-    private Task RunSchedulerAsync(string kubeconfigPath, CancellationToken cancellationToken) =>
+    private Task RunSchedulerAsync(string kubeconfigPath, Skiff.Scheduler.Configuration.SchedulerConfiguration configuration, CancellationToken cancellationToken) =>
         SuperviseAsync("scheduler", async ct =>
         {
-            var configuration = k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath);
-            using var connection = new ApiConnection(configuration) { UserAgent = "skiff-scheduler" };
-            var host = new SchedulerHost(connection, new SchedulerOptions(), _timeProvider, _loggerFactory);
+            var client = k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath);
+            using var connection = new ApiConnection(client) { UserAgent = "skiff-scheduler" };
+            var host = new SchedulerHost(connection, new SchedulerOptions { Configuration = configuration }, _timeProvider, _loggerFactory);
             await host.RunAsync(ct).ConfigureAwait(false);
         }, cancellationToken);
+
+    /// <summary>Reads and validates <c>--scheduler-config</c>; an unreadable or invalid file is a start-up error naming the field.</summary>
+    private static Skiff.Scheduler.Configuration.SchedulerConfiguration LoadSchedulerConfiguration(string? path)
+    {
+        if (string.IsNullOrEmpty(path))
+        {
+            return new Skiff.Scheduler.Configuration.SchedulerConfiguration();
+        }
+
+        try
+        {
+            return Skiff.Scheduler.Configuration.SchedulerConfiguration.Load(path);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new StartupException("--scheduler-config " + ex.Message, ex);
+        }
+    }
 
     /// <summary>
     /// Keeps an in-process component running: where Kubernetes would restart a crashed kube-controller-manager or

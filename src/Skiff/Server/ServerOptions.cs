@@ -30,6 +30,9 @@ internal sealed class ServerOptions
     /// <summary>Whether to run without the scheduler (<c>--disable-scheduler</c>).</summary>
     public bool DisableScheduler { get; init; }
 
+    /// <summary>A KubeSchedulerConfiguration file for the scheduler (<c>--scheduler-config</c>, kube-scheduler's --config); default profile when unset.</summary>
+    public string? SchedulerConfig { get; init; }
+
     /// <summary>The datastore (<c>--datastore-endpoint</c>): empty or <c>sqlite://PATH</c> for SQLite, <c>http(s)://</c> for etcd.</summary>
     public string? DatastoreEndpoint { get; init; }
 

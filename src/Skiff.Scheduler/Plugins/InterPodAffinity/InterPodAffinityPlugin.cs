@@ -11,7 +11,7 @@ namespace Skiff.Scheduler.Plugins.InterPodAffinity;
 /// both the pod and the existing pods (the latter's required affinity counting with weight 1, the
 /// hardPodAffinityWeight), summed per domain and min-max normalized.
 /// </summary>
-internal sealed class InterPodAffinityPlugin : IPreFilterPlugin, IFilterPlugin, IPreScorePlugin, IScorePlugin, IEnqueueExtensions
+internal sealed class InterPodAffinityPlugin(int hardPodAffinityWeight = InterPodAffinityPlugin.DefaultHardPodAffinityWeight) : IPreFilterPlugin, IFilterPlugin, IPreScorePlugin, IScorePlugin, IEnqueueExtensions
 {
     public const string PluginName = "InterPodAffinity";
 
@@ -20,7 +20,10 @@ internal sealed class InterPodAffinityPlugin : IPreFilterPlugin, IFilterPlugin, 
     public const string ErrExistingAntiAffinity = "node(s) didn't satisfy existing pods anti-affinity rules";
 
     /// <summary>kube-scheduler's default hardPodAffinityWeight.</summary>
-    public const int HardPodAffinityWeight = 1;
+    public const int DefaultHardPodAffinityWeight = 1;
+
+    /// <summary>The score an existing pod's required affinity term adds for a node whose domain it matches (0 turns it off).</summary>
+    public int HardPodAffinityWeight => hardPodAffinityWeight;
 
     private const string FilterKey = "PreFilter" + PluginName;
     private const string ScoreKey = "PreScore" + PluginName;
@@ -59,13 +62,13 @@ internal sealed class InterPodAffinityPlugin : IPreFilterPlugin, IFilterPlugin, 
             {
                 foreach (var term in existing.RequiredAntiAffinity)
                 {
-                    if (labels.TryGetValue(term.TopologyKey, out var v) && term.Matches(pod.Pod, snapshot.LabelsOfNamespace))
+                    if (labels.TryGetValue(term.TopologyKey, out var v) && term.Matches(pod.Pod, snapshot.NamespaceLabelsOf))
                     {
                         Increment(s.ExistingAntiAffinity, new TopologyPair(term.TopologyKey, v));
                     }
                 }
 
-                if (pod.RequiredAffinity.Length > 0 && pod.RequiredAffinity.All(t => t.Matches(existing.Pod, snapshot.LabelsOfNamespace)))
+                if (pod.RequiredAffinity.Length > 0 && pod.RequiredAffinity.All(t => t.Matches(existing.Pod, snapshot.NamespaceLabelsOf)))
                 {
                     foreach (var term in pod.RequiredAffinity)
                     {
@@ -78,7 +81,7 @@ internal sealed class InterPodAffinityPlugin : IPreFilterPlugin, IFilterPlugin, 
 
                 foreach (var term in pod.RequiredAntiAffinity)
                 {
-                    if (labels.TryGetValue(term.TopologyKey, out var v) && term.Matches(existing.Pod, snapshot.LabelsOfNamespace))
+                    if (labels.TryGetValue(term.TopologyKey, out var v) && term.Matches(existing.Pod, snapshot.NamespaceLabelsOf))
                     {
                         Increment(s.AntiAffinity, new TopologyPair(term.TopologyKey, v));
                     }
@@ -87,7 +90,7 @@ internal sealed class InterPodAffinityPlugin : IPreFilterPlugin, IFilterPlugin, 
         }
 
         state.Write(FilterKey, s);
-        s.MatchesOwnTerms = pod.RequiredAffinity.All(t => t.Matches(pod.Pod, snapshot.LabelsOfNamespace));
+        s.MatchesOwnTerms = pod.RequiredAffinity.All(t => t.Matches(pod.Pod, snapshot.NamespaceLabelsOf));
         return Status.Ok;
     }
 
@@ -172,9 +175,9 @@ internal sealed class InterPodAffinityPlugin : IPreFilterPlugin, IFilterPlugin, 
                 {
                     Add(scores, labels, existing.PreferredAffinity, pod.Pod, 1, snapshot);
                     Add(scores, labels, existing.PreferredAntiAffinity, pod.Pod, -1, snapshot);
-                    foreach (var term in existing.RequiredAffinity)
+                    foreach (var term in hardPodAffinityWeight > 0 ? existing.RequiredAffinity : [])
                     {
-                        if (labels.TryGetValue(term.TopologyKey, out var v) && term.Matches(pod.Pod, snapshot.LabelsOfNamespace))
+                        if (labels.TryGetValue(term.TopologyKey, out var v) && term.Matches(pod.Pod, snapshot.NamespaceLabelsOf))
                         {
                             scores[new TopologyPair(term.TopologyKey, v)] = scores.GetValueOrDefault(new TopologyPair(term.TopologyKey, v)) + HardPodAffinityWeight;
                         }
@@ -232,7 +235,7 @@ internal sealed class InterPodAffinityPlugin : IPreFilterPlugin, IFilterPlugin, 
     {
         foreach (var term in terms)
         {
-            if (labels.TryGetValue(term.TopologyKey, out var v) && term.Matches(target, snapshot.LabelsOfNamespace))
+            if (labels.TryGetValue(term.TopologyKey, out var v) && term.Matches(target, snapshot.NamespaceLabelsOf))
             {
                 var pair = new TopologyPair(term.TopologyKey, v);
                 scores[pair] = scores.GetValueOrDefault(pair) + (sign * term.Weight);

@@ -13,7 +13,12 @@ namespace Skiff.Scheduler.Plugins.PodTopologySpread;
 /// the global minimum by more than maxSkew. With fewer domains than minDomains the minimum is 0. ScheduleAnyway
 /// constraints score: fewer matching pods in the node's domains is better, weighted by log(domains + 2).
 /// </summary>
-internal sealed class PodTopologySpreadPlugin : IPreFilterPlugin, IFilterPlugin, IPreScorePlugin, IScorePlugin, IEnqueueExtensions
+/// <remarks>
+/// With <c>defaultingType: List</c> and <c>defaultConstraints</c> in the plugin's args, a pod without constraints
+/// of its own gets those, with a selector built from the Services, ReplicationControllers, ReplicaSets and
+/// StatefulSets that select it (kube-scheduler's DefaultSelector); a pod no such object selects gets none.
+/// </remarks>
+internal sealed class PodTopologySpreadPlugin(IReadOnlyList<V1TopologySpreadConstraint>? defaultConstraints = null, SchedulerListers? listers = null) : IPreFilterPlugin, IFilterPlugin, IPreScorePlugin, IScorePlugin, IEnqueueExtensions
 {
     public const string PluginName = "PodTopologySpread";
 
@@ -134,8 +139,83 @@ internal sealed class PodTopologySpreadPlugin : IPreFilterPlugin, IFilterPlugin,
         }
     }
 
-    private static List<SpreadConstraint> Constraints(PodInfo pod, string action) =>
-        pod.Pod.Spec.TopologySpreadConstraints?.Where(c => c.WhenUnsatisfiable == action).Select(c => new SpreadConstraint(c, pod.Pod)).ToList() ?? [];
+    private List<SpreadConstraint> Constraints(PodInfo pod, string action)
+    {
+        if (pod.Pod.Spec.TopologySpreadConstraints is { Count: > 0 } own)
+        {
+            return own.Where(c => c.WhenUnsatisfiable == action).Select(c => new SpreadConstraint(c, pod.Pod)).ToList();
+        }
+
+        if (defaultConstraints is not { Count: > 0 } || listers is null || !defaultConstraints.Any(c => c.WhenUnsatisfiable == action))
+        {
+            return [];
+        }
+
+        var selector = DefaultSelector(pod.Pod, listers);
+        if (selector is null)
+        {
+            return [];
+        }
+
+        return defaultConstraints
+            .Where(c => c.WhenUnsatisfiable == action)
+            .Select(c => new SpreadConstraint(new V1TopologySpreadConstraint { MaxSkew = c.MaxSkew, TopologyKey = c.TopologyKey, WhenUnsatisfiable = c.WhenUnsatisfiable, LabelSelector = selector }, pod.Pod))
+            .ToList();
+    }
+
+    /// <summary>
+    /// kube-scheduler's helper.DefaultSelector: the union of the selectors of the Services, ReplicationControllers,
+    /// ReplicaSets and StatefulSets in the pod's namespace that select the pod; null when none does.
+    /// </summary>
+    internal static V1LabelSelector? DefaultSelector(V1Pod pod, SchedulerListers listers)
+    {
+        var labels = pod.Metadata.Labels;
+        if (labels is null || labels.Count == 0)
+        {
+            return null;
+        }
+
+        var ns = pod.Metadata.NamespaceProperty;
+        var matchLabels = new Dictionary<string, string>(StringComparer.Ordinal);
+        var expressions = new List<V1LabelSelectorRequirement>();
+        foreach (var svc in listers.Services.ListNamespace(ns))
+        {
+            if (svc.Spec?.Selector is { Count: > 0 } sel && LabelSelectors.MatchesMap(sel, labels))
+            {
+                foreach (var (k, v) in sel)
+                {
+                    matchLabels[k] = v;
+                }
+            }
+        }
+
+        foreach (var rc in listers.ReplicationControllers.ListNamespace(ns))
+        {
+            if (rc.Spec?.Selector is { Count: > 0 } sel && LabelSelectors.MatchesMap(sel, labels))
+            {
+                foreach (var (k, v) in sel)
+                {
+                    matchLabels[k] = v;
+                }
+            }
+        }
+
+        foreach (var selector in listers.ReplicaSets.ListNamespace(ns).Select(r => r.Spec?.Selector)
+            .Concat(listers.StatefulSets.ListNamespace(ns).Select(s => s.Spec?.Selector)))
+        {
+            if (selector is not null && LabelSelectors.Matches(selector, labels))
+            {
+                foreach (var (k, v) in selector.MatchLabels ?? new Dictionary<string, string>())
+                {
+                    matchLabels[k] = v;
+                }
+
+                expressions.AddRange(selector.MatchExpressions ?? []);
+            }
+        }
+
+        return matchLabels.Count == 0 && expressions.Count == 0 ? null : new V1LabelSelector { MatchLabels = matchLabels, MatchExpressions = expressions };
+    }
 
     /// <summary>
     /// Counts matching pods per domain. Domains come from <paramref name="domainNodes"/>; when that is the same
