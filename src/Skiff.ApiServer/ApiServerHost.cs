@@ -95,6 +95,8 @@ public static class ApiServerHost
         services.AddSingleton<NamespaceLifecycle>();
         services.AddSingleton<RegistryAccess>();
         services.AddSingleton<IAdmissionPlugin, PriorityAdmission>();
+        services.AddSingleton<IAdmissionPlugin, LimitRanger>();
+        services.AddSingleton<IAdmissionPlugin, ResourceQuotaAdmission>();
         foreach (var plugin in options.AdmissionPlugins)
         {
             services.AddSingleton(plugin);
