@@ -4,7 +4,8 @@ namespace Skiff.Api.Quota;
 
 /// <summary>
 /// Arithmetic on resource lists (name → quantity) as apimachinery's quota helpers do it (Add, Subtract, Mask,
-/// LessThanOrEqual): sums keep the format of the left operand, so "1Gi" + "512Mi" prints as "1536Mi".
+/// LessThanOrEqual): sums keep the format of the left operand, so "1Gi" + "512Mi" prints as "1536Mi", unless the
+/// left one is zero, which takes the right one's format (as resource.Quantity's Add and Sub do).
 /// Lists are never changed in place; every operation returns a new one.
 /// </summary>
 public static class ResourceLists
@@ -22,7 +23,7 @@ public static class ResourceLists
         var result = Copy(a);
         foreach (var (name, q) in b ?? new Dictionary<string, ResourceQuantity>())
         {
-            result[name] = result.TryGetValue(name, out var have) ? Quantity(have.ToDecimal() + q.ToDecimal(), have.Format) : Copy(q);
+            result[name] = result.TryGetValue(name, out var have) ? Quantity(have.ToDecimal() + q.ToDecimal(), FormatOf(have, q)) : Copy(q);
         }
 
         return result;
@@ -34,13 +35,16 @@ public static class ResourceLists
         var result = Copy(a);
         foreach (var (name, q) in b ?? new Dictionary<string, ResourceQuantity>())
         {
-            var format = result.TryGetValue(name, out var have) ? have.Format : q.Format;
+            var format = result.TryGetValue(name, out var have) ? FormatOf(have, q) : q.Format;
             var v = Value(result, name) - q.ToDecimal();
             result[name] = Quantity(nonNegative && v < 0 ? 0 : v, format);
         }
 
         return result;
     }
+
+    private static ResourceQuantity.SuffixFormat FormatOf(ResourceQuantity left, ResourceQuantity right) =>
+        left.ToDecimal() == 0 ? right.Format : left.Format;
 
     /// <summary>Only the entries whose names are in <paramref name="names"/>.</summary>
     public static Dictionary<string, ResourceQuantity> Mask(IDictionary<string, ResourceQuantity>? list, IEnumerable<string> names)
