@@ -120,8 +120,10 @@ public static class QuotaEvaluator
             sum = ResourceLists.Add(sum, pick(c.Resources));
         }
 
-        // Init containers run one at a time before the app containers (restartable sidecars run alongside them).
+        // Init containers run one at a time before the app containers; restartable ones (sidecars) keep running
+        // beside everything started after them. The pod needs the most of any moment.
         var sidecars = new Dictionary<string, ResourceQuantity>(StringComparer.Ordinal);
+        var initPeak = new Dictionary<string, ResourceQuantity>(StringComparer.Ordinal);
         foreach (var c in pod.Spec?.InitContainers ?? [])
         {
             var own = ResourceLists.Copy(pick(c.Resources));
@@ -129,25 +131,32 @@ public static class QuotaEvaluator
             {
                 sum = ResourceLists.Add(sum, own);
                 sidecars = ResourceLists.Add(sidecars, own);
-                continue;
+                Max(initPeak, sidecars);
             }
-
-            var whileRunning = ResourceLists.Add(own, sidecars);
-            foreach (var (name, q) in whileRunning)
+            else
             {
-                if (ResourceLists.Value(sum, name) < q.ToDecimal())
-                {
-                    sum[name] = q;
-                }
+                Max(initPeak, ResourceLists.Add(own, sidecars));
             }
         }
 
+        Max(sum, initPeak);
         if (pod.Spec?.Overhead is { Count: > 0 } overhead)
         {
             sum = ResourceLists.Add(sum, overhead.Where(kv => sum.ContainsKey(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value));
         }
 
         return sum;
+    }
+
+    private static void Max(Dictionary<string, ResourceQuantity> into, Dictionary<string, ResourceQuantity> other)
+    {
+        foreach (var (name, q) in other)
+        {
+            if (!into.TryGetValue(name, out var have) || have.ToDecimal() < q.ToDecimal())
+            {
+                into[name] = q;
+            }
+        }
     }
 
     private static void PodUsage(V1Pod pod, Dictionary<string, ResourceQuantity> result)

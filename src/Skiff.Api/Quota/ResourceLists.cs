@@ -29,15 +29,15 @@ public static class ResourceLists
         return result;
     }
 
-    /// <summary>a - b for every name in either list; with <paramref name="nonNegative"/> results below zero become zero.</summary>
-    public static Dictionary<string, ResourceQuantity> Subtract(IDictionary<string, ResourceQuantity>? a, IDictionary<string, ResourceQuantity>? b, bool nonNegative = false)
+    /// <summary>a - b for every name in either list; results below zero become zero (SubtractWithNonNegativeResult).</summary>
+    public static Dictionary<string, ResourceQuantity> Subtract(IDictionary<string, ResourceQuantity>? a, IDictionary<string, ResourceQuantity>? b)
     {
         var result = Copy(a);
         foreach (var (name, q) in b ?? new Dictionary<string, ResourceQuantity>())
         {
             var format = result.TryGetValue(name, out var have) ? FormatOf(have, q) : q.Format;
             var v = Value(result, name) - q.ToDecimal();
-            result[name] = Quantity(nonNegative && v < 0 ? 0 : v, format);
+            result[name] = Quantity(v < 0 ? 0 : v, format);
         }
 
         return result;

@@ -47,7 +47,7 @@ internal sealed class ResourceQuotaAdmission(RegistryAccess access, TimeProvider
         var delta = full;
         if (attributes.OldObject is { } old)
         {
-            delta = ResourceLists.Subtract(delta, QuotaEvaluator.Usage(group, plural, old, now), nonNegative: true);
+            delta = ResourceLists.Subtract(delta, QuotaEvaluator.Usage(group, plural, old, now));
         }
 
         // First judge against the cached quotas, so a refusal names the quota as the request saw it and nothing is charged.
@@ -166,7 +166,7 @@ internal sealed class ResourceQuotaAdmission(RegistryAccess access, TimeProvider
                     }
 
                     current.Status ??= new V1ResourceQuotaStatus();
-                    current.Status.Used = ResourceLists.Subtract(current.Status.Used, requested, nonNegative: true);
+                    current.Status.Used = ResourceLists.Subtract(current.Status.Used, requested);
                     return current;
                 }, false, ct).ConfigureAwait(false);
             }
