@@ -72,20 +72,21 @@ internal sealed class ResourceQuotaAdmission(RegistryAccess access, TimeProvider
             {
                 try
                 {
+                    Dictionary<string, ResourceQuantity> taken = [];
                     await store.UpdateAsync(ns, charge.Name, UpdateKind.Status, current =>
-                {
-                    if (current is null)
                     {
-                        throw ApiException.NotFound(store.Info, charge.Name);
-                    }
+                        if (current is null)
+                        {
+                            throw ApiException.NotFound(store.Info, charge.Name);
+                        }
 
-                    // The store hands the freshest quota each attempt; a lost race re-runs this check on the newer usage.
-                    var requested = Check(current, attributes, group, plural, full, delta) ?? [];
-                    current.Status ??= new V1ResourceQuotaStatus();
-                    current.Status.Used = ResourceLists.Add(current.Status.Used, requested);
-                    return current;
-                }, false, ct).ConfigureAwait(false);
-                    charged.Add(charge);
+                        // The store hands the freshest quota each attempt; a lost race re-runs this check on the newer usage.
+                        taken = Check(current, attributes, group, plural, full, delta) ?? [];
+                        current.Status ??= new V1ResourceQuotaStatus();
+                        current.Status.Used = ResourceLists.Add(current.Status.Used, taken);
+                        return current;
+                    }, false, ct).ConfigureAwait(false);
+                    charged.Add((charge.Name, taken));
                 }
                 catch (ApiException e) when (e.Code == 404)
                 {
