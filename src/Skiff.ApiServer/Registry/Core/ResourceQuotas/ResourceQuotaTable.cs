@@ -6,7 +6,7 @@ using Skiff.ApiServer.Registry.Shared;
 namespace Skiff.ApiServer.Registry.Core.ResourceQuotas;
 
 /// <summary>
-/// The resource quota columns of the v1.33 printers (printResourceQuota): NAME AGE REQUEST LIMIT, where
+/// The resource quota columns of the v1.33 printers (printResourceQuota): NAME REQUEST LIMIT AGE, where
 /// REQUEST lists "resource: used/hard" for every resource not prefixed "limits." and LIMIT the others.
 /// </summary>
 internal sealed class ResourceQuotaTable : TableConvertor<V1ResourceQuota>
@@ -16,9 +16,9 @@ internal sealed class ResourceQuotaTable : TableConvertor<V1ResourceQuota>
     public override IReadOnlyList<TableColumn> Columns { get; } =
     [
         Shared.Columns.Name,
-        Shared.Columns.Age,
         new("Request", "string", "Request represents a minimum amount of cpu/memory that a container may consume."),
         new("Limit", "string", "Limits control the maximum amount of cpu/memory that a container may use independent of contention on the node."),
+        Shared.Columns.Age,
     ];
 
     public override object?[] Cells(V1ResourceQuota obj, DateTime now)
@@ -36,9 +36,9 @@ internal sealed class ResourceQuotaTable : TableConvertor<V1ResourceQuota>
         return
         [
             obj.Metadata.Name,
-            HumanDuration.Since(obj.Metadata.CreationTimestamp, now),
             request.ToString().TrimEnd(' ').TrimEnd(','),
             limit.ToString().TrimEnd(' ').TrimEnd(','),
+            HumanDuration.Since(obj.Metadata.CreationTimestamp, now),
         ];
     }
 }

@@ -50,7 +50,7 @@ public sealed class ResourceQuotaStrategyTests
             Used = new Dictionary<string, ResourceQuantity> { ["pods"] = new("3"), ["limits.cpu"] = new("500m") },
         };
 
-        Assert.Equal(["Name", "Age", "Request", "Limit"], ResourceQuotaTable.Instance.Columns.Select(c => c.Name));
-        Assert.Equal(["compute", "5m", "pods: 3/10, requests.memory: 0/1Gi", "limits.cpu: 500m/2"], ResourceQuotaTable.Instance.Cells(quota, Now));
+        Assert.Equal(["Name", "Request", "Limit", "Age"], ResourceQuotaTable.Instance.Columns.Select(c => c.Name));
+        Assert.Equal(["compute", "pods: 3/10, requests.memory: 0/1Gi", "limits.cpu: 500m/2", "5m"], ResourceQuotaTable.Instance.Cells(quota, Now));
     }
 }
