@@ -36,8 +36,8 @@ public sealed class QuotaTests(ServerFixture fixture) : IClassFixture<ServerFixt
 
         var get = await kubectl.OkAsync("-n", ns, "get", "quota");
         var lines = get.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Matches(@"^NAME\s+AGE\s+REQUEST\s+LIMIT\s*$", lines[0]);
-        Assert.Matches(@"^q\s+\S+\s+configmaps: 0/5, pods: 2/2\s*$", lines[1]);
+        Assert.Matches(@"^NAME\s+REQUEST\s+LIMIT\s+AGE\s*$", lines[0]);
+        Assert.Matches(@"^q\s+configmaps: 0/5, pods: 2/2\s+\S+\s*$", lines[1]);
 
         var describe = await kubectl.OkAsync("-n", ns, "describe", "quota", "q");
         Assert.Matches(@"pods\s+2\s+2", describe);
