@@ -86,6 +86,13 @@ public sealed class PodEvictionTests
         Assert.Contains("This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.", await both.Content.ReadAsStringAsync());
 
         Assert.Equal(HttpStatusCode.NotFound, (await EvictAsync(server, "ghost")).StatusCode);
+
+        // The older policy/v1beta1 Eviction body is served the same way.
+        await PodAsync(server, "old", phase: "Succeeded", ready: false);
+        var beta = await server.Client.PostAsync("/api/v1/namespaces/default/pods/old/eviction",
+            TestServer.Json("{\"apiVersion\":\"policy/v1beta1\",\"kind\":\"Eviction\",\"metadata\":{\"name\":\"old\"},\"deleteOptions\":{\"gracePeriodSeconds\":0}}"));
+        Assert.Equal(HttpStatusCode.Created, beta.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, await PodStatusCodeAsync(server, "old"));
         Assert.Equal(HttpStatusCode.BadRequest, (await EvictAsync(server, "running", evictionName: "other")).StatusCode);
     }
 
