@@ -1,5 +1,6 @@
 using k8s.Models;
 using Microsoft.Extensions.Logging;
+using Skiff.Api.Policy;
 using Skiff.Client.Api;
 using Skiff.Client.Cache;
 using Skiff.Client.Queues;
@@ -107,7 +108,7 @@ internal sealed partial class DisruptionController : IController
             Log.SyncFailed(_logger, key, ex.Message);
             var status = pdb.Status ??= new V1PodDisruptionBudgetStatus();
             status.DisruptionsAllowed = 0;
-            SetCondition(pdb, "False", "SyncFailed", ex.Message, now.UtcDateTime);
+            DisruptionAllowedCondition.Set(pdb, "False", "SyncFailed", ex.Message, now.UtcDateTime);
             await WriteAsync(cached, pdb, cancellationToken).ConfigureAwait(false);
             return;
         }
@@ -124,8 +125,7 @@ internal sealed partial class DisruptionController : IController
             ObservedGeneration = pdb.Metadata.Generation,
             Conditions = cached.Status?.Conditions?.Select(Objects.Clone).ToList(),
         };
-        var allowed = pdb.Status.DisruptionsAllowed > 0;
-        SetCondition(pdb, allowed ? "True" : "False", allowed ? "SufficientPods" : "InsufficientPods", string.Empty, now.UtcDateTime);
+        DisruptionAllowedCondition.Update(pdb, now.UtcDateTime);
         await WriteAsync(cached, pdb, cancellationToken).ConfigureAwait(false);
         if (recheck is { } at)
         {
@@ -147,26 +147,6 @@ internal sealed partial class DisruptionController : IController
         catch (ApiException ex) when (ex.IsNotFound)
         {
         }
-    }
-
-    /// <summary>The DisruptionAllowed condition; its transition time moves only when its status changes.</summary>
-    internal static void SetCondition(V1PodDisruptionBudget pdb, string status, string reason, string message, DateTime now)
-    {
-        var conditions = pdb.Status.Conditions ??= [];
-        var c = conditions.FirstOrDefault(x => x.Type == "DisruptionAllowed");
-        if (c is null)
-        {
-            conditions.Add(c = new V1Condition { Type = "DisruptionAllowed", LastTransitionTime = now });
-        }
-        else if (c.Status != status)
-        {
-            c.LastTransitionTime = now;
-        }
-
-        c.Status = status;
-        c.Reason = reason;
-        c.Message = message;
-        c.ObservedGeneration = pdb.Metadata.Generation;
     }
 
     /// <summary>

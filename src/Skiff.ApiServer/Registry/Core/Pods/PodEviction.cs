@@ -1,4 +1,5 @@
 using k8s.Models;
+using Skiff.Api.Policy;
 using Skiff.ApiServer.Http;
 
 namespace Skiff.ApiServer.Registry.Core.Pods;
@@ -143,40 +144,11 @@ internal sealed class PodEviction(ResourceRegistry registry, TimeProvider time)
         status.DisruptionsAllowed--;
         if (status.DisruptionsAllowed == 0)
         {
-            SetDisruptionAllowed(pdb, now);
+            DisruptionAllowedCondition.Update(pdb, now);
         }
 
         status.DisruptedPods ??= new Dictionary<string, DateTime?>();
         status.DisruptedPods[podName] = now;
-    }
-
-    /// <summary>
-    /// The DisruptionAllowed condition (pdb helper UpdateDisruptionAllowedCondition): True/SufficientPods while
-    /// disruptions are allowed, False/InsufficientPods otherwise; the transition time moves only on a change.
-    /// </summary>
-    internal static void SetDisruptionAllowed(V1PodDisruptionBudget pdb, DateTime now)
-    {
-        var allowed = pdb.Status.DisruptionsAllowed > 0;
-        SetCondition(pdb, allowed ? "True" : "False", allowed ? "SufficientPods" : "InsufficientPods", string.Empty, now);
-    }
-
-    internal static void SetCondition(V1PodDisruptionBudget pdb, string status, string reason, string message, DateTime now)
-    {
-        var conditions = pdb.Status.Conditions ??= [];
-        var c = conditions.FirstOrDefault(x => x.Type == "DisruptionAllowed");
-        if (c is null)
-        {
-            conditions.Add(c = new V1Condition { Type = "DisruptionAllowed", LastTransitionTime = now });
-        }
-        else if (c.Status != status)
-        {
-            c.LastTransitionTime = now;
-        }
-
-        c.Status = status;
-        c.Reason = reason;
-        c.Message = message;
-        c.ObservedGeneration = pdb.Metadata.Generation;
     }
 
     private static ApiException TooManyRequests(string cause) =>
