@@ -105,6 +105,8 @@ public static class ApiServerHost
         services.AddSingleton<IAdmissionPlugin, PriorityAdmission>();
         services.AddSingleton<IAdmissionPlugin, DefaultStorageClass>();
         services.AddSingleton<IAdmissionPlugin, StorageObjectInUseProtection>();
+        services.AddSingleton<IAdmissionPlugin, LimitRanger>();
+        services.AddSingleton<IAdmissionPlugin, ResourceQuotaAdmission>();
         foreach (var plugin in options.AdmissionPlugins)
         {
             services.AddSingleton(plugin);

@@ -20,7 +20,7 @@ namespace Skiff.ApiServer.Registry;
 internal sealed partial class ResourceHandler<T> : IResourceHandler
     where T : class, IKubernetesObject<V1ObjectMeta>
 {
-    private static readonly string[] Served = ["status", "scale", "finalize", "binding"];
+    private static readonly string[] Served = ["status", "scale", "finalize", "binding", "eviction"];
     private readonly RegistryStore<T> _store;
     private readonly IVersionConverter<T> _conv;
     private readonly ApiServerOptions _options;
@@ -117,6 +117,9 @@ internal sealed partial class ResourceHandler<T> : IResourceHandler
                 break;
             case ("binding", "create"):
                 await BindAsync(ctx, ns, name, ct).ConfigureAwait(false);
+                break;
+            case ("eviction", "create"):
+                await EvictAsync(ctx, ns, name, ct).ConfigureAwait(false);
                 break;
             case ("finalize", "update"):
                 await UpdateAsync(ctx, ns, name, UpdateKind.Finalize, ct).ConfigureAwait(false);

@@ -59,6 +59,7 @@ internal sealed class ResourceRegistry
         }
 
         _handlers = handlers.ToFrozenDictionary();
+        handlers.Values.OfType<ResourceHandler<V1Pod>>().ToList().ForEach(h => h.Evictions = new Core.Pods.PodEviction(this, time));
         _stores = stores;
         Served = served;
     }
