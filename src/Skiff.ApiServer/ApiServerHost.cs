@@ -95,6 +95,7 @@ public static class ApiServerHost
         services.AddSingleton<NamespaceLifecycle>();
         services.AddSingleton<RegistryAccess>();
         services.AddSingleton<IAdmissionPlugin, PriorityAdmission>();
+        services.AddSingleton<IAdmissionPlugin, DefaultTolerationSeconds>();
         foreach (var plugin in options.AdmissionPlugins)
         {
             services.AddSingleton(plugin);

@@ -43,4 +43,10 @@ public sealed class ApiServerOptions
     /// <see cref="Admission.AdmissionChain.Order"/>); for components composed into the server and for tests.
     /// </summary>
     public IList<Admission.IAdmissionPlugin> AdmissionPlugins { get; } = [];
+
+    /// <summary>tolerationSeconds of the not-ready NoExecute toleration added to pods without one (<c>--default-not-ready-toleration-seconds</c>, 300).</summary>
+    public long DefaultNotReadyTolerationSeconds { get; set; } = 300;
+
+    /// <summary>tolerationSeconds of the unreachable NoExecute toleration added to pods without one (<c>--default-unreachable-toleration-seconds</c>, 300).</summary>
+    public long DefaultUnreachableTolerationSeconds { get; set; } = 300;
 }

@@ -41,4 +41,6 @@ public sealed class ControllerManagerOptions
 
     /// <summary>Terminated pods kept before the oldest are deleted (<c>--terminated-pod-gc-threshold</c>).</summary>
     public int TerminatedPodGcThreshold { get; set; } = 12500;
+
+    public NodesAndAutoscalingOptions NodesAndAutoscaling { get; set; } = new();
 }
