@@ -62,7 +62,15 @@ internal sealed partial class TaintEvictionController : IController
                     EnqueuePodsOn(cur);
                 }
             },
-            onDelete: EnqueuePodsOn));
+            onDelete: n =>
+            {
+                foreach (var seen in _firstSeen.Keys.Where(k => k.Node == n.Metadata.Name))
+                {
+                    _firstSeen.TryRemove(seen, out _);
+                }
+
+                EnqueuePodsOn(n);
+            }));
     }
 
     public string Name => "taint-eviction";
@@ -90,6 +98,13 @@ internal sealed partial class TaintEvictionController : IController
 
     private void EnqueuePodsOn(V1Node node)
     {
+        // Forget first sightings of taints the node no longer has.
+        var present = NoExecuteTaints(node).Select(t => t.Key + ":" + t.Value).ToHashSet(StringComparer.Ordinal);
+        foreach (var seen in _firstSeen.Keys.Where(k => k.Node == node.Metadata.Name && !present.Contains(k.Taint)))
+        {
+            _firstSeen.TryRemove(seen, out _);
+        }
+
         foreach (var pod in _pods.Indexer.ByIndex(Indexers.NodeName, node.Metadata.Name))
         {
             Queue.Add(ObjectKey.Of(pod));
