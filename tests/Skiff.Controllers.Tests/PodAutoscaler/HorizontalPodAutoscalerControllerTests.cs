@@ -2,6 +2,7 @@ using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Skiff.Client.Tests.Fakes;
+using Skiff.Controllers.Common;
 using Skiff.Controllers.PodAutoscaler;
 
 namespace Skiff.Controllers.Tests.PodAutoscaler;
@@ -212,6 +213,58 @@ public sealed class HorizontalPodAutoscalerControllerTests
         _time.Advance(TimeSpan.FromSeconds(15));
         await ReconcileAsync();
         Assert.Equal(writes, _hpaClient.Calls.Count);
+    }
+
+    [Fact]
+    public async Task Reconcile_OneMetricInvalid_NeverScalesDownOnPartialData()
+    {
+        Hpa();
+        var hpa = Stored;
+        hpa.Spec.Metrics.Add(new V2MetricSpec { Type = "Resource", Resource = new V2ResourceMetricSource { Name = "memory", Target = new V2MetricTarget { Type = "Utilization", AverageUtilization = 50 } } });
+        _hpas.Add(hpa);
+        Pods(4);
+        _scales.Replicas = 4;
+        _metrics.Usage = Enumerable.Range(0, 4).ToDictionary(i => $"web-{i}", _ => 10L);
+        await ReconcileAsync();
+        Assert.Equal(0, _scales.Updates);
+        Assert.Equal(("False", "FailedGetResourceMetric"), (Condition("ScalingActive").Status, Condition("ScalingActive").Reason));
+        Assert.Contains("missing request for memory", Condition("ScalingActive").Message);
+    }
+
+    [Fact]
+    public async Task Reconcile_OneMetricInvalid_StillScalesUpOnTheValidOne()
+    {
+        Hpa();
+        var hpa = Stored;
+        hpa.Spec.Metrics.Add(new V2MetricSpec { Type = "Pods", Pods = new V2PodsMetricSource { Metric = new V2MetricIdentifier { Name = "qps" }, Target = new V2MetricTarget { Type = "AverageValue", AverageValue = new ResourceQuantity("10") } } });
+        _hpas.Add(hpa);
+        Pods(2);
+        _scales.Replicas = 2;
+        _metrics.Usage = new() { ["web-0"] = 100, ["web-1"] = 100 };
+        await ReconcileAsync();
+        Assert.Equal(4, _scales.Replicas);
+        Assert.Contains(_events.Events, e => e.StartsWith("Warning FailedGetPodsMetric", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Handlers_StatusOnlyUpdate_NotEnqueued_SpecChange_Enqueued()
+    {
+        Hpa();
+        Assert.Equal(1, _controller.Queue.Length);
+        var (key, _) = await _controller.Queue.GetAsync(CancellationToken.None);
+        _controller.Queue.Done(key);
+
+        var hpa = Stored;
+        hpa.Status = new V2HorizontalPodAutoscalerStatus { CurrentReplicas = 3, DesiredReplicas = 3 };
+        hpa.Metadata.ResourceVersion = "999";
+        _hpas.Add(hpa);
+        Assert.Equal(0, _controller.Queue.Length);
+
+        hpa = Objects.Clone(hpa);
+        hpa.Spec.MaxReplicas = 20;
+        hpa.Metadata.Generation = 2;
+        _hpas.Add(hpa);
+        Assert.Equal(1, _controller.Queue.Length);
     }
 
     private sealed class FakeScales : IScaleClient
