@@ -107,6 +107,7 @@ public static class ApiServerHost
         services.AddSingleton<IAdmissionPlugin, StorageObjectInUseProtection>();
         services.AddSingleton<IAdmissionPlugin, LimitRanger>();
         services.AddSingleton<IAdmissionPlugin, ResourceQuotaAdmission>();
+        services.AddSingleton<IAdmissionPlugin, DefaultTolerationSeconds>();
         foreach (var plugin in options.AdmissionPlugins)
         {
             services.AddSingleton(plugin);

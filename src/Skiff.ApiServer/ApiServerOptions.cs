@@ -53,4 +53,10 @@ public sealed class ApiServerOptions
     /// non-loopback IPv4 address when bound to every address.
     /// </summary>
     public string? AdvertiseAddress { get; set; }
+
+    /// <summary>tolerationSeconds of the not-ready NoExecute toleration added to pods without one (<c>--default-not-ready-toleration-seconds</c>, 300).</summary>
+    public long DefaultNotReadyTolerationSeconds { get; set; } = 300;
+
+    /// <summary>tolerationSeconds of the unreachable NoExecute toleration added to pods without one (<c>--default-unreachable-toleration-seconds</c>, 300).</summary>
+    public long DefaultUnreachableTolerationSeconds { get; set; } = 300;
 }

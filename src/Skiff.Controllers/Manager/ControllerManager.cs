@@ -97,6 +97,7 @@ public sealed partial class ControllerManager(ApiConnection connection, Controll
         controllers.Add((new GarbageCollector.GarbageCollector(monitored, connection.For<ObjectMetadata>, (group, kind) => byKind.GetValueOrDefault((group, kind)), timeProvider, Logger("GarbageCollector")), options.GarbageCollectorWorkers));
 
         controllers.AddRange(PolicyControllers(factory, Logger));
+        controllers.AddRange(NodeControllers(factory, Recorder, Logger));
         foreach (var extra in AdditionalControllers(factory, Recorder, Logger))
         {
             controllers.Add(extra);

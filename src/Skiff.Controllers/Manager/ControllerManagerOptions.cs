@@ -53,4 +53,6 @@ public sealed class ControllerManagerOptions
 
     /// <summary>Workers of the pvc-protection controller (kube-controller-manager runs one).</summary>
     public int PvcProtectionWorkers { get; set; } = 1;
+
+    public NodesAndAutoscalingOptions NodesAndAutoscaling { get; set; } = new();
 }

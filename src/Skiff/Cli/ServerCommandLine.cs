@@ -17,6 +17,11 @@ internal sealed class ServerCommandLine
     private readonly Option<string?> _schedulerConfig;
     private readonly Option<string?> _datastoreEndpoint;
     private readonly Option<string?> _token;
+    private readonly Option<string?> _nodeMonitorPeriod;
+    private readonly Option<string?> _nodeMonitorGracePeriod;
+    private readonly Option<string?> _hpaSyncPeriod;
+    private readonly Option<long> _defaultNotReadyTolerationSeconds;
+    private readonly Option<long> _defaultUnreachableTolerationSeconds;
 
     /// <summary>Creates the command; <paramref name="defaultDataDir"/> supplies the <c>--data-dir</c> default (it depends on the user).</summary>
     public ServerCommandLine(Func<string> defaultDataDir)
@@ -81,6 +86,20 @@ internal sealed class ServerCommandLine
             Description = "Shared secret that agents and other servers join with (generated at first start when not given)",
         };
 
+        _nodeMonitorPeriod = DurationOption("--node-monitor-period", "How often the node lifecycle controller checks node health (default 5s)");
+        _nodeMonitorGracePeriod = DurationOption("--node-monitor-grace-period", "How long a node may go without renewing its Lease before it is marked Unknown and tainted unreachable (default 40s)");
+        _hpaSyncPeriod = DurationOption("--horizontal-pod-autoscaler-sync-period", "How often each HorizontalPodAutoscaler is reconciled (default 15s)");
+        _defaultNotReadyTolerationSeconds = new Option<long>("--default-not-ready-toleration-seconds")
+        {
+            Description = "tolerationSeconds of the not-ready:NoExecute toleration added to every pod that has none",
+            DefaultValueFactory = _ => 300,
+        };
+        _defaultUnreachableTolerationSeconds = new Option<long>("--default-unreachable-toleration-seconds")
+        {
+            Description = "tolerationSeconds of the unreachable:NoExecute toleration added to every pod that has none",
+            DefaultValueFactory = _ => 300,
+        };
+
         Command = new Command("server", "Run a Skiff server: the API server and, in this process, the node agent")
         {
             _dataDir,
@@ -93,6 +112,11 @@ internal sealed class ServerCommandLine
             _schedulerConfig,
             _datastoreEndpoint,
             _token,
+            _nodeMonitorPeriod,
+            _nodeMonitorGracePeriod,
+            _hpaSyncPeriod,
+            _defaultNotReadyTolerationSeconds,
+            _defaultUnreachableTolerationSeconds,
         };
     }
 
@@ -112,5 +136,28 @@ internal sealed class ServerCommandLine
         SchedulerConfig = parseResult.GetValue(_schedulerConfig),
         DatastoreEndpoint = parseResult.GetValue(_datastoreEndpoint),
         Token = parseResult.GetValue(_token),
+        NodeMonitorPeriod = Duration(parseResult.GetValue(_nodeMonitorPeriod)),
+        NodeMonitorGracePeriod = Duration(parseResult.GetValue(_nodeMonitorGracePeriod)),
+        HorizontalPodAutoscalerSyncPeriod = Duration(parseResult.GetValue(_hpaSyncPeriod)),
+        DefaultNotReadyTolerationSeconds = parseResult.GetValue(_defaultNotReadyTolerationSeconds),
+        DefaultUnreachableTolerationSeconds = parseResult.GetValue(_defaultUnreachableTolerationSeconds),
     };
+
+    /// <summary>A flag taking a positive Go duration (<c>40s</c>, <c>1m30s</c>), as kube-controller-manager's duration flags.</summary>
+    private static Option<string?> DurationOption(string name, string description)
+    {
+        var option = new Option<string?>(name) { Description = description };
+        option.Validators.Add(result =>
+        {
+            if (result.Tokens.Count == 1 && result.Tokens[0].Value is var value
+                && (!Skiff.ApiServer.Registry.Batch.CronJobs.GoDuration.TryParse(value, out var d) || d <= TimeSpan.Zero))
+            {
+                result.AddError($"{name}: '{value}' is not a positive duration (e.g. 40s, 1m30s)");
+            }
+        });
+        return option;
+    }
+
+    private static TimeSpan? Duration(string? text) =>
+        text is not null && Skiff.ApiServer.Registry.Batch.CronJobs.GoDuration.TryParse(text, out var d) ? d : null;
 }

@@ -101,6 +101,8 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
             ClientCaCertificate = certificates.CertificateAuthority,
             Tokens = tokens,
             MetricsRegistry = _metrics,
+            DefaultNotReadyTolerationSeconds = options.DefaultNotReadyTolerationSeconds,
+            DefaultUnreachableTolerationSeconds = options.DefaultUnreachableTolerationSeconds,
         };
 
         IApiServer apiServer;
@@ -136,7 +138,7 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
 
                 controllers = options.DisableControllerManager
                     ? Task.CompletedTask
-                    : RunControllerManagerAsync(data.KubeconfigPath, data.StorageDirectory, stopControllers.Token);
+                    : RunControllerManagerAsync(data.KubeconfigPath, data.StorageDirectory, options, stopControllers.Token);
                 if (!options.DisableScheduler)
                 {
                     scheduler = RunSchedulerAsync(data.KubeconfigPath, schedulerConfiguration, stopControllers.Token);
@@ -162,12 +164,17 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
     /// Runs the controller manager as an API client of this server (DESIGN rule 1), under leader election so a
     /// second server on the same store stays idle. It uses the admin identity until RBAC gives it its own (issue 10).
     /// </summary>
-    private Task RunControllerManagerAsync(string kubeconfigPath, string storageDirectory, CancellationToken cancellationToken) =>
+    private Task RunControllerManagerAsync(string kubeconfigPath, string storageDirectory, ServerOptions options, CancellationToken cancellationToken) =>
         SuperviseAsync("controller manager", async ct =>
         {
             var configuration = k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath);
             using var connection = new ApiConnection(configuration);
-            var manager = new ControllerManager(connection, new ControllerManagerOptions { MetricsRegistry = _metrics, LocalPathStorageDirectory = storageDirectory }, _timeProvider, _loggerFactory);
+            var managerOptions = new ControllerManagerOptions { MetricsRegistry = _metrics, LocalPathStorageDirectory = storageDirectory };
+            var nodes = managerOptions.NodesAndAutoscaling;
+            nodes.NodeLifecycle.NodeMonitorPeriod = options.NodeMonitorPeriod ?? nodes.NodeLifecycle.NodeMonitorPeriod;
+            nodes.NodeLifecycle.NodeMonitorGracePeriod = options.NodeMonitorGracePeriod ?? nodes.NodeLifecycle.NodeMonitorGracePeriod;
+            nodes.PodAutoscaler.SyncPeriod = options.HorizontalPodAutoscalerSyncPeriod ?? nodes.PodAutoscaler.SyncPeriod;
+            var manager = new ControllerManager(connection, managerOptions, _timeProvider, _loggerFactory);
             await manager.RunAsync(ct).ConfigureAwait(false);
         }, cancellationToken);
 

@@ -38,4 +38,19 @@ internal sealed class ServerOptions
 
     /// <summary>The server token (<c>--token</c>); generated at first start when absent.</summary>
     public string? Token { get; init; }
+
+    /// <summary>The node lifecycle controller's check interval (<c>--node-monitor-period</c>); null keeps 5 s.</summary>
+    public TimeSpan? NodeMonitorPeriod { get; init; }
+
+    /// <summary>Time without a Lease renewal before a node is Unknown (<c>--node-monitor-grace-period</c>); null keeps 40 s.</summary>
+    public TimeSpan? NodeMonitorGracePeriod { get; init; }
+
+    /// <summary>The HPA reconcile interval (<c>--horizontal-pod-autoscaler-sync-period</c>); null keeps 15 s.</summary>
+    public TimeSpan? HorizontalPodAutoscalerSyncPeriod { get; init; }
+
+    /// <summary>Default not-ready toleration for pods (<c>--default-not-ready-toleration-seconds</c>).</summary>
+    public long DefaultNotReadyTolerationSeconds { get; init; } = 300;
+
+    /// <summary>Default unreachable toleration for pods (<c>--default-unreachable-toleration-seconds</c>).</summary>
+    public long DefaultUnreachableTolerationSeconds { get; init; } = 300;
 }

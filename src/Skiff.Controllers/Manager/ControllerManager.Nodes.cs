@@ -1,0 +1,43 @@
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using Skiff.Client.Api;
+using Skiff.Client.Cache;
+using Skiff.Client.Events;
+using Skiff.Controllers.Common;
+using Skiff.Controllers.NodeLifecycle;
+using Skiff.Controllers.PodAutoscaler;
+using Skiff.Controllers.TaintEviction;
+
+namespace Skiff.Controllers.Manager;
+
+/// <summary>The node lifecycle, taint eviction and horizontal pod autoscaler controllers.</summary>
+public sealed partial class ControllerManager
+{
+    private IEnumerable<(IController Controller, int Workers)> NodeControllers(InformerFactory factory, Func<string, EventRecorder> recorder, Func<string, ILogger> logger)
+    {
+        var settings = options.NodesAndAutoscaling;
+        var nodes = factory.For<V1Node>(ApiResource.Nodes);
+        var pods = factory.For<V1Pod>(ApiResource.Pods);
+        yield return (new NodeLifecycleController(
+            nodes,
+            factory.For<V1Lease>(ApiResource.Leases),
+            pods,
+            connection.For<V1Node>(ApiResource.Nodes),
+            connection.For<V1Pod>(ApiResource.Pods),
+            recorder("node-controller"),
+            settings.NodeLifecycle,
+            timeProvider,
+            logger("NodeLifecycle")), 1);
+        yield return (new TaintEvictionController(nodes, pods, connection.For<V1Pod>(ApiResource.Pods), recorder("taint-eviction-controller"), timeProvider, logger("TaintEviction")), settings.TaintEvictionWorkers);
+        yield return (new HorizontalPodAutoscalerController(
+            factory.For<V2HorizontalPodAutoscaler>(PodAutoscalerResources.HorizontalPodAutoscalers),
+            pods,
+            connection.For<V2HorizontalPodAutoscaler>(PodAutoscalerResources.HorizontalPodAutoscalers),
+            new ScaleClient(connection),
+            settings.PodAutoscaler.MetricsSource ?? new ResourceMetricsApiSource(connection),
+            recorder("horizontal-pod-autoscaler"),
+            settings.PodAutoscaler,
+            timeProvider,
+            logger("PodAutoscaler")), settings.PodAutoscalerWorkers);
+    }
+}
