@@ -101,6 +101,8 @@ public sealed partial class ControllerManager(ApiConnection connection, Controll
             controllers.Add(extra);
         }
 
+        controllers.AddRange(BatchControllers(factory, Recorder, Logger));
+
         foreach (var (controller, _) in controllers)
         {
             if (controller.Queue is { } queue)
