@@ -423,6 +423,51 @@ public sealed class JobControllerTests
     }
 
     [Fact]
+    public async Task Handlers_CreatedPodObserved_SatisfiesExpectationsAndEnqueuesJob()
+    {
+        NewJob(completions: 2, parallelism: 2);
+        await _controller.SyncAsync(Key, CancellationToken.None);
+        Assert.Equal((2, 0), _controller.Expectations.Pending(Key));
+
+        foreach (var pod in _podClient.Objects)
+        {
+            _pods.Add(pod);
+        }
+
+        Assert.True(_controller.Expectations.Satisfied(Key));
+        Assert.Equal(1, _controller.Queue.Length);
+    }
+
+    [Fact]
+    public async Task Handlers_TrackedPodOfFinishedJob_GoesToTheOrphanQueue()
+    {
+        NewJob();
+        await SyncAsync();
+        var job = Job;
+        job.Status.Conditions = [new V1JobCondition { Type = "Failed", Status = "True" }];
+        _jobs.Add(await _jobClient.UpdateAsync(job, CancellationToken.None, "status"));
+        var pod = await _podClient.GetAsync("ns", PodObjects.Single().Metadata.Name, CancellationToken.None);
+        pod.Metadata.Labels["touched"] = "yes";
+        _pods.Add(await _podClient.UpdateAsync(pod, CancellationToken.None));
+
+        Assert.Equal(1, _controller.OrphanQueue.Length);
+        await _controller.SyncOrphanPodAsync(ObjectKeyOf(pod), CancellationToken.None);
+        Assert.DoesNotContain(JobPods.TrackingFinalizer, PodObjects.Single().Metadata.Finalizers ?? []);
+    }
+
+    [Fact]
+    public async Task SyncOrphan_PodOfRunningJob_KeepsFinalizer()
+    {
+        NewJob();
+        await SyncAsync();
+        var pod = PodObjects.Single();
+        await _controller.SyncOrphanPodAsync(ObjectKeyOf(pod), CancellationToken.None);
+        Assert.Contains(JobPods.TrackingFinalizer, PodObjects.Single().Metadata.Finalizers);
+    }
+
+    private static string ObjectKeyOf(V1Pod pod) => $"{pod.Metadata.NamespaceProperty}/{pod.Metadata.Name}";
+
+    [Fact]
     public async Task SyncOrphan_PodOfDeletedJob_FinalizerRemoved()
     {
         var pod = _podClient.Seed(new V1Pod
