@@ -44,6 +44,13 @@ internal sealed partial class JobController
                 continue;
             }
 
+            if (failed && job.Metadata.DeletionTimestamp is null && ctx.Finished is null
+                && ctx.DelayedDeletion.TryGetValue(JobPods.CompletionIndex(pod), out var delayed) && delayed.Metadata.Uid == uid)
+            {
+                // Its failure count lives on until a replacement carries it.
+                continue;
+            }
+
             toRemove.Add(pod);
             if (pod.Status?.Phase == "Succeeded" && !ctx.UncountedFailed.Contains(uid))
             {
@@ -89,6 +96,12 @@ internal sealed partial class JobController
             needsFlush |= text != (status.CompletedIndexes ?? "");
             status.Succeeded = ctx.SucceededIndexes.Total;
             status.CompletedIndexes = text;
+            if (ctx.PerIndexBackoff)
+            {
+                var failedText = ctx.FailedIndexes.ToString();
+                needsFlush |= failedText != status.FailedIndexes;
+                status.FailedIndexes = failedText;
+            }
         }
 
         var now = _timeProvider.GetUtcNow();

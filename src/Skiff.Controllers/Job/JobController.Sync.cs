@@ -77,6 +77,11 @@ internal sealed partial class JobController
             ctx.SucceededIndexes = ctx.PreviousSucceededIndexes.With(
                 pods.Where(p => p.Status?.Phase == "Succeeded" && JobPods.HasTrackingFinalizer(p) && ctx.ValidIndex(p)).Select(JobPods.CompletionIndex));
             ctx.Succeeded = ctx.SucceededIndexes.Total;
+            if (ctx.PerIndexBackoff)
+            {
+                DecidePerIndexFailure(ctx, now);
+            }
+
             if (ctx.Finished is null && SuccessPolicyMatch(job.Spec.SuccessPolicy, ctx) is { } message)
             {
                 ctx.Finished = NewCondition("SuccessCriteriaMet", "SuccessPolicy", message, now);
@@ -199,6 +204,92 @@ internal sealed partial class JobController
         {
             ctx.RequeueAfter(Utc(start).AddSeconds(deadline) - now);
         }
+    }
+
+    /// <summary>
+    /// backoffLimitPerIndex: an index fails for good once a pod of it fails with backoffLimitPerIndex earlier
+    /// failures (or a FailIndex rule matches); too many failed indexes (maxFailedIndexes) fail the job, and so
+    /// does a job whose every index has either succeeded or failed. Each index's latest failed pod is kept (with
+    /// its failure count) until it is replaced.
+    /// </summary>
+    private static void DecidePerIndexFailure(JobSyncContext ctx, DateTimeOffset now)
+    {
+        var job = ctx.Job;
+        ctx.FailedIndexes = CompletionIndexes.Parse(job.Status.FailedIndexes, ctx.Completions)
+            .With(ctx.Pods.Where(p => ctx.ValidIndex(p) && IsIndexFailed(job, p)).Select(JobPods.CompletionIndex));
+        if (ctx.Finished is null)
+        {
+            var failedIndexes = ctx.FailedIndexes.Total;
+            if (job.Spec.MaxFailedIndexes is { } max && failedIndexes > max)
+            {
+                ctx.Finished = NewCondition("FailureTarget", "MaxFailedIndexesExceeded", "Job has exceeded the specified maximal number of failed indexes", now);
+            }
+            else if (failedIndexes > 0 && failedIndexes + ctx.SucceededIndexes.Total >= ctx.Completions)
+            {
+                ctx.Finished = NewCondition("FailureTarget", "FailedIndexes", "Job has failed indexes", now);
+            }
+        }
+
+        var activeIndexes = ctx.Active.Select(JobPods.CompletionIndex).ToHashSet();
+        var delayed = new Dictionary<int, V1Pod>();
+        foreach (var pod in ctx.Pods)
+        {
+            if (!JobPods.HasTrackingFinalizer(pod) || ctx.ExpectedRemovals.Contains(pod.Metadata.Uid) || !ctx.ValidIndex(pod) || !JobPods.IsFailed(pod, job))
+            {
+                continue;
+            }
+
+            var ix = JobPods.CompletionIndex(pod);
+            if (ctx.SucceededIndexes.Contains(ix) || ctx.FailedIndexes.Contains(ix) || activeIndexes.Contains(ix))
+            {
+                continue;
+            }
+
+            if (!delayed.TryGetValue(ix, out var last)
+                || AbsoluteFailureCount(last) <= AbsoluteFailureCount(pod) && JobPods.FinishedTime(pod) >= JobPods.FinishedTime(last))
+            {
+                delayed[ix] = pod;
+            }
+        }
+
+        ctx.DelayedDeletion = delayed;
+    }
+
+    private static bool IsIndexFailed(V1Job job, V1Pod pod)
+    {
+        if (!JobPods.IsFailed(pod, job))
+        {
+            return false;
+        }
+
+        var counted = true;
+        if (job.Spec.PodFailurePolicy is { } policy)
+        {
+            var match = PodFailurePolicies.Evaluate(policy, pod);
+            if (match.Action == "FailIndex")
+            {
+                return true;
+            }
+
+            counted = match.CountFailed;
+        }
+
+        return counted && JobPods.IndexFailureCount(pod) >= job.Spec.BackoffLimitPerIndex;
+    }
+
+    private static int AbsoluteFailureCount(V1Pod pod) => JobPods.IndexFailureCount(pod) + JobPods.IndexIgnoredFailureCount(pod);
+
+    /// <summary>The failure counts a replacement for <paramref name="replaced"/> carries (getNewIndexFailureCounts).</summary>
+    private static (int Failures, int Ignored) NextIndexFailureCounts(V1Job job, V1Pod? replaced)
+    {
+        if (replaced is null)
+        {
+            return (0, 0);
+        }
+
+        var failures = JobPods.IndexFailureCount(replaced);
+        var ignored = JobPods.IndexIgnoredFailureCount(replaced);
+        return PodFailurePolicies.Evaluate(job.Spec.PodFailurePolicy, replaced).CountFailed ? (failures + 1, ignored) : (failures, ignored + 1);
     }
 
     /// <summary>For restartPolicy OnFailure, container restarts of running pods count against the backoff limit.</summary>
@@ -329,11 +420,14 @@ internal sealed partial class JobController
             return (active, null);
         }
 
-        var remaining = ctx.NewBackoff.RemainingTime(now);
-        if (remaining > TimeSpan.Zero)
+        if (!ctx.PerIndexBackoff)
         {
-            ctx.RequeueAfter(remaining);
-            return (active, null);
+            var remaining = ctx.NewBackoff.RemainingTime(now);
+            if (remaining > TimeSpan.Zero)
+            {
+                ctx.RequeueAfter(remaining);
+                return (active, null);
+            }
         }
 
         diff = Math.Min(diff, MaxPodCreateDeletePerSync);
@@ -342,6 +436,17 @@ internal sealed partial class JobController
         {
             foreach (var ix in FirstPendingIndexes(ctx, diff))
             {
+                if (ctx.PerIndexBackoff && ctx.DelayedDeletion.TryGetValue(ix, out var lastFailed))
+                {
+                    // Each index waits out its own backoff, counted from its latest failure.
+                    var wait = new BackoffRecord(AbsoluteFailureCount(lastFailed) + 1, JobPods.FinishedTime(lastFailed)).RemainingTime(now);
+                    if (wait > TimeSpan.Zero)
+                    {
+                        ctx.RequeueAfter(wait);
+                        continue;
+                    }
+                }
+
                 indexes.Enqueue(ix);
             }
 
@@ -366,6 +471,16 @@ internal sealed partial class JobController
         {
             var index = ctx.Indexed && indexes.TryDequeue(out var ix) ? ix : -1;
             var pod = NewPod(job, template, controllerRef, index);
+            if (ctx.PerIndexBackoff && index >= 0)
+            {
+                var (failures, ignored) = NextIndexFailureCounts(job, ctx.DelayedDeletion.GetValueOrDefault(index));
+                pod.Metadata.Annotations[JobPods.IndexFailureCountKey] = failures.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                if (ignored > 0)
+                {
+                    pod.Metadata.Annotations[JobPods.IndexIgnoredFailureCountKey] = ignored.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+            }
+
             try
             {
                 var made = await _podClient.CreateAsync(pod, cancellationToken).ConfigureAwait(false);
@@ -427,7 +542,7 @@ internal sealed partial class JobController
         var result = new List<int>();
         for (var ix = 0; ix < ctx.Completions && result.Count < count; ix++)
         {
-            if (!taken.Contains(ix) && !ctx.SucceededIndexes.Contains(ix))
+            if (!taken.Contains(ix) && !ctx.SucceededIndexes.Contains(ix) && !ctx.FailedIndexes.Contains(ix))
             {
                 result.Add(ix);
             }
@@ -451,7 +566,7 @@ internal sealed partial class JobController
             foreach (var group in ctx.Active.GroupBy(JobPods.CompletionIndex).OrderBy(g => g.Key))
             {
                 var pods = group.ToList();
-                if (group.Key < 0 || group.Key >= ctx.Completions || ctx.SucceededIndexes.Contains(group.Key))
+                if (group.Key < 0 || group.Key >= ctx.Completions || ctx.SucceededIndexes.Contains(group.Key) || ctx.FailedIndexes.Contains(group.Key))
                 {
                     remove.AddRange(pods);
                     continue;

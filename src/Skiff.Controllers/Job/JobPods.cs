@@ -14,6 +14,19 @@ internal static class JobPods
 
     public const string CompletionIndexEnv = "JOB_COMPLETION_INDEX";
 
+    /// <summary>With backoffLimitPerIndex: how many earlier pods of the same index failed (and counted).</summary>
+    public const string IndexFailureCountKey = "batch.kubernetes.io/job-index-failure-count";
+
+    /// <summary>With backoffLimitPerIndex: how many earlier pods of the same index failed in a way the pod failure policy ignores.</summary>
+    public const string IndexIgnoredFailureCountKey = "batch.kubernetes.io/job-index-ignored-failure-count";
+
+    public static int IndexFailureCount(V1Pod pod) => CountAnnotation(pod, IndexFailureCountKey);
+
+    public static int IndexIgnoredFailureCount(V1Pod pod) => CountAnnotation(pod, IndexIgnoredFailureCountKey);
+
+    private static int CountAnnotation(V1Pod pod, string key) =>
+        int.TryParse(Objects.Annotation(pod.Metadata, key), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0;
+
     public static bool HasTrackingFinalizer(V1Pod pod) => pod.Metadata.Finalizers?.Contains(TrackingFinalizer) == true;
 
     /// <summary>

@@ -36,6 +36,17 @@ internal sealed class JobSyncContext
 
     public BackoffRecord NewBackoff { get; set; } = BackoffRecord.None;
 
+    /// <summary>With backoffLimitPerIndex: indexes that failed for good (status.failedIndexes).</summary>
+    public CompletionIndexes FailedIndexes { get; set; } = CompletionIndexes.Empty;
+
+    /// <summary>
+    /// With backoffLimitPerIndex: per index not yet running again, its latest failed pod, which keeps its finalizer
+    /// (and so its failure count) until a replacement exists.
+    /// </summary>
+    public Dictionary<int, V1Pod> DelayedDeletion { get; set; } = [];
+
+    public bool PerIndexBackoff => Indexed && Job.Spec.BackoffLimitPerIndex is not null;
+
     /// <summary>When the job must be looked at again even if nothing changes (deadline, backoff).</summary>
     public TimeSpan? Requeue { get; set; }
 

@@ -362,6 +362,45 @@ public sealed class JobControllerTests
     }
 
     [Fact]
+    public async Task Sync_BackoffLimitPerIndex_FailsOnlyThatIndexAndThenTheJob()
+    {
+        NewJob(completions: 2, parallelism: 2, backoffLimit: int.MaxValue, configure: s =>
+        {
+            s.CompletionMode = "Indexed";
+            s.BackoffLimitPerIndex = 1;
+        });
+        await SyncAsync();
+        V1Pod PodOf(int ix) => PodObjects.Single(p => JobPods.CompletionIndex(p) == ix && p.Status?.Phase is null);
+        Assert.All(PodObjects, p => Assert.Equal("0", p.Metadata.Annotations[JobPods.IndexFailureCountKey]));
+
+        var firstFailure = PodOf(0);
+        await FinishAsync(firstFailure, "Failed", exitCode: 1, finishedAgo: TimeSpan.FromSeconds(4));
+
+        // Index 0 waits out its own 10 s backoff; its failed pod keeps the finalizer meanwhile.
+        Assert.Equal(TimeSpan.FromSeconds(6), await SyncAsync());
+        Assert.Contains(JobPods.TrackingFinalizer, (await _podClient.GetAsync("ns", firstFailure.Metadata.Name, CancellationToken.None)).Metadata.Finalizers);
+        _time.Advance(TimeSpan.FromSeconds(6));
+        await SyncAsync();
+        Assert.Equal("1", PodOf(0).Metadata.Annotations[JobPods.IndexFailureCountKey]);
+        await SyncAsync();
+        Assert.Equal(1, Job.Status.Failed);
+        Assert.DoesNotContain(JobPods.TrackingFinalizer, (await _podClient.GetAsync("ns", firstFailure.Metadata.Name, CancellationToken.None)).Metadata.Finalizers ?? []);
+
+        await FinishAsync(PodOf(0), "Failed", exitCode: 1, finishedAgo: TimeSpan.FromHours(1));
+        await SyncAsync();
+        Assert.Equal("0", Job.Status.FailedIndexes);
+        Assert.Null(Condition(Job, "Failed"));
+        Assert.DoesNotContain(PodObjects, p => JobPods.CompletionIndex(p) == 0 && p.Status?.Phase is null);
+
+        await FinishAsync(PodOf(1), "Succeeded");
+        await SyncAsync();
+        await SyncAsync();
+        var job = Job;
+        Assert.Equal(("1", "0"), (job.Status.CompletedIndexes, job.Status.FailedIndexes));
+        Assert.Equal(("FailedIndexes", "Job has failed indexes"), (Condition(job, "Failed")?.Reason, Condition(job, "Failed")?.Message));
+    }
+
+    [Fact]
     public async Task Sync_PodFailurePolicy_FailJobOnExitCodeAndIgnoreUncounted()
     {
         NewJob(completions: 1, parallelism: 1, configure: s =>
