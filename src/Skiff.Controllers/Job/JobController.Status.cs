@@ -1,6 +1,7 @@
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Skiff.Client.Api;
+using Skiff.Client.Cache;
 using Skiff.Controllers.Common;
 
 namespace Skiff.Controllers.Job;
@@ -253,6 +254,10 @@ internal sealed partial class JobController
     {
         var updated = await _jobClient.UpdateAsync(ctx.Job, cancellationToken, "status").ConfigureAwait(false);
         updated.Status ??= new V1JobStatus();
+        if (long.TryParse(updated.Metadata.ResourceVersion, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var rv))
+        {
+            _written[ObjectKey.Of(updated)] = (updated.Metadata.Uid, rv);
+        }
         ctx.Job = updated;
         return updated;
     }

@@ -24,7 +24,15 @@ internal sealed partial class JobController
             Expectations.Delete(key);
             FinalizerExpectations.Delete(key);
             _backoff.TryRemove(key, out _);
+            _written.TryRemove(key, out _);
             return;
+        }
+
+        if (IsOlderThanWritten(key, cached))
+        {
+            // The cache has not caught up with our own last status write; counting from it could start pods
+            // for completions already counted. Look again once it has.
+            throw new RequeueAfterException(StaleCacheDelay);
         }
 
         if (cached.Spec?.ManagedBy is { } managedBy && managedBy != ManagedBy)
@@ -145,6 +153,15 @@ internal sealed partial class JobController
             throw new RequeueAfterException(delay);
         }
     }
+
+    /// <summary>How long to wait for the job cache to show our own status write.</summary>
+    internal static readonly TimeSpan StaleCacheDelay = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Whether the cached job is older than the status this controller last wrote for it (same UID).</summary>
+    private bool IsOlderThanWritten(string key, V1Job cached) =>
+        _written.TryGetValue(key, out var written) && written.Uid == cached.Metadata.Uid
+        && long.TryParse(cached.Metadata.ResourceVersion, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var rv)
+        && rv < written.ResourceVersion;
 
     /// <summary>
     /// Finished pods not yet counted (getNewFinishedPods): still holding the tracking finalizer, not already listed

@@ -37,6 +37,9 @@ internal sealed partial class JobController : IController
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, BackoffRecord> _backoff = new(StringComparer.Ordinal);
 
+    /// <summary>Per job key, the UID and resourceVersion of the last status this controller wrote.</summary>
+    private readonly ConcurrentDictionary<string, (string Uid, long ResourceVersion)> _written = new(StringComparer.Ordinal);
+
     public JobController(IInformer<V1Job> jobs, IInformer<V1Pod> pods, IResourceClient<V1Job> jobClient, IResourceClient<V1Pod> podClient, IEventRecorder recorder, TimeProvider timeProvider, ILogger logger)
     {
         _jobs = jobs;

@@ -208,6 +208,34 @@ public sealed class JobControllerTests
     }
 
     [Fact]
+    public async Task Sync_JobCacheOlderThanOwnStatusWrite_WaitsInsteadOfRecounting()
+    {
+        NewJob(completions: 2, parallelism: 2);
+        await SyncAsync();
+        await FinishAsync(PodObjects[0], "Succeeded");
+        var staleJob = _jobs.Indexer.List().Single();
+
+        // Counted and released; the pod cache sees the release but the job cache still shows succeeded 0.
+        await _controller.SyncAsync(Key, CancellationToken.None);
+        foreach (var pod in _podClient.Objects)
+        {
+            _pods.Add(pod);
+        }
+
+        Assert.Same(staleJob, _jobs.Indexer.List().Single());
+        var creates = _podClient.Calls.Count(c => c.StartsWith("create", StringComparison.Ordinal));
+        var requeue = await Assert.ThrowsAsync<RequeueAfterException>(() => _controller.SyncAsync(Key, CancellationToken.None));
+        Assert.Equal(JobController.StaleCacheDelay, requeue.Delay);
+        Assert.Equal(creates, _podClient.Calls.Count(c => c.StartsWith("create", StringComparison.Ordinal)));
+
+        // Counting from the stale status (0 succeeded) would have started a third pod for two completions.
+        _jobs.Add(Job);
+        await _controller.SyncAsync(Key, CancellationToken.None);
+        Assert.Equal(2, _podClient.Objects.Count);
+        Assert.Equal((1, 1), (Job.Status.Succeeded, Job.Status.Active));
+    }
+
+    [Fact]
     public async Task Sync_FailedPod_WaitsOutExponentialBackoffBeforeReplacing()
     {
         NewJob(completions: 1, parallelism: 1);
