@@ -89,12 +89,14 @@ public sealed partial class CronJobTests(ServerFixture fixture) : IClassFixture<
         Assert.Contains("Deleted job tick-", events);
     }
 
-    [Fact]
-    public async Task CreateJobFromCronJob_CreatesAJobFromTheTemplate()
+    [Theory]
+    [InlineData("1.27")]
+    [InlineData("1.33")]
+    public async Task CreateJobFromCronJob_CreatesAJobFromTheTemplate(string version)
     {
-        var kubectl = fixture.Kubectl();
+        var kubectl = fixture.Kubectl(version);
         using var client = Client();
-        const string ns = "cron-manual";
+        var ns = "cron-manual-" + version.Replace('.', '-');
         await kubectl.OkAsync("create", "namespace", ns);
         await kubectl.OkWithInputAsync(CronJobYaml("nightly", "0 3 * * *", "timeZone: Europe/Berlin"), "-n", ns, "create", "-f", "-");
 

@@ -249,6 +249,34 @@ public sealed class JobTests(ServerFixture fixture) : IClassFixture<ServerFixtur
     }
 
     [Fact]
+    public async Task KubectlCreateJob_GetsKubernetesDefaultsAndGeneratedSelector()
+    {
+        var kubectl = fixture.Kubectl();
+        using var client = Client();
+        var ns = await NamespaceAsync(kubectl, "job-defaults");
+        await kubectl.OkAsync("-n", ns, "create", "job", "hello", "--image=busybox", "--", "echo", "hi");
+
+        var job = await client.BatchV1.ReadNamespacedJobAsync("hello", ns);
+        var spec = job.Spec;
+        Assert.Equal((1, 1, 6, "NonIndexed", false, false, "TerminatingOrFailed"), (spec.Completions, spec.Parallelism, spec.BackoffLimit, spec.CompletionMode, spec.Suspend, spec.ManualSelector, spec.PodReplacementPolicy));
+        var uid = job.Metadata.Uid;
+        Assert.Equal(new Dictionary<string, string> { ["batch.kubernetes.io/controller-uid"] = uid }, spec.Selector.MatchLabels);
+        foreach (var labels in new[] { job.Metadata.Labels, spec.Template.Metadata.Labels })
+        {
+            Assert.Equal(uid, labels["controller-uid"]);
+            Assert.Equal(uid, labels["batch.kubernetes.io/controller-uid"]);
+            Assert.Equal("hello", labels["job-name"]);
+            Assert.Equal("hello", labels["batch.kubernetes.io/job-name"]);
+        }
+
+        await EventuallyAsync(async () => (await ActivePodsAsync(client, ns, "job-name=hello")).Count == 1, "the job's pod");
+        await EventuallyAsync(async () => (await client.BatchV1.ReadNamespacedJobAsync("hello", ns)).Status?.Active == 1, "status.active 1");
+        var status = (await client.BatchV1.ReadNamespacedJobAsync("hello", ns)).Status;
+        Assert.NotNull(status.StartTime);
+        Assert.Equal((0, 0), (status.Ready, status.Terminating));
+    }
+
+    [Fact]
     public async Task DeletingAJob_RemovesItsPodsDespiteTheirFinalizers()
     {
         var kubectl = fixture.Kubectl();
