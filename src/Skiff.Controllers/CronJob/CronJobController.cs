@@ -115,9 +115,9 @@ internal sealed partial class CronJobController : IController
             .Where(j => Objects.ControllerOf(j.Metadata) is { Kind: "CronJob" } r && r.Name == cronJob.Metadata.Name && r.Uid == cronJob.Metadata.Uid)
             .ToList();
 
-        var changed = await CleanupFinishedJobsAsync(cronJob, jobs, cancellationToken).ConfigureAwait(false);
-        var (requeue, scheduled, error) = await SyncCronJobAsync(cronJob, jobs, cancellationToken).ConfigureAwait(false);
-        if (changed || scheduled)
+        var cleanedUp = await CleanupFinishedJobsAsync(cronJob, jobs, cancellationToken).ConfigureAwait(false);
+        var (requeue, synced, error) = await SyncCronJobAsync(cronJob, jobs, cancellationToken).ConfigureAwait(false);
+        if (cleanedUp || synced)
         {
             try
             {
