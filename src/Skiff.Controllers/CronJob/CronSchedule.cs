@@ -8,7 +8,8 @@ namespace Skiff.Controllers.CronJob;
 /// A CronJob schedule in its time zone, as kube-controller-manager's cronjob controller reads it with
 /// robfig/cron's standard parser: five fields or a macro (@yearly, @annually, @monthly, @weekly, @daily,
 /// @midnight, @hourly) evaluated by Cronos, and <c>@every &lt;duration&gt;</c>, which the API accepts and robfig
-/// runs at a constant interval. Without spec.timeZone the controller's local zone applies; a legacy
+/// runs at a constant interval. As in robfig (and Vixie cron), a day-of-month and a day-of-week that are both
+/// restricted match when either does. Without spec.timeZone the controller's local zone applies; a legacy
 /// <c>TZ=</c>/<c>CRON_TZ=</c> prefix in the schedule names a zone too.
 /// </summary>
 internal sealed partial class CronSchedule
@@ -24,12 +25,12 @@ internal sealed partial class CronSchedule
         ["@hourly"] = "0 * * * *",
     };
 
-    private readonly CronExpression? _expression;
+    private readonly CronExpression[] _expressions;
     private readonly TimeSpan _every;
 
-    private CronSchedule(CronExpression? expression, TimeSpan every, TimeZoneInfo zone)
+    private CronSchedule(CronExpression[] expressions, TimeSpan every, TimeZoneInfo zone)
     {
-        _expression = expression;
+        _expressions = expressions;
         _every = every;
         Zone = zone;
     }
@@ -80,7 +81,7 @@ internal sealed partial class CronSchedule
 
             // robfig rounds the interval to whole seconds, at least one.
             every = TimeSpan.FromSeconds(Math.Max(1, Math.Floor(every.TotalSeconds)));
-            return new CronSchedule(null, every, zone);
+            return new CronSchedule([], every, zone);
         }
 
         if (Macros.TryGetValue(spec, out var expanded))
@@ -90,7 +91,21 @@ internal sealed partial class CronSchedule
 
         try
         {
-            return new CronSchedule(CronExpression.Parse(spec, CronFormat.Standard), TimeSpan.Zero, zone);
+            // Cronos requires both day fields to match; robfig (like Vixie cron) accepts either one when both are
+            // restricted (neither starts with * or ?): then the schedule is the union of the two.
+            var fields = spec.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length == 5 && !Unrestricted(fields[2]) && !Unrestricted(fields[4]))
+            {
+                return new CronSchedule(
+                    [
+                        CronExpression.Parse($"{fields[0]} {fields[1]} {fields[2]} {fields[3]} *", CronFormat.Standard),
+                        CronExpression.Parse($"{fields[0]} {fields[1]} * {fields[3]} {fields[4]}", CronFormat.Standard),
+                    ],
+                    TimeSpan.Zero,
+                    zone);
+            }
+
+            return new CronSchedule([CronExpression.Parse(spec, CronFormat.Standard)], TimeSpan.Zero, zone);
         }
         catch (CronFormatException ex)
         {
@@ -102,15 +117,27 @@ internal sealed partial class CronSchedule
     /// <summary>The first activation strictly after <paramref name="after"/>; null when the schedule never fires (e.g. 30 February).</summary>
     public DateTimeOffset? Next(DateTimeOffset after)
     {
-        if (_expression is null)
+        if (_expressions.Length == 0)
         {
             // @every: from the start of the current second, like robfig's ConstantDelaySchedule.
             var truncated = new DateTimeOffset(after.Ticks - after.Ticks % TimeSpan.TicksPerSecond, after.Offset);
             return truncated + _every;
         }
 
-        return _expression.GetNextOccurrence(after, Zone);
+        DateTimeOffset? next = null;
+        foreach (var expression in _expressions)
+        {
+            if (expression.GetNextOccurrence(after, Zone) is { } t && (next is null || t < next))
+            {
+                next = t;
+            }
+        }
+
+        return next;
     }
+
+    /// <summary>robfig's star bit: some part of the field's list starts with <c>*</c> or <c>?</c>.</summary>
+    private static bool Unrestricted(string field) => field.Split(',').Any(part => part.StartsWith('*') || part.StartsWith('?'));
 
     private static TimeZoneInfo FindZone(string name) =>
         name == "UTC" || name.Length == 0 ? TimeZoneInfo.Utc : TimeZoneInfo.FindSystemTimeZoneById(name);

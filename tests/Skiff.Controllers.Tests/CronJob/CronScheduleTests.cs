@@ -20,6 +20,9 @@ public sealed class CronScheduleTests
     [InlineData("@annually", "2027-01-01T00:00:00Z")]
     [InlineData("0 0 1 jan,jul ?", "2026-07-01T00:00:00Z")]
     [InlineData("@every 90s", "2026-03-04T10:19:00Z")]
+    [InlineData("0 0 1 * 1", "2026-03-09T00:00:00Z")]
+    [InlineData("0 0 */10 * 1", "2026-05-11T00:00:00Z")]
+    [InlineData("0 0 * * 1", "2026-03-09T00:00:00Z")]
     public void Next_StandardSyntaxAndMacros(string spec, string expected)
     {
         var schedule = CronSchedule.TryParse(spec, null, TimeZoneInfo.Utc, out var error);
