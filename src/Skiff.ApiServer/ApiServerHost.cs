@@ -93,8 +93,24 @@ public static class ApiServerHost
         services.AddSingleton<CacheDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<CacheDispatcher>());
         services.AddSingleton<NamespaceLifecycle>();
-        services.AddSingleton<PriorityAdmission>();
-        services.AddSingleton<CreateAdmission>();
+        services.AddSingleton<RegistryAccess>();
+        services.AddSingleton<Authorization.RbacAuthorizer>();
+        // kube-apiserver's Node,RBAC order.
+        services.AddSingleton<Authorization.IAuthorizer, Authorization.NodeAuthorizer>();
+        services.AddSingleton<Authorization.IAuthorizer>(sp => sp.GetRequiredService<Authorization.RbacAuthorizer>());
+        services.AddSingleton<Authorization.AuthorizerChain>();
+        services.AddSingleton(sp => new Registry.Core.Services.ServiceAllocator(store, options.ServiceNetwork));
+        services.AddSingleton<IRegistryHooks<V1Service>, Registry.Core.Services.ServiceHooks>();
+        services.AddHostedService<Registry.Core.Services.ServiceAllocationRepair>();
+        services.AddSingleton<IAdmissionPlugin, PriorityAdmission>();
+        services.AddSingleton<IAdmissionPlugin, DefaultStorageClass>();
+        services.AddSingleton<IAdmissionPlugin, StorageObjectInUseProtection>();
+        foreach (var plugin in options.AdmissionPlugins)
+        {
+            services.AddSingleton(plugin);
+        }
+
+        services.AddSingleton<AdmissionChain>();
         services.AddSingleton<FieldChecker>();
         services.AddSingleton<StorageConversions>();
         services.AddSingleton<ResourceRegistry>();

@@ -37,4 +37,20 @@ public sealed class ApiServerOptions
 
     /// <summary>Longest a watch stays open when the client gives no timeoutSeconds (Kubernetes picks 30–60 min).</summary>
     public TimeSpan MaxWatchTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// Admission plugins added to the built-in chain (each takes its Kubernetes place by name, see
+    /// <see cref="Admission.AdmissionChain.Order"/>); for components composed into the server and for tests.
+    /// </summary>
+    public IList<Admission.IAdmissionPlugin> AdmissionPlugins { get; } = [];
+
+    /// <summary>Service cluster IP and node port ranges.</summary>
+    public Registry.Core.Services.ServiceNetworkOptions ServiceNetwork { get; } = new();
+
+    /// <summary>
+    /// The address other cluster members reach this API server at, published in the <c>kubernetes</c> Service's
+    /// endpoints (kube-apiserver's --advertise-address); null uses the bind address, or the machine's first
+    /// non-loopback IPv4 address when bound to every address.
+    /// </summary>
+    public string? AdvertiseAddress { get; set; }
 }

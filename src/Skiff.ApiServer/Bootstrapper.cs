@@ -8,7 +8,7 @@ using Skiff.ApiServer.Storage;
 namespace Skiff.ApiServer;
 
 /// <summary>Creates what every cluster has from the start (the system namespaces) once the caches are loaded.</summary>
-internal sealed partial class Bootstrapper(CacheDispatcher dispatcher, ResourceRegistry registry, ILogger<Bootstrapper> logger) : BackgroundService
+internal sealed partial class Bootstrapper(CacheDispatcher dispatcher, ResourceRegistry registry, IServiceProvider services, ILogger<Bootstrapper> logger) : BackgroundService
 {
     /// <summary>The namespaces Kubernetes creates at start.</summary>
     public static readonly string[] SystemNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease"];
@@ -61,6 +61,9 @@ internal sealed partial class Bootstrapper(CacheDispatcher dispatcher, ResourceR
                 }
             }
 
+            await EnsureRbacDefaultsAsync(stoppingToken).ConfigureAwait(false);
+            await EnsureKubernetesServiceAsync(stoppingToken).ConfigureAwait(false);
+            await EnsureDefaultStorageClassAsync(stoppingToken).ConfigureAwait(false);
             await dispatcher.WaitFreshAsync(TimeSpan.FromSeconds(10), stoppingToken).ConfigureAwait(false);
             _done.TrySetResult();
         }
@@ -80,6 +83,9 @@ internal sealed partial class Bootstrapper(CacheDispatcher dispatcher, ResourceR
     {
         [LoggerMessage(1, LogLevel.Information, "Created namespace {Name}", EventName = "NamespaceCreated")]
         public static partial void NamespaceCreated(ILogger logger, string name);
+
+        [LoggerMessage(3, LogLevel.Warning, "No non-loopback address to publish in the endpoints of Service default/kubernetes; set --advertise-address", EventName = "NoAdvertiseAddress")]
+        public static partial void NoAdvertiseAddress(ILogger logger);
 
         [LoggerMessage(2, LogLevel.Error, "Bootstrap failed", EventName = "BootstrapFailed")]
         public static partial void BootstrapFailed(ILogger logger, Exception ex);

@@ -11,7 +11,7 @@ namespace Skiff.ApiServer.Admission;
 /// PriorityClass (or the cluster's global default class, or 0), and a pod may not name a class that does not exist
 /// or state a priority that disagrees with its class. Reads the priorityclasses watch cache.
 /// </summary>
-internal sealed class PriorityAdmission
+internal sealed class PriorityAdmission(RegistryAccess access) : IMutatingAdmissionPlugin
 {
     /// <summary>The PriorityClasses every cluster has, created at start like kube-apiserver's bootstrap controller does.</summary>
     public static readonly IReadOnlyList<V1PriorityClass> SystemClasses =
@@ -21,24 +21,26 @@ internal sealed class PriorityAdmission
     ];
 
     private static readonly ResourceInfo PriorityClasses = BuiltInResources.Resources.Single(r => r.Type == typeof(V1PriorityClass));
-    private WatchCache? _classes;
+    public string Name => "Priority";
 
-    /// <summary>Binds the priorityclasses cache once the registry has built it.</summary>
-    public void Bind(WatchCache classes) => _classes = classes;
+    public bool Handles(AdmissionAttributes attributes) =>
+        attributes.Operation == AdmissionOperation.Create && attributes.Subresource is null && attributes.Object is V1Pod;
+
+    public ValueTask AdmitAsync(AdmissionAttributes attributes, CancellationToken ct)
+    {
+        AdmitPod((V1Pod)attributes.Object!);
+        return ValueTask.CompletedTask;
+    }
 
     /// <summary>Resolves the priority of a pod being created; throws 403 Forbidden for an unknown class or a conflicting priority.</summary>
     public void AdmitPod(V1Pod pod)
     {
-        if (_classes is null)
-        {
-            return;
-        }
-
+        var classes = access.Store<V1PriorityClass>().Cache;
         var spec = pod.Spec ??= new V1PodSpec();
         V1PriorityClass? pc;
         if (!string.IsNullOrEmpty(spec.PriorityClassName))
         {
-            pc = _classes.Get(PriorityClasses.Key(null, spec.PriorityClassName)) is { } o ? ApiJson.Deserialize<V1PriorityClass>(o.Json) : null;
+            pc = classes.Get(PriorityClasses.Key(null, spec.PriorityClassName)) is { } o ? ApiJson.Deserialize<V1PriorityClass>(o.Json) : null;
             if (pc is null)
             {
                 throw Forbidden(pod, $"no PriorityClass with name {spec.PriorityClassName} was found");
@@ -47,7 +49,7 @@ internal sealed class PriorityAdmission
         else
         {
             // The global default class, if one is marked; the lowest-valued one wins if several are (as Kubernetes picks).
-            pc = _classes.Snapshot().Items.Values
+            pc = classes.Snapshot().Items.Values
                 .Select(o => ApiJson.Deserialize<V1PriorityClass>(o.Json))
                 .Where(c => c.GlobalDefault == true)
                 .OrderBy(c => c.Value)

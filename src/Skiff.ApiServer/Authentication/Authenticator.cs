@@ -41,7 +41,8 @@ internal sealed class Authenticator
             var token = auth[7..].Trim();
             if (token.Length > 0 && _options.Tokens.TryGetValue(token, out var tokenUser))
             {
-                return tokenUser;
+                // Every authenticated user is in system:authenticated (kube-apiserver's AuthenticatedGroupAdder).
+                return tokenUser.Groups.Contains("system:authenticated") ? tokenUser : tokenUser with { Groups = [.. tokenUser.Groups, "system:authenticated"] };
             }
         }
 

@@ -67,6 +67,10 @@ internal sealed class ApiException(int code, string reason, string message, V1St
 
     public static ApiException Forbidden(string message) => new(403, "Forbidden", message);
 
+    /// <summary>403 for a named object, as admission plugins answer: <c>pods "x" is forbidden: why</c>.</summary>
+    public static ApiException Forbidden(ResourceInfo info, string name, string why) =>
+        new(403, "Forbidden", $"{info.GroupResource} \"{name}\" is forbidden: {why}", new V1StatusDetails { Name = name, Group = info.Group.Length == 0 ? null : info.Group, Kind = info.Plural });
+
     public static ApiException Unauthorized() => new(401, "Unauthorized", "Unauthorized");
 
     public static ApiException TooLarge(long limit) =>

@@ -21,10 +21,12 @@ internal sealed partial class ApiRouter
     private readonly ILogger<ApiRouter> _logger;
     private readonly IEnumerable<IExtraEndpoints> _extras;
     private readonly ApiMetrics _metrics;
+    private readonly Authorization.AuthorizerChain _authorizer;
 
     public ApiRouter(ResourceRegistry registry, DiscoveryService discovery, Authenticator authenticator, Bootstrapper bootstrapper,
-        ApiServerOptions options, IEnumerable<IExtraEndpoints> extras, ApiMetrics metrics, ILogger<ApiRouter> logger)
+        ApiServerOptions options, IEnumerable<IExtraEndpoints> extras, ApiMetrics metrics, Authorization.AuthorizerChain authorizer, ILogger<ApiRouter> logger)
     {
+        _authorizer = authorizer;
         _registry = registry;
         _discovery = discovery;
         _authenticator = authenticator;
@@ -52,9 +54,12 @@ internal sealed partial class ApiRouter
                 throw ApiException.Unauthorized();
             }
 
+            user = Authorization.Impersonation.Apply(ctx, user, _authorizer);
             ctx.Items[typeof(UserInfo)] = user;
+            Admission.RequestUser.Current = user;
             var watch = ctx.Request.Query.TryGetValue("watch", out var w) && (w == "true" || w == "1");
             var info = RequestInfo.Parse(ctx.Request.Method, path, watch);
+            _authorizer.Check(Authorization.AuthorizerChain.For(user, ctx.Request.Method, path, info));
             if (info is not null && _registry.Find(info.Group, info.Version, info.Resource) is { } handler)
             {
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();

@@ -36,9 +36,9 @@ internal sealed class ApiMetrics : IExtraEndpoints
         var watchers = factory.CreateGauge("apiserver_registered_watchers", "Number of currently registered watchers for a given resources", new GaugeConfiguration { LabelNames = ["group", "version", "kind"] });
         _registry.AddBeforeCollectCallback(() =>
         {
-            foreach (var h in _resources.Handlers.Where(h => h.Info.StorageGroupResource is null))
+            foreach (var h in _resources.Handlers.Where(h => h.Info.StorageGroupResource is null && h.Cache is not null))
             {
-                var (items, _) = h.Cache.Snapshot();
+                var (items, _) = h.Cache!.Snapshot();
                 objects.WithLabels(h.Info.GroupResource).Set(items.Count);
                 watchers.WithLabels(h.Info.Group, h.Info.Version, h.Info.Kind).Set(h.Cache.WatcherCount);
             }

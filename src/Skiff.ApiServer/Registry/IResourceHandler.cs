@@ -10,8 +10,8 @@ internal interface IResourceHandler
 {
     ResourceInfo Info { get; }
 
-    /// <summary>The watch cache of the resource's storage.</summary>
-    WatchCache Cache { get; }
+    /// <summary>The watch cache of the resource's storage; null for resources that are not stored (access reviews).</summary>
+    WatchCache? Cache { get; }
 
     /// <summary>The subresources this handler really serves (for discovery).</summary>
     IReadOnlyList<string> ServedSubresources { get; }

@@ -23,12 +23,15 @@ internal sealed partial class RegistryStore<T> : IRegistryStore
     private readonly IStore _store;
     private readonly CacheDispatcher _dispatcher;
     private readonly NamespaceLifecycle _namespaces;
-    private readonly CreateAdmission _admission;
+    private readonly AdmissionChain _admission;
+
+    /// <summary>The resource's storage hooks (allocation for Services), if it has any.</summary>
+    public IRegistryHooks<T>? Hooks { get; init; }
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
     public RegistryStore(ResourceInfo info, ResourceStrategy<T> strategy, IStore store, WatchCache cache,
-        CacheDispatcher dispatcher, NamespaceLifecycle namespaces, CreateAdmission admission, TimeProvider time, ILogger logger)
+        CacheDispatcher dispatcher, NamespaceLifecycle namespaces, AdmissionChain admission, TimeProvider time, ILogger logger)
     {
         Info = info;
         Strategy = strategy;
@@ -342,7 +345,12 @@ internal sealed partial class RegistryStore<T> : IRegistryStore
         meta.SelfLink = null;
         meta.Generation = Strategy.TracksGeneration ? 1 : null;
         Strategy.Default(obj);
-        _admission.AdmitCreate(obj);
+        var attributes = new AdmissionAttributes
+        {
+            Operation = AdmissionOperation.Create, Resource = Info, Namespace = meta.NamespaceProperty, Name = meta.Name ?? string.Empty,
+            Object = obj, User = RequestUser.Current, DryRun = dryRun,
+        };
+        await _admission.MutateAsync(attributes, ct).ConfigureAwait(false);
         Strategy.PrepareForCreate(obj);
         var errors = new FieldErrors();
         ObjectMetaValidation.ValidateCreate(obj.Metadata, Info, Strategy.NameRule, errors);
@@ -352,22 +360,42 @@ internal sealed partial class RegistryStore<T> : IRegistryStore
             throw ApiException.Invalid(Info, meta.Name ?? meta.GenerateName ?? string.Empty, errors);
         }
 
+        await _admission.ValidateAsync(attributes, ct).ConfigureAwait(false);
+
         obj.ApiVersion = Info.ApiVersion;
         obj.Kind = Info.Kind;
         if (dryRun)
         {
+            if (Hooks is not null)
+            {
+                await (await Hooks.BeginCreateAsync(obj, true, ct).ConfigureAwait(false)).RevertAsync().ConfigureAwait(false);
+            }
+
             return obj;
         }
 
         for (var attempt = 0; ; attempt++)
         {
-            var result = await _store.CreateAsync(Key(meta.NamespaceProperty, meta.Name!), EncodeForStore(obj), ct).ConfigureAwait(false);
+            var txn = Hooks is null ? RegistryTransaction.None : await Hooks.BeginCreateAsync(obj, false, ct).ConfigureAwait(false);
+            WriteResult result;
+            try
+            {
+                result = await _store.CreateAsync(Key(meta.NamespaceProperty, meta.Name!), EncodeForStore(obj), ct).ConfigureAwait(false);
+            }
+            catch
+            {
+                await txn.RevertAsync().ConfigureAwait(false);
+                throw;
+            }
+
             if (result.Succeeded)
             {
+                await txn.CommitAsync().ConfigureAwait(false);
                 meta.ResourceVersion = Rv(result.Revision);
                 return obj;
             }
 
+            await txn.RevertAsync().ConfigureAwait(false);
             if (!generated || attempt >= 8)
             {
                 throw ApiException.AlreadyExists(Info, meta.Name!);
@@ -444,6 +472,18 @@ internal sealed partial class RegistryStore<T> : IRegistryStore
                 throw ApiException.Invalid(Info, name, e);
             }
 
+            if (kind == UpdateKind.Main)
+            {
+                // Mutating admission sees a defaulted object, as after kube-apiserver's decode.
+                Strategy.Default(obj);
+            }
+
+            var attributes = new AdmissionAttributes
+            {
+                Operation = AdmissionOperation.Update, Resource = Info, Subresource = Subresource(kind), Namespace = ns, Name = name,
+                Object = obj, OldObject = old, User = RequestUser.Current, DryRun = dryRun,
+            };
+            await _admission.MutateAsync(attributes, ct).ConfigureAwait(false);
             PrepareUpdate(obj, old, kind);
             var errors = new FieldErrors();
             ObjectMetaValidation.ValidateUpdate(obj.Metadata, Info, errors);
@@ -465,6 +505,7 @@ internal sealed partial class RegistryStore<T> : IRegistryStore
                 throw ApiException.Invalid(Info, name, errors);
             }
 
+            await _admission.ValidateAsync(attributes, ct).ConfigureAwait(false);
             obj.ApiVersion = Info.ApiVersion;
             obj.Kind = Info.Kind;
             meta.ResourceVersion = old.Metadata.ResourceVersion;
@@ -475,31 +516,57 @@ internal sealed partial class RegistryStore<T> : IRegistryStore
                 return new UpdateResult<T>(old, false);
             }
 
+            var txn = RegistryTransaction.None;
+            if (Hooks is not null)
+            {
+                // Hooks fill in allocated values (node ports), so the bytes are taken again afterwards.
+                txn = await Hooks.BeginUpdateAsync(obj, old, kind, dryRun, ct).ConfigureAwait(false);
+                bytes = EncodeForStore(obj);
+            }
+
             if (dryRun)
             {
+                await txn.RevertAsync().ConfigureAwait(false);
                 return new UpdateResult<T>(obj, false);
             }
 
             var oldRevision = cached!.ResourceVersion;
-            if (meta.DeletionTimestamp is not null && (meta.Finalizers is null || meta.Finalizers.Count == 0) && !Strategy.HasSpecFinalizers(obj))
+            try
             {
-                // The last finalizer is gone from an object being deleted: the update completes the deletion.
-                var del = await _store.DeleteAsync(Key(ns, name), oldRevision, ct).ConfigureAwait(false);
-                if (del.Succeeded)
+                if (meta.DeletionTimestamp is not null && (meta.Finalizers is null || meta.Finalizers.Count == 0) && !Strategy.HasSpecFinalizers(obj))
                 {
-                    meta.ResourceVersion = Rv(del.Revision);
-                    return new UpdateResult<T>(obj, false);
+                    // The last finalizer is gone from an object being deleted: the update completes the deletion.
+                    var del = await _store.DeleteAsync(Key(ns, name), oldRevision, ct).ConfigureAwait(false);
+                    if (del.Succeeded)
+                    {
+                        await txn.RevertAsync().ConfigureAwait(false);
+                        if (Hooks is not null)
+                        {
+                            await Hooks.AfterDeleteAsync(old, ct).ConfigureAwait(false);
+                        }
+
+                        meta.ResourceVersion = Rv(del.Revision);
+                        return new UpdateResult<T>(obj, false);
+                    }
+                }
+                else
+                {
+                    var result = await _store.UpdateAsync(Key(ns, name), bytes, oldRevision, ct).ConfigureAwait(false);
+                    if (result.Succeeded)
+                    {
+                        await txn.CommitAsync().ConfigureAwait(false);
+                        meta.ResourceVersion = Rv(result.Revision);
+                        return new UpdateResult<T>(obj, false);
+                    }
                 }
             }
-            else
+            catch
             {
-                var result = await _store.UpdateAsync(Key(ns, name), bytes, oldRevision, ct).ConfigureAwait(false);
-                if (result.Succeeded)
-                {
-                    meta.ResourceVersion = Rv(result.Revision);
-                    return new UpdateResult<T>(obj, false);
-                }
+                await txn.RevertAsync().ConfigureAwait(false);
+                throw;
             }
+
+            await txn.RevertAsync().ConfigureAwait(false);
 
             // Lost a race with another writer: read again and retry. A request that named a resourceVersion then
             // fails the check above with 409; a patch or apply (whose result carries the version it was applied
@@ -510,6 +577,14 @@ internal sealed partial class RegistryStore<T> : IRegistryStore
             }
         }
     }
+
+    private static string? Subresource(UpdateKind kind) => kind switch
+    {
+        UpdateKind.Status => "status",
+        UpdateKind.Finalize => "finalize",
+        UpdateKind.Binding => "binding",
+        _ => null,
+    };
 
     private void PrepareUpdate(T obj, T old, UpdateKind kind)
     {
@@ -568,6 +643,11 @@ internal sealed partial class RegistryStore<T> : IRegistryStore
             var meta = obj.Metadata;
             CheckPreconditions(options?.Preconditions, meta, name);
             NamespaceLifecycle.CheckDelete(Info, name);
+            await _admission.ValidateAsync(new AdmissionAttributes
+            {
+                Operation = AdmissionOperation.Delete, Resource = Info, Namespace = ns, Name = name,
+                OldObject = obj, User = RequestUser.Current, DryRun = dryRun, Options = options,
+            }, ct).ConfigureAwait(false);
 
             var finalizers = meta.Finalizers?.ToList() ?? [];
             var policy = options?.PropagationPolicy ?? (options?.OrphanDependents == true ? "Orphan" : options?.OrphanDependents == false ? "Background" : null);
@@ -604,6 +684,11 @@ internal sealed partial class RegistryStore<T> : IRegistryStore
                 var del = await _store.DeleteAsync(cached.Key, cached.ResourceVersion, ct).ConfigureAwait(false);
                 if (del.Succeeded)
                 {
+                    if (Hooks is not null)
+                    {
+                        await Hooks.AfterDeleteAsync(obj, ct).ConfigureAwait(false);
+                    }
+
                     meta.ResourceVersion = Rv(del.Revision);
                     return new DeleteResult<T>(obj, true);
                 }

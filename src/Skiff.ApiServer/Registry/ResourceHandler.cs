@@ -558,7 +558,7 @@ internal sealed partial class ResourceHandler<T> : IResourceHandler
     /// kubectl's typed clients send Kubernetes protobuf bodies; they become the JSON everything else reads.
     /// Answers still go out as JSON, which those clients accept too.
     /// </summary>
-    private static byte[] TranscodeProtobuf(HttpContext ctx, byte[] body)
+    internal static byte[] TranscodeProtobuf(HttpContext ctx, byte[] body)
     {
         if (!ProtobufTranscoder.IsProtobuf(ctx.Request.ContentType))
         {

@@ -18,8 +18,8 @@ internal sealed class ResourceRegistry
 {
     private readonly FrozenDictionary<(string Group, string Version, string Resource), IResourceHandler> _handlers;
 
-    public ResourceRegistry(IStore store, CacheDispatcher dispatcher, NamespaceLifecycle namespaces, PriorityAdmission priority, CreateAdmission admission,
-        ApiServerOptions options, FieldChecker fieldChecker, StorageConversions conversions, TimeProvider time, ILoggerFactory loggers)
+    public ResourceRegistry(IStore store, CacheDispatcher dispatcher, NamespaceLifecycle namespaces, AdmissionChain admission,
+        ApiServerOptions options, FieldChecker fieldChecker, StorageConversions conversions, TimeProvider time, ILoggerFactory loggers, IServiceProvider services)
     {
         var strategies = typeof(ResourceRegistry).Assembly.GetTypes()
             .Where(t => !t.IsAbstract && !t.IsGenericTypeDefinition && t.BaseType is { IsGenericType: true } b && b.GetGenericTypeDefinition() == typeof(ResourceStrategy<>))
@@ -35,7 +35,7 @@ internal sealed class ResourceRegistry
             if (info.StorageGroupResource is null)
             {
                 var method = typeof(ResourceRegistry).GetMethod(nameof(CreateStorage), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(info.Type);
-                var (storeObj, handler) = ((object, IResourceHandler))method.Invoke(null, [info, strategies.GetValueOrDefault(info.Type), store, dispatcher, namespaces, admission, options, fieldChecker, time, loggers])!;
+                var (storeObj, handler) = ((object, IResourceHandler))method.Invoke(null, [info, strategies.GetValueOrDefault(info.Type), store, dispatcher, namespaces, admission, options, fieldChecker, time, loggers, services])!;
                 stores[info.Type] = storeObj;
                 handlers[(info.Group, info.Version, info.Plural)] = handler;
                 served.Add(info);
@@ -43,16 +43,19 @@ internal sealed class ResourceRegistry
                 {
                     namespaces.Bind(((IRegistryStore)storeObj).Cache);
                 }
-                else if (info.Type == typeof(V1PriorityClass))
-                {
-                    priority.Bind(((IRegistryStore)storeObj).Cache);
-                }
             }
             else if (conversions.Create(info, stores, strategies) is { } handler)
             {
                 handlers[(info.Group, info.Version, info.Plural)] = handler;
                 served.Add(info);
             }
+        }
+
+        foreach (var review in Authorization.AccessReviewHandler.Resources)
+        {
+            handlers[(review.Group, review.Version, review.Plural)] = new Authorization.AccessReviewHandler(review,
+                (Authorization.AuthorizerChain)services.GetService(typeof(Authorization.AuthorizerChain))!,
+                (Authorization.RbacAuthorizer)services.GetService(typeof(Authorization.RbacAuthorizer))!, options);
         }
 
         _handlers = handlers.ToFrozenDictionary();
@@ -75,13 +78,17 @@ internal sealed class ResourceRegistry
     public IEnumerable<IResourceHandler> Handlers => _handlers.Values;
 
     private static (object, IResourceHandler) CreateStorage<T>(ResourceInfo info, Type? strategyType, IStore store, CacheDispatcher dispatcher,
-        NamespaceLifecycle namespaces, CreateAdmission admission, ApiServerOptions options, FieldChecker fieldChecker, TimeProvider time, ILoggerFactory loggers)
+        NamespaceLifecycle namespaces, AdmissionChain admission, ApiServerOptions options, FieldChecker fieldChecker, TimeProvider time, ILoggerFactory loggers,
+        IServiceProvider services)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var strategy = strategyType is null ? new DefaultStrategy<T>() : (ResourceStrategy<T>)Activator.CreateInstance(strategyType, nonPublic: true)!;
         strategy.Info = info;
         var cache = dispatcher.GetOrAdd(info.KeyPrefix, new TypedDecoder<T>(info, strategy));
-        var registryStore = new RegistryStore<T>(info, strategy, store, cache, dispatcher, namespaces, admission, time, loggers.CreateLogger($"Skiff.Registry.{info.GroupResource}"));
+        var registryStore = new RegistryStore<T>(info, strategy, store, cache, dispatcher, namespaces, admission, time, loggers.CreateLogger($"Skiff.Registry.{info.GroupResource}"))
+        {
+            Hooks = (IRegistryHooks<T>?)services.GetService(typeof(IRegistryHooks<T>)),
+        };
         var handler = new ResourceHandler<T>(registryStore, new IdentityConverter<T>(info), options, fieldChecker, time);
         return (registryStore, handler);
     }

@@ -41,4 +41,16 @@ public sealed class ControllerManagerOptions
 
     /// <summary>Terminated pods kept before the oldest are deleted (<c>--terminated-pod-gc-threshold</c>).</summary>
     public int TerminatedPodGcThreshold { get; set; } = 12500;
+
+    /// <summary>
+    /// Where the local-path provisioner (StorageClass <c>local-path</c>) creates volume directories; <c>skiff server</c>
+    /// sets <c>&lt;data dir&gt;/storage</c>. Null runs no provisioner (claims of the class then wait).
+    /// </summary>
+    public string? LocalPathStorageDirectory { get; set; }
+
+    /// <summary>The node this process runs on (as the kubelet names it: the host name in lower case), whose disk holds local-path volumes.</summary>
+    public string NodeName { get; set; } = Environment.MachineName.ToLowerInvariant();
+
+    /// <summary>Workers of the pvc-protection controller (kube-controller-manager runs one).</summary>
+    public int PvcProtectionWorkers { get; set; } = 1;
 }

@@ -18,6 +18,9 @@ internal sealed class DataDirectory(string root)
     /// <summary>The embedded SQLite database used when no datastore endpoint names another file.</summary>
     public string DefaultDatabasePath => Path.Combine(ServerDirectory, "db", "state.db");
 
+    /// <summary>Where the local-path provisioner keeps volume directories (like k3s's storage directory).</summary>
+    public string StorageDirectory => Path.Combine(Root, "storage");
+
     /// <summary>The admin kubeconfig, rewritten at every start.</summary>
     public string KubeconfigPath => Path.Combine(Root, "kubeconfig.yaml");
 

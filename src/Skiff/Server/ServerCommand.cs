@@ -133,7 +133,7 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
 
                 controllers = options.DisableControllerManager
                     ? Task.CompletedTask
-                    : RunControllerManagerAsync(data.KubeconfigPath, stopControllers.Token);
+                    : RunControllerManagerAsync(data.KubeconfigPath, data.StorageDirectory, stopControllers.Token);
                 if (!options.DisableScheduler)
                 {
                     scheduler = RunSchedulerAsync(data.KubeconfigPath, stopControllers.Token);
@@ -159,12 +159,12 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
     /// Runs the controller manager as an API client of this server (DESIGN rule 1), under leader election so a
     /// second server on the same store stays idle. It uses the admin identity until RBAC gives it its own (issue 10).
     /// </summary>
-    private Task RunControllerManagerAsync(string kubeconfigPath, CancellationToken cancellationToken) =>
+    private Task RunControllerManagerAsync(string kubeconfigPath, string storageDirectory, CancellationToken cancellationToken) =>
         SuperviseAsync("controller manager", async ct =>
         {
             var configuration = k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath);
             using var connection = new ApiConnection(configuration);
-            var manager = new ControllerManager(connection, new ControllerManagerOptions { MetricsRegistry = _metrics }, _timeProvider, _loggerFactory);
+            var manager = new ControllerManager(connection, new ControllerManagerOptions { MetricsRegistry = _metrics, LocalPathStorageDirectory = storageDirectory }, _timeProvider, _loggerFactory);
             await manager.RunAsync(ct).ConfigureAwait(false);
         }, cancellationToken);
 

@@ -103,6 +103,7 @@ internal sealed class ServiceStrategy : ResourceStrategy<V1Service>
     {
         base.PrepareForUpdate(obj, old);
         KeepAllocatedValues(obj.Spec, old.Spec);
+        DropTypeDependentFields(obj.Spec, old.Spec);
     }
 
     public override void Validate(V1Service obj, FieldErrors errors)
@@ -344,6 +345,65 @@ internal sealed class ServiceStrategy : ResourceStrategy<V1Service>
     {
         yield return new("spec.clusterIP", obj.Spec?.ClusterIP ?? "");
         yield return new("spec.type", obj.Spec?.Type ?? "");
+    }
+
+    // Like the service strategy's dropTypeDependentFields: a type change that makes allocated values meaningless
+    // (NodePort → ClusterIP, anything → ExternalName) clears them when the request left them as they were, so
+    // `kubectl edit`/`apply` of just the type works instead of failing validation.
+    private static void DropTypeDependentFields(V1ServiceSpec spec, V1ServiceSpec old)
+    {
+        if (spec.Type == old.Type)
+        {
+            return;
+        }
+
+        if (spec.Type == "ExternalName" && old.Type != "ExternalName" && SameIps(spec, old))
+        {
+            spec.ClusterIP = null;
+            spec.ClusterIPs = null;
+            spec.IpFamilies = null;
+            spec.IpFamilyPolicy = null;
+            spec.InternalTrafficPolicy = null;
+        }
+
+        if (spec.Type is not ("NodePort" or "LoadBalancer") && old.Type is "NodePort" or "LoadBalancer")
+        {
+            var oldPorts = (old.Ports ?? []).Select(p => p.NodePort ?? 0).ToList();
+            var newPorts = (spec.Ports ?? []).Select(p => p.NodePort ?? 0).ToList();
+            if (newPorts.All(p => p == 0 || oldPorts.Contains(p)))
+            {
+                foreach (var p in spec.Ports ?? [])
+                {
+                    p.NodePort = null;
+                }
+            }
+
+            if (spec.ExternalTrafficPolicy == old.ExternalTrafficPolicy)
+            {
+                spec.ExternalTrafficPolicy = null;
+            }
+        }
+
+        if (spec.Type != "LoadBalancer" && old.Type == "LoadBalancer")
+        {
+            if (spec.HealthCheckNodePort == old.HealthCheckNodePort)
+            {
+                spec.HealthCheckNodePort = null;
+            }
+
+            if (spec.AllocateLoadBalancerNodePorts == old.AllocateLoadBalancerNodePorts)
+            {
+                spec.AllocateLoadBalancerNodePorts = null;
+            }
+
+            if (spec.LoadBalancerClass == old.LoadBalancerClass)
+            {
+                spec.LoadBalancerClass = null;
+            }
+        }
+
+        static bool SameIps(V1ServiceSpec a, V1ServiceSpec b) =>
+            a.ClusterIP == b.ClusterIP && (a.ClusterIPs ?? []).SequenceEqual(b.ClusterIPs ?? []);
     }
 
     // Like the service REST storage's patchAllocatedValues: a replace that omits allocated values

@@ -1,0 +1,84 @@
+using k8s.Models;
+using Skiff.ApiServer.Authorization;
+using Skiff.ApiServer.Http;
+using Skiff.ApiServer.Registry;
+
+namespace Skiff.ApiServer;
+
+/// <summary>The default RBAC policy (see <see cref="BootstrapPolicy"/>), reconciled at every start like kube-apiserver's storage_rbac post-start hook.</summary>
+internal sealed partial class Bootstrapper
+{
+    private async Task EnsureRbacDefaultsAsync(CancellationToken ct)
+    {
+        foreach (var role in BootstrapPolicy.ClusterRoles)
+        {
+            await EnsureAsync(role, (current, wanted) =>
+            {
+                // Kubernetes adds missing permissions to a default role the operator left on autoupdate; it never removes any.
+                var missing = (wanted.Rules ?? []).Where(w => !(current.Rules ?? []).Any(c => SameRule(c, w))).ToList();
+                if (missing.Count == 0)
+                {
+                    return null;
+                }
+
+                current.Rules = [.. current.Rules ?? [], .. missing];
+                return current;
+            }, ct).ConfigureAwait(false);
+        }
+
+        foreach (var binding in BootstrapPolicy.ClusterRoleBindings)
+        {
+            await EnsureAsync(binding, (current, wanted) =>
+            {
+                var missing = (wanted.Subjects ?? []).Where(w => !(current.Subjects ?? []).Any(c => c.Kind == w.Kind && c.Name == w.Name)).ToList();
+                if (missing.Count == 0)
+                {
+                    return null;
+                }
+
+                current.Subjects = [.. current.Subjects ?? [], .. missing];
+                return current;
+            }, ct).ConfigureAwait(false);
+        }
+    }
+
+    private async Task EnsureAsync<T>(T wanted, Func<T, T, T?> reconcile, CancellationToken ct)
+        where T : class, k8s.IKubernetesObject<V1ObjectMeta>
+    {
+        var store = registry.Store<T>();
+        var json = ApiJson.Serialize(wanted);
+        var cached = store.Cache.Get(store.Key(null, wanted.Metadata.Name));
+        if (cached is null)
+        {
+            try
+            {
+                await store.CreateAsync(null, ApiJson.Deserialize<T>(json), false, ct).ConfigureAwait(false);
+                return;
+            }
+            catch (ApiException e) when (e.Code == 409)
+            {
+                cached = store.Cache.Get(store.Key(null, wanted.Metadata.Name));
+                if (cached is null)
+                {
+                    return;
+                }
+            }
+        }
+
+        var current = ApiJson.Deserialize<T>(cached.Json);
+        if (current.Metadata.Annotations is { } annotations && annotations.TryGetValue(BootstrapPolicy.AutoUpdate, out var auto) && auto == "false")
+        {
+            return;
+        }
+
+        if (reconcile(current, ApiJson.Deserialize<T>(json)) is { } updated)
+        {
+            await store.UpdateAsync(null, wanted.Metadata.Name, UpdateKind.Main, _ => updated, false, ct).ConfigureAwait(false);
+        }
+    }
+
+    private static bool SameRule(V1PolicyRule a, V1PolicyRule b) =>
+        Same(a.Verbs, b.Verbs) && Same(a.ApiGroups, b.ApiGroups) && Same(a.Resources, b.Resources) && Same(a.ResourceNames, b.ResourceNames) && Same(a.NonResourceURLs, b.NonResourceURLs);
+
+    private static bool Same(IList<string>? a, IList<string>? b) => (a ?? []).OrderBy(x => x, StringComparer.Ordinal).SequenceEqual((b ?? []).OrderBy(x => x, StringComparer.Ordinal));
+}

@@ -1,0 +1,33 @@
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using Skiff.Client.Api;
+using Skiff.Client.Cache;
+using Skiff.Client.Events;
+using Skiff.Controllers.Common;
+using Skiff.Controllers.LocalPath;
+using Skiff.Controllers.PersistentVolume;
+using Skiff.Controllers.VolumeProtection;
+
+namespace Skiff.Controllers.Manager;
+
+/// <summary>The storage controllers: the volume binder, the local-path provisioner and the pvc/pv-protection controllers.</summary>
+public sealed partial class ControllerManager
+{
+    private IEnumerable<(IController Controller, int Workers)> VolumeControllers(InformerFactory factory, Func<string, EventRecorder> recorder, Func<string, ILogger> logger)
+    {
+        var claims = factory.For<V1PersistentVolumeClaim>(VolumeResources.PersistentVolumeClaims);
+        var volumes = factory.For<V1PersistentVolume>(VolumeResources.PersistentVolumes);
+        var classes = factory.For<V1StorageClass>(VolumeResources.StorageClasses);
+        var claimClient = connection.For<V1PersistentVolumeClaim>(VolumeResources.PersistentVolumeClaims);
+        var volumeClient = connection.For<V1PersistentVolume>(VolumeResources.PersistentVolumes);
+        yield return (new PersistentVolumeController(claims, volumes, classes, claimClient, volumeClient, recorder("persistentvolume-controller"), timeProvider, logger("PersistentVolume")), 1);
+        if (options.LocalPathStorageDirectory is { } storage)
+        {
+            var localPath = new LocalPathOptions { StorageDirectory = storage, NodeName = options.NodeName };
+            yield return (new LocalPathProvisioner(claims, volumes, classes, volumeClient, recorder(LocalPathProvisioner.ProvisionerName + "_" + options.NodeName), localPath, timeProvider, logger("LocalPath")), 1);
+        }
+
+        yield return (new PvcProtectionController(claims, factory.For<V1Pod>(ApiResource.Pods), claimClient, connection.For<V1Pod>(ApiResource.Pods), timeProvider, logger("PvcProtection")), options.PvcProtectionWorkers);
+        yield return (new PvProtectionController(volumes, volumeClient, timeProvider, logger("PvProtection")), 1);
+    }
+}
