@@ -42,28 +42,42 @@ public sealed class JobTests(ServerFixture fixture) : IClassFixture<ServerFixtur
             .Where(p => p.Metadata.DeletionTimestamp is null && p.Status?.Phase is not ("Succeeded" or "Failed"))
             .ToList();
 
-    /// <summary>Plays the kubelet: the pod's container exits with <paramref name="exitCode"/>, so the pod ends Succeeded or Failed.</summary>
+    /// <summary>
+    /// Plays the kubelet: the pod's container exits with <paramref name="exitCode"/>, so the pod ends Succeeded or
+    /// Failed. Reads the pod afresh (the scheduler writes pod status too) and retries on a conflict.
+    /// </summary>
     internal static async Task FinishPodAsync(Kubernetes client, V1Pod pod, int exitCode, TimeSpan finishedAgo = default)
     {
-        var finished = DateTime.UtcNow - finishedAgo;
-        pod.Status ??= new V1PodStatus();
-        pod.Status.Phase = exitCode == 0 ? "Succeeded" : "Failed";
-        pod.Status.ContainerStatuses =
-        [
-            new V1ContainerStatus
-            {
-                Name = "work",
-                Image = "busybox",
-                ImageID = "",
-                Ready = false,
-                RestartCount = 0,
-                State = new V1ContainerState
+        for (var attempt = 0; ; attempt++)
+        {
+            var live = await client.CoreV1.ReadNamespacedPodAsync(pod.Metadata.Name, pod.Metadata.NamespaceProperty);
+            var finished = DateTime.UtcNow - finishedAgo;
+            live.Status ??= new V1PodStatus();
+            live.Status.Phase = exitCode == 0 ? "Succeeded" : "Failed";
+            live.Status.ContainerStatuses =
+            [
+                new V1ContainerStatus
                 {
-                    Terminated = new V1ContainerStateTerminated { ExitCode = exitCode, Reason = exitCode == 0 ? "Completed" : "Error", StartedAt = finished.AddSeconds(-1), FinishedAt = finished },
+                    Name = "work",
+                    Image = "busybox",
+                    ImageID = "",
+                    Ready = false,
+                    RestartCount = 0,
+                    State = new V1ContainerState
+                    {
+                        Terminated = new V1ContainerStateTerminated { ExitCode = exitCode, Reason = exitCode == 0 ? "Completed" : "Error", StartedAt = finished.AddSeconds(-1), FinishedAt = finished },
+                    },
                 },
-            },
-        ];
-        await client.CoreV1.ReplaceNamespacedPodStatusAsync(pod, pod.Metadata.Name, pod.Metadata.NamespaceProperty);
+            ];
+            try
+            {
+                await client.CoreV1.ReplaceNamespacedPodStatusAsync(live, live.Metadata.Name, live.Metadata.NamespaceProperty);
+                return;
+            }
+            catch (k8s.Autorest.HttpOperationException ex) when (ex.Response.StatusCode == System.Net.HttpStatusCode.Conflict && attempt < 10)
+            {
+            }
+        }
     }
 
     internal static async Task EventuallyAsync(Func<Task<bool>> condition, string what, TimeSpan? deadline = null)
