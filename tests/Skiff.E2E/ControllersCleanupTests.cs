@@ -6,8 +6,8 @@ using static Skiff.E2E.ControllersTests;
 namespace Skiff.E2E;
 
 /// <summary>
-/// TTL-after-finished against a real <c>skiff server</c>. No Job controller runs yet, so the test marks the
-/// Job finished through the status subresource, as the Job controller would.
+/// TTL-after-finished against a real <c>skiff server</c>: the Job controller completes the jobs once the test,
+/// standing in for the kubelet, lets their pods succeed.
 /// </summary>
 public sealed class ControllersCleanupTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
@@ -33,20 +33,19 @@ public sealed class ControllersCleanupTests(ServerFixture fixture) : IClassFixtu
         await kubectl.OkWithInputAsync(Job("running", "ttlSecondsAfterFinished: 0"), "-n", ns, "create", "-f", "-");
         await kubectl.OkWithInputAsync(Job("keep", ""), "-n", ns, "create", "-f", "-");
 
+        // The Job controller finishes the jobs whose pods the test (standing in for the kubelet) lets succeed.
         foreach (var name in new[] { "short", "keep" })
         {
-            var job = await client.BatchV1.ReadNamespacedJobAsync(name, ns);
-            var now = DateTime.UtcNow;
-            job.Status ??= new V1JobStatus();
-            job.Status.StartTime = now.AddSeconds(-5);
-            job.Status.CompletionTime = now;
-            job.Status.Succeeded = 1;
-            job.Status.Conditions =
-            [
-                new V1JobCondition { Type = "SuccessCriteriaMet", Status = "True", LastTransitionTime = now },
-                new V1JobCondition { Type = "Complete", Status = "True", LastTransitionTime = now },
-            ];
-            await client.BatchV1.ReplaceNamespacedJobStatusAsync(job, name, ns);
+            await EventuallyAsync(async () =>
+            {
+                foreach (var pod in await JobTests.ActivePodsAsync(client, ns, $"batch.kubernetes.io/job-name={name}"))
+                {
+                    await JobTests.FinishPodAsync(client, pod, 0);
+                }
+
+                var job = (await client.BatchV1.ListNamespacedJobAsync(ns)).Items.FirstOrDefault(j => j.Metadata.Name == name);
+                return job is null || job.Status?.Conditions?.Any(c => c.Type == "Complete" && c.Status == "True") == true;
+            }, $"job {name} to complete");
         }
 
         await EventuallyAsync(async () => (await client.BatchV1.ListNamespacedJobAsync(ns)).Items.All(j => j.Metadata.Name != "short"), "the finished job with a TTL deleted");

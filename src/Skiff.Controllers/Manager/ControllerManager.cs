@@ -104,6 +104,7 @@ public sealed partial class ControllerManager(ApiConnection connection, Controll
         }
 
         controllers.AddRange(AppsControllers(factory, Recorder, Logger));
+        controllers.AddRange(BatchControllers(factory, Recorder, Logger));
 
         foreach (var (controller, _) in controllers)
         {

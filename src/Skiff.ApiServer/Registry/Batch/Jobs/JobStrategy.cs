@@ -24,8 +24,8 @@ internal sealed class JobStrategy : ResourceStrategy<V1Job>
 
     /// <summary>
     /// SetDefaults_Job: completions and parallelism 1 when both unset, backoffLimit 6 (MaxInt32 with a per-index
-    /// limit), NonIndexed, not suspended, pod-condition patterns True, and podReplacementPolicy Failed with a
-    /// pod failure policy else TerminatingOrFailed.
+    /// limit), NonIndexed, not suspended, pod-condition patterns True, podReplacementPolicy Failed with a
+    /// pod failure policy else TerminatingOrFailed, and manualSelector false (as 1.33 does).
     /// </summary>
     public override void Default(V1Job obj)
     {
@@ -44,6 +44,7 @@ internal sealed class JobStrategy : ResourceStrategy<V1Job>
         }
 
         spec.Suspend ??= false;
+        spec.ManualSelector ??= false;
         foreach (var rule in spec.PodFailurePolicy?.Rules ?? [])
         {
             foreach (var pattern in rule.OnPodConditions ?? [])

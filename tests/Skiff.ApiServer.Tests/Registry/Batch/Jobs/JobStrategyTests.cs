@@ -30,6 +30,7 @@ public class JobStrategyTests
         Assert.Equal("NonIndexed", job.Spec.CompletionMode);
         Assert.False(job.Spec.Suspend);
         Assert.Equal("TerminatingOrFailed", job.Spec.PodReplacementPolicy);
+        Assert.False(job.Spec.ManualSelector);
     }
 
     [Fact]
