@@ -115,6 +115,7 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
             using var stopControllers = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var controllers = Task.CompletedTask;
             var scheduler = Task.CompletedTask;
+            var agent = Task.CompletedTask;
             try
             {
                 await apiServer.Ready.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -128,7 +129,7 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
                 }
                 else
                 {
-                    LogNoAgentYet(_logger);
+                    agent = RunAgentAsync(data, serverUrl, certificates, options, stopControllers.Token);
                 }
 
                 controllers = options.DisableControllerManager
@@ -146,7 +147,7 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
             {
                 LogStopping(_logger);
                 await stopControllers.CancelAsync().ConfigureAwait(false);
-                await Task.WhenAll(controllers, scheduler).WaitAsync(StopTimeout, _timeProvider, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await Task.WhenAll(controllers, scheduler, agent).WaitAsync(StopTimeout, _timeProvider, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 using var stopTimeout = new CancellationTokenSource(StopTimeout, _timeProvider);
                 await apiServer.StopAsync(stopTimeout.Token).ConfigureAwait(false);
             }
