@@ -13,7 +13,7 @@ internal sealed class ImagePuller(IContainerRuntime runtime, Func<string, string
 {
     /// <summary>Ensures the image of <paramref name="container"/>; returns the runtime's image reference.</summary>
     /// <exception cref="ImagePullException">the image is not present and cannot be pulled now.</exception>
-    public async Task<string> EnsureAsync(V1Pod pod, V1Container container, PodSandboxConfig sandbox, CrashLoopBackoff backoff, Dictionary<string, DateTimeOffset> lastFailure, CancellationToken cancellationToken)
+    public async Task<string> EnsureAsync(V1Pod pod, V1Container container, PodSandboxConfig sandbox, CrashLoopBackoff backoff, Dictionary<string, (DateTimeOffset At, string Message)> lastFailure, CancellationToken cancellationToken)
     {
         var image = container.Image;
         if (string.IsNullOrWhiteSpace(image))
@@ -48,9 +48,9 @@ internal sealed class ImagePuller(IContainerRuntime runtime, Func<string, string
         }
 
         var key = "pull/" + image;
-        if (lastFailure.TryGetValue(key, out var failedAt) && backoff.InBackoff(key, failedAt, out _, out _))
+        if (lastFailure.TryGetValue(key, out var failed) && backoff.InBackoff(key, failed.At, out _, out _))
         {
-            throw new ImagePullException("ImagePullBackOff", $"Back-off pulling image \"{image}\"");
+            throw new ImagePullException("ImagePullBackOff", $"Back-off pulling image \"{image}\": ErrImagePull: {failed.Message}");
         }
 
         var credentials = new List<AuthConfig?>();
@@ -81,7 +81,13 @@ internal sealed class ImagePuller(IContainerRuntime runtime, Func<string, string
         }
 
         backoff.Next(key);
-        lastFailure[key] = time.GetUtcNow();
-        throw new ImagePullException("ErrImagePull", $"failed to pull image \"{image}\": {last!.RuntimeMessage}");
+        var message = $"failed to pull and unpack image \"{image}\": {last!.RuntimeMessage}";
+        if (last.RuntimeMessage.StartsWith("failed to pull and unpack image", StringComparison.Ordinal))
+        {
+            message = last.RuntimeMessage;
+        }
+
+        lastFailure[key] = (time.GetUtcNow(), message);
+        throw new ImagePullException("ErrImagePull", message);
     }
 }

@@ -24,7 +24,7 @@ internal sealed partial class PodWorker
     private readonly PodWorkerContext _ctx;
     private readonly SemaphoreSlim _signal = new(0, 1);
     private readonly CrashLoopBackoff _backoff;
-    private readonly Dictionary<string, DateTimeOffset> _pullFailures = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (DateTimeOffset At, string Message)> _pullFailures = new(StringComparer.Ordinal);
     private readonly Dictionary<string, WaitingReason> _waiting = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private V1Pod? _pod;
@@ -403,7 +403,7 @@ internal sealed partial class PodWorker
         {
             _waiting[container.Name] = new WaitingReason(ex.Reason, ex.Message);
             Log.ImageFailed(_ctx.Logger, PodName(), container.Name, ex.Reason, ex.Message);
-            if (_pullFailures.TryGetValue("pull/" + container.Image, out var failedAt) && _backoff.InBackoff("pull/" + container.Image, failedAt, out _, out var until))
+            if (_pullFailures.TryGetValue("pull/" + container.Image, out var failed) && _backoff.InBackoff("pull/" + container.Image, failed.At, out _, out var until))
             {
                 WakeAt(until);
             }
