@@ -55,6 +55,11 @@ internal sealed class ResourceRegistry
             }
         }
 
+        if (stores.GetValueOrDefault(typeof(V1Node)) is RegistryStore<V1Node> nodeStore && handlers.GetValueOrDefault(("", "v1", "pods")) is ResourceHandler<V1Pod> podHandler)
+        {
+            podHandler.PodLogs = new Core.Pods.PodLogProxy(nodeStore, options.KubeletClientCertificate, options.ClientCaCertificate);
+        }
+
         _handlers = handlers.ToFrozenDictionary();
         _stores = stores;
         Served = served;

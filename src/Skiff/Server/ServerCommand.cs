@@ -89,6 +89,7 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
         LogStarting(_logger, data.Root, datastore.SqlitePath!);
         using var certificates = PrepareDataDirectory(data, bindAddress, options.Token, out var tokens);
 
+        using var kubeletClient = new CertificateFactory(_timeProvider).CreateClientCertificate(certificates.CertificateAuthority, "kube-apiserver-kubelet-client", ["system:masters"]);
         await using var store = await OpenStoreAsync(datastore.SqlitePath!, cancellationToken).ConfigureAwait(false);
         var apiOptions = new ApiServerOptions
         {
@@ -98,6 +99,7 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
             ClientCaCertificate = certificates.CertificateAuthority,
             Tokens = tokens,
             MetricsRegistry = _metrics,
+            KubeletClientCertificate = kubeletClient,
         };
 
         IApiServer apiServer;
