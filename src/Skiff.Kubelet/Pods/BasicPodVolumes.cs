@@ -19,7 +19,10 @@ internal sealed class BasicPodVolumes(string podsDataDirectory) : IPodVolumes
             {
                 var dir = Path.Combine(podsDataDirectory, pod.Metadata.Uid, "volumes", "kubernetes.io~empty-dir", volume.Name);
                 Directory.CreateDirectory(dir);
-                File.SetUnixFileMode(dir, (UnixFileMode)0b111_111_111);
+                if (OperatingSystem.IsLinux())
+                {
+                    File.SetUnixFileMode(dir, (UnixFileMode)0b111_111_111);
+                }
                 result[volume.Name] = new MountSource(dir, false);
             }
             else if (volume.HostPath is { } hostPath)

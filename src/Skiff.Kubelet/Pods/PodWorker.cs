@@ -326,6 +326,7 @@ internal sealed partial class PodWorker
 
             if (policy == "Never" && latest.State == ContainerState.ContainerExited)
             {
+                _waiting.Remove(init.Name);
                 return;
             }
 
@@ -356,6 +357,11 @@ internal sealed partial class PodWorker
             if (restart)
             {
                 await RestartAsync(pod, container, history, sandbox, sandboxConfig, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                // It stays terminated: no waiting reason from a failed start may hide that.
+                _waiting.Remove(container.Name);
             }
         }
 
