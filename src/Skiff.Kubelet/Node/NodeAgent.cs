@@ -2,6 +2,8 @@ using System.Security.Cryptography.X509Certificates;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Skiff.Client.Api;
+using Skiff.Client.Events;
+using Skiff.Kubelet.Volumes;
 using Skiff.Kubelet.Env;
 using Skiff.Kubelet.Host;
 using Skiff.Kubelet.Images;
@@ -45,6 +47,9 @@ internal sealed partial class NodeAgent(
         var node = await registrar.RegisterAsync(cancellationToken).ConfigureAwait(false);
 
         var objects = new ApiObjectSource(connection);
+        var recorder = new EventRecorder(connection.For<Corev1Event>(ApiResource.Events), "kubelet", options.NodeName, time, loggerFactory.CreateLogger("Skiff.Client.Events"));
+        await using var probes = new KubeletProbes(runtime, time, loggerFactory, recorder);
+        var volumes = new KubeletVolumes(new VolumeManager(objects, new UnavailableTokenSource(), new LinuxMounter(), time, loggerFactory.CreateLogger<VolumeManager>()), paths.PodsData);
         using var http = new HttpClient();
         var status = NodeStatusBuilder.Build(options, machine, new NodeStatusBuilder.RuntimeHealth(false, "", null), 0, [], null, DateTime.UtcNow);
         var context = new PodWorkerContext
@@ -54,9 +59,9 @@ internal sealed partial class NodeAgent(
             Runtime = runtime,
             Pods = connection.For<V1Pod>(ApiResource.Pods),
             Images = new ImagePuller(runtime, (ns, name, ct) => objects.GetSecretAsync(ns, name, ct), time),
-            Volumes = new BasicPodVolumes(paths.PodsData),
+            Volumes = volumes,
             Env = new EnvResolver(objects),
-            Probes = new NoContainerProbes(),
+            Probes = probes,
             Hooks = new LifecycleHooks(runtime, http, time),
             Machine = machine,
             NodeAllocatable = status.Allocatable,
@@ -74,6 +79,8 @@ internal sealed partial class NodeAgent(
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var statusLoop = Task.Run(() => registrar.RunStatusLoopAsync(stop.Token), CancellationToken.None);
         var leaseLoop = Task.Run(() => registrar.RunLeaseLoopAsync(node, stop.Token), CancellationToken.None);
+        var events = Task.Run(() => recorder.RunAsync(stop.Token), CancellationToken.None);
+        var probeResults = Task.Run(() => probes.RunAsync(pods.Wake, stop.Token), CancellationToken.None);
         try
         {
             var podCidr = await registrar.WaitForPodCidrAsync(cancellationToken).ConfigureAwait(false);
@@ -87,7 +94,7 @@ internal sealed partial class NodeAgent(
         finally
         {
             await stop.CancelAsync().ConfigureAwait(false);
-            await Task.WhenAll(statusLoop, leaseLoop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await Task.WhenAll(statusLoop, leaseLoop, events, probeResults).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 

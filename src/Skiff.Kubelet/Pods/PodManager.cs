@@ -35,6 +35,9 @@ internal sealed partial class PodManager
     /// <summary>The pods this node knows, by namespace/name (for the log server).</summary>
     public V1Pod? Get(string ns, string name) => _informer?.Indexer.Get(ns, name);
 
+    /// <summary>Wakes the worker of the pod <paramref name="uid"/> (a probe result changed).</summary>
+    public void Wake(string uid) => Worker(uid, null, create: false)?.Signal();
+
     /// <summary>Number of pod workers running (for the benchmark and tests).</summary>
     public int WorkerCount => _workers.Count;
 

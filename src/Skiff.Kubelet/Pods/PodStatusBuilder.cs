@@ -146,7 +146,7 @@ internal static class PodStatusBuilder
                 }
 
                 break;
-            case ContainerState.ContainerExited when waiting is not null && !input.Terminating:
+            case ContainerState.ContainerExited when waiting is not null && !input.Terminating && WillRestart(input.Pod, latest):
                 status.State.Waiting = new V1ContainerStateWaiting { Reason = waiting.Reason, Message = waiting.Message };
                 status.LastState = new V1ContainerState { Terminated = Terminated(latest) };
                 break;
@@ -170,6 +170,14 @@ internal static class PodStatusBuilder
 
         return status;
     }
+
+    /// <summary>Whether the restart policy restarts this exited container (only then may it show a waiting reason).</summary>
+    private static bool WillRestart(V1Pod pod, Cri.V1.ContainerStatus latest) => (pod.Spec.RestartPolicy ?? "Always") switch
+    {
+        "Always" => true,
+        "OnFailure" => latest.ExitCode != 0,
+        _ => false,
+    };
 
     private static V1ContainerStateTerminated Terminated(Cri.V1.ContainerStatus s) => new()
     {

@@ -294,7 +294,7 @@ internal sealed partial class PodWorker
         // Containers whose liveness or startup probe failed are killed; the restart below brings them back.
         foreach (var (name, history) in containers)
         {
-            if (history.Latest.State == ContainerState.ContainerRunning && _ctx.Probes.FailureMessage(pod.Metadata.Uid, name, history.Latest.Id) is { } failure)
+            if (history.Latest.State == ContainerState.ContainerRunning && _ctx.Probes.TakeFailure(history.Latest.Id) is { } failure)
             {
                 Log.ProbeKill(_ctx.Logger, PodName(), name, failure);
                 var container = spec.Containers.FirstOrDefault(c => c.Name == name);
@@ -365,7 +365,8 @@ internal sealed partial class PodWorker
             }
         }
 
-        _ctx.Probes.Sync(pod, running);
+        _ctx.Probes.Sync(pod, sandbox.Network?.Ip, containers);
+        _ = running;
     }
 
     private async Task RestartAsync(V1Pod pod, V1Container container, ContainerHistory history, PodSandboxStatus sandbox, PodSandboxConfig sandboxConfig, CancellationToken cancellationToken)
@@ -432,10 +433,17 @@ internal sealed partial class PodWorker
                 ServiceEnv = serviceEnv,
             }, cancellationToken).ConfigureAwait(false);
             var envMap = env.ToDictionary();
-            var volumes = await _ctx.Volumes.SetUpAsync(pod, cancellationToken).ConfigureAwait(false);
-            var mounts = RuntimeConfigBuilder.Mounts(container, volumes, envMap);
+            var mounts = await _ctx.Volumes.MountsAsync(pod, container, envMap, _ctx.NodeAllocatable, cancellationToken).ConfigureAwait(false);
             var (command, args) = EnvExpansion.ExpandCommandAndArgs(container.Command, container.Args, envMap);
             config = RuntimeConfigBuilder.Container(pod, container, attempt, env.Variables, command, args, mounts, _ctx.Machine.MemoryBytes);
+        }
+        catch (Volumes.VolumeSetupException ex)
+        {
+            // kubelet keeps such a pod in ContainerCreating and reports FailedMount; it retries on the next sync.
+            _waiting[container.Name] = new WaitingReason("ContainerCreating", ex.Message);
+            Log.ContainerFailed(_ctx.Logger, PodName(), container.Name, "FailedMount", ex.Message);
+            WakeAt(_ctx.Time.GetUtcNow() + TimeSpan.FromSeconds(5));
+            return;
         }
         catch (CreateContainerConfigException ex)
         {
@@ -562,8 +570,8 @@ internal sealed partial class PodWorker
             Sandbox = state.SandboxStatus,
             Containers = state.Containers,
             Waiting = _waiting,
-            Readiness = (name, id) => _ctx.Probes.Ready(pod.Metadata.Uid, name, id),
-            Startup = (name, id) => _ctx.Probes.Started(pod.Metadata.Uid, name, id),
+            Readiness = (name, id) => _ctx.Probes.Ready(pod, name, id),
+            Startup = (name, id) => _ctx.Probes.Started(pod, name, id),
             NodeAddress = _ctx.Options.NodeAddress.ToString(),
             Now = _ctx.Time.GetUtcNow().UtcDateTime,
             Terminating = terminating,

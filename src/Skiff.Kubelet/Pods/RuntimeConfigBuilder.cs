@@ -130,51 +130,6 @@ internal static class RuntimeConfigBuilder
         return config;
     }
 
-    /// <summary>The container's volume mounts: each volumeMount on its prepared host source, with subPath.</summary>
-    /// <exception cref="Env.CreateContainerConfigException">a mount names a volume the pod does not have.</exception>
-    public static List<Mount> Mounts(V1Container container, IReadOnlyDictionary<string, MountSource> volumes, IReadOnlyDictionary<string, string> env)
-    {
-        var mounts = new List<Mount>();
-        foreach (var vm in container.VolumeMounts ?? [])
-        {
-            if (!volumes.TryGetValue(vm.Name, out var source))
-            {
-                throw new Env.CreateContainerConfigException($"cannot find volume \"{vm.Name}\" to mount into container \"{container.Name}\"");
-            }
-
-            var hostPath = source.HostPath;
-            var subPath = !string.IsNullOrEmpty(vm.SubPathExpr) ? Env.EnvExpansion.ExpandSubPathExpr(vm.SubPathExpr, env) : vm.SubPath;
-            if (!string.IsNullOrEmpty(subPath))
-            {
-                if (Path.IsPathRooted(subPath) || subPath.Split('/').Contains(".."))
-                {
-                    throw new Env.CreateContainerConfigException($"failed to prepare subPath for volumeMount \"{vm.Name}\" of container \"{container.Name}\": {subPath} must be a relative path without '..'");
-                }
-
-                hostPath = Path.Combine(hostPath, subPath);
-                if (!File.Exists(hostPath))
-                {
-                    Directory.CreateDirectory(hostPath);
-                }
-            }
-
-            mounts.Add(new Mount
-            {
-                ContainerPath = vm.MountPath,
-                HostPath = hostPath,
-                Readonly = vm.ReadOnlyProperty == true || source.ReadOnly,
-                Propagation = vm.MountPropagation switch
-                {
-                    "HostToContainer" => MountPropagation.PropagationHostToContainer,
-                    "Bidirectional" => MountPropagation.PropagationBidirectional,
-                    _ => MountPropagation.PropagationPrivate,
-                },
-            });
-        }
-
-        return mounts;
-    }
-
     public static LinuxContainerResources Resources(V1Pod pod, V1Container container, long nodeMemoryBytes)
     {
         var requests = container.Resources?.Requests;

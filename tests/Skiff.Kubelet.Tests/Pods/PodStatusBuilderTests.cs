@@ -183,4 +183,14 @@ public class PodStatusBuilderTests
         Assert.Equal(Now, later.Conditions.Single(c => c.Type == "Ready").LastTransitionTime);
         Assert.Equal(first.StartTime, later.StartTime);
     }
+
+    [Fact]
+    public void Failed_start_under_restart_policy_Never_shows_the_termination_not_a_waiting_reason()
+    {
+        var waiting = new Dictionary<string, WaitingReason> { ["app"] = new("RunContainerError", "exec: no such file") };
+        var status = Build(Pod("Never"), new() { ["app"] = new ContainerHistory(Exited("c1", 128, "StartError"), null) }, waiting);
+        Assert.Equal("Failed", status.Phase);
+        Assert.Equal("StartError", status.ContainerStatuses[0].State.Terminated.Reason);
+        Assert.Null(status.ContainerStatuses[0].State.Waiting);
+    }
 }

@@ -95,33 +95,4 @@ public class RuntimeConfigBuilderTests
     [InlineData("Burstable", 1024, 2)]
     public void OomScoreAdj_follows_the_qos_policy(string qos, long requestMi, long score) =>
         Assert.Equal(score, RuntimeConfigBuilder.OomScoreAdj(qos, requestMi * 1024 * 1024, 1024L * 1024 * 1024));
-
-    [Fact]
-    public void Mounts_resolve_volumes_sub_paths_and_read_only()
-    {
-        var root = Path.Combine(Path.GetTempPath(), "rcb-" + Guid.NewGuid().ToString("N")[..6]);
-        try
-        {
-            var container = new V1Container
-            {
-                Name = "c",
-                VolumeMounts = [new V1VolumeMount { Name = "data", MountPath = "/data", SubPath = "sub", ReadOnlyProperty = true }],
-            };
-            var mounts = RuntimeConfigBuilder.Mounts(container, new Dictionary<string, MountSource> { ["data"] = new(root, false) }, new Dictionary<string, string>());
-            var mount = Assert.Single(mounts);
-            Assert.Equal(("/data", Path.Combine(root, "sub"), true), (mount.ContainerPath, mount.HostPath, mount.Readonly));
-            Assert.True(Directory.Exists(Path.Combine(root, "sub")));
-
-            var missing = new V1Container { Name = "c", VolumeMounts = [new V1VolumeMount { Name = "nope", MountPath = "/x" }] };
-            var ex = Assert.Throws<Skiff.Kubelet.Env.CreateContainerConfigException>(() => RuntimeConfigBuilder.Mounts(missing, new Dictionary<string, MountSource>(), new Dictionary<string, string>()));
-            Assert.Contains("cannot find volume \"nope\"", ex.Message);
-        }
-        finally
-        {
-            if (Directory.Exists(root))
-            {
-                Directory.Delete(root, true);
-            }
-        }
-    }
 }
