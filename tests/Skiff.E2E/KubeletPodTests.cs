@@ -221,4 +221,78 @@ public sealed class KubeletPodTests(NodeServerFixture fixture) : IClassFixture<N
         var gone = await K.RunAsync("get", "pod", "graceful");
         Assert.Contains("NotFound", gone.Stderr);
     }
+
+    [Fact]
+    public async Task Pod_sees_its_env_and_configmap_files_and_probes_drive_ready_and_restarts()
+    {
+        await K.OkAsync("create", "configmap", "settings", "--from-literal=greeting=hello-from-configmap");
+        var manifest = $$"""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: probed}
+            spec:
+              volumes:
+              - name: cfg
+                configMap:
+                  name: settings
+              containers:
+              - name: app
+                image: {{NodeServer.TestImage}}
+                imagePullPolicy: IfNotPresent
+                command: ["sh", "-c", "echo env=$GREETING pod=$POD_NAME; cat /cfg/greeting; echo; sleep 3600"]
+                env:
+                - name: GREETING
+                  valueFrom:
+                    configMapKeyRef: {name: settings, key: greeting}
+                - name: POD_NAME
+                  valueFrom:
+                    fieldRef: {fieldPath: metadata.name}
+                volumeMounts:
+                - name: cfg
+                  mountPath: /cfg
+                readinessProbe:
+                  exec:
+                    command: ["cat", "/tmp/ready"]
+                  periodSeconds: 1
+                livenessProbe:
+                  exec:
+                    command: ["cat", "/cfg/greeting"]
+                  periodSeconds: 1
+            """;
+        await K.OkWithInputAsync(manifest, "apply", "-f", "-");
+        await _node.EventuallyAsync(async () => (await K.RunAsync("logs", "probed")).Stdout.Contains("hello-from-configmap\n", StringComparison.Ordinal), "probed output");
+        Assert.Equal("env=hello-from-configmap pod=probed\nhello-from-configmap\n", await K.OkAsync("logs", "probed"));
+
+        // No /tmp/ready: running but not ready.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.Equal("Running", await _node.PodFieldAsync("probed", "{.status.phase}"));
+        Assert.Equal("false", await _node.PodFieldAsync("probed", "{.status.containerStatuses[0].ready}"));
+        Assert.Contains("0/1", await K.OkAsync("get", "pod", "probed", "--no-headers"));
+    }
+
+    [Fact]
+    public async Task Failing_liveness_probe_restarts_the_container()
+    {
+        var manifest = $$"""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: unhealthy}
+            spec:
+              containers:
+              - name: app
+                image: {{NodeServer.TestImage}}
+                imagePullPolicy: IfNotPresent
+                command: ["sleep", "3600"]
+                livenessProbe:
+                  exec:
+                    command: ["cat", "/no/such/file"]
+                  periodSeconds: 1
+                  failureThreshold: 2
+            """;
+        await K.OkWithInputAsync(manifest, "apply", "-f", "-");
+        await _node.EventuallyAsync(async () =>
+            int.TryParse(await _node.PodFieldAsync("unhealthy", "{.status.containerStatuses[0].restartCount}"), out var n) && n >= 1, "a liveness restart", 120);
+        var events = await K.OkAsync("get", "events", "--field-selector", "involvedObject.name=unhealthy");
+        Assert.Contains("Liveness probe failed", events);
+    }
 }
