@@ -28,6 +28,7 @@ internal static class SkiffCommandLine
             server.Command,
             kubeconfig.Command,
             images.Command,
+            new AgentCommandLine().Command,
         };
     }
 }
