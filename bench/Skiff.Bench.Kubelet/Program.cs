@@ -144,6 +144,26 @@ finally
         await server.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60)).ContinueWith(_ => { });
     }
 
+    // The agent's pod cgroups (cgroupfs, one root per data directory): empty once the pods are gone.
+    var cgroupRoot = "skiff-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(data))))[..8];
+    foreach (var controller in Directory.Exists("/sys/fs/cgroup") ? Directory.GetDirectories("/sys/fs/cgroup") : [])
+    {
+        var root = Path.Combine(controller, cgroupRoot);
+        if (Directory.Exists(root))
+        {
+            foreach (var dir in Directory.EnumerateDirectories(root, "*", SearchOption.AllDirectories).OrderByDescending(d => d.Length).Append(root))
+            {
+                try
+                {
+                    Directory.Delete(dir);
+                }
+                catch (IOException)
+                {
+                }
+            }
+        }
+    }
+
     try
     {
         Directory.Delete(data, true);
