@@ -17,6 +17,9 @@ public sealed class ApiServerOptions
     /// <summary>The CA that signs client certificates; a client certificate chaining to it authenticates as CN (user) and O (groups).</summary>
     public X509Certificate2? ClientCaCertificate { get; set; }
 
+    /// <summary>The client certificate the API server presents to node agents (pods/log), signed by the cluster CA.</summary>
+    public X509Certificate2? KubeletClientCertificate { get; set; }
+
     /// <summary>Static bearer tokens (token → user), like kube-apiserver's <c>--token-auth-file</c>.</summary>
     public IReadOnlyDictionary<string, UserInfo> Tokens { get; set; } = new Dictionary<string, UserInfo>();
 

@@ -171,6 +171,7 @@ internal sealed class DiscoveryService
         "finalize" => (info.Kind, null, null, ["update"]),
         "binding" => ("Binding", null, null, ["create"]),
         "eviction" => ("Eviction", "policy", "v1", ["create"]),
+        "log" => (info.Kind, null, null, ["get"]),
         _ => (info.Kind, null, null, ["get", "patch", "update"]),
     };
 

@@ -20,7 +20,7 @@ namespace Skiff.ApiServer.Registry;
 internal sealed partial class ResourceHandler<T> : IResourceHandler
     where T : class, IKubernetesObject<V1ObjectMeta>
 {
-    private static readonly string[] Served = ["status", "scale", "finalize", "binding", "eviction"];
+    private static readonly string[] Served = ["status", "scale", "finalize", "binding", "eviction", "log"];
     private readonly RegistryStore<T> _store;
     private readonly IVersionConverter<T> _conv;
     private readonly ApiServerOptions _options;
@@ -38,6 +38,9 @@ internal sealed partial class ResourceHandler<T> : IResourceHandler
     }
 
     public ResourceInfo Info => _conv.External;
+
+    /// <summary>Serves pods/log (set on the pods handler only).</summary>
+    public Core.Pods.PodLogProxy? PodLogs { get; set; }
 
     public IReadOnlyList<string> ServedSubresources { get; }
 
@@ -120,6 +123,9 @@ internal sealed partial class ResourceHandler<T> : IResourceHandler
                 break;
             case ("eviction", "create"):
                 await EvictAsync(ctx, ns, name, ct).ConfigureAwait(false);
+                break;
+            case ("log", "get") when PodLogs is not null:
+                await PodLogs.ServeAsync(ctx, (V1Pod)(object)_store.Decode(await _store.GetAsync(ns, name, string.Empty, ct).ConfigureAwait(false)), ct).ConfigureAwait(false);
                 break;
             case ("finalize", "update"):
                 await UpdateAsync(ctx, ns, name, UpdateKind.Finalize, ct).ConfigureAwait(false);

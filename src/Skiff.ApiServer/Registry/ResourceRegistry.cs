@@ -58,6 +58,11 @@ internal sealed class ResourceRegistry
                 (Authorization.RbacAuthorizer)services.GetService(typeof(Authorization.RbacAuthorizer))!, options);
         }
 
+        if (stores.GetValueOrDefault(typeof(V1Node)) is RegistryStore<V1Node> nodeStore && handlers.GetValueOrDefault(("", "v1", "pods")) is ResourceHandler<V1Pod> podHandler)
+        {
+            podHandler.PodLogs = new Core.Pods.PodLogProxy(nodeStore, options.KubeletClientCertificate, options.ClientCaCertificate);
+        }
+
         _handlers = handlers.ToFrozenDictionary();
         handlers.Values.OfType<ResourceHandler<V1Pod>>().ToList().ForEach(h => h.Evictions = new Core.Pods.PodEviction(this, time));
         _stores = stores;

@@ -21,6 +21,7 @@ public sealed partial class ControllerManager
         yield return (new EndpointsController(services, pods, factory.For<V1Endpoints>(ApiResource.Endpoints), connection.For<V1Endpoints>(ApiResource.Endpoints), timeProvider, logger("Endpoints")), options.EndpointWorkers);
         yield return (new EndpointSliceController(services, pods, factory.For<V1EndpointSlice>(ApiResource.EndpointSlices), factory.For<V1Node>(ApiResource.Nodes), connection.For<V1EndpointSlice>(ApiResource.EndpointSlices), timeProvider, logger("EndpointSlice")), options.EndpointWorkers);
         yield return (new PodGcController(pods, factory.For<V1Node>(ApiResource.Nodes), connection.For<V1Pod>(ApiResource.Pods), connection.For<V1Node>(ApiResource.Nodes), new PodGcOptions { Period = options.PodGcPeriod, TerminatedPodThreshold = options.TerminatedPodGcThreshold }, timeProvider, logger("PodGc")), 1);
+        yield return NodeIpamController(factory, logger);
         yield return (new TtlAfterFinishedController(factory.For<V1Job>(ApiResource.Jobs), connection.For<V1Job>(ApiResource.Jobs), timeProvider, logger("TtlAfterFinished")), options.TtlAfterFinishedWorkers);
         foreach (var volumeController in VolumeControllers(factory, recorder, logger)) yield return volumeController;
     }

@@ -22,6 +22,7 @@ internal sealed class ServerCommandLine
     private readonly Option<string?> _hpaSyncPeriod;
     private readonly Option<long> _defaultNotReadyTolerationSeconds;
     private readonly Option<long> _defaultUnreachableTolerationSeconds;
+    private readonly AgentFlags _agent = new();
 
     /// <summary>Creates the command; <paramref name="defaultDataDir"/> supplies the <c>--data-dir</c> default (it depends on the user).</summary>
     public ServerCommandLine(Func<string> defaultDataDir)
@@ -118,6 +119,7 @@ internal sealed class ServerCommandLine
             _defaultNotReadyTolerationSeconds,
             _defaultUnreachableTolerationSeconds,
         };
+        _agent.AddTo(Command);
     }
 
     /// <summary>The <c>server</c> command; the caller sets its action.</summary>
@@ -141,6 +143,10 @@ internal sealed class ServerCommandLine
         HorizontalPodAutoscalerSyncPeriod = Duration(parseResult.GetValue(_hpaSyncPeriod)),
         DefaultNotReadyTolerationSeconds = parseResult.GetValue(_defaultNotReadyTolerationSeconds),
         DefaultUnreachableTolerationSeconds = parseResult.GetValue(_defaultUnreachableTolerationSeconds),
+        NodeName = _agent.NodeName(parseResult),
+        NodeIp = _agent.NodeIp(parseResult),
+        KubeletPort = _agent.KubeletPort(parseResult),
+        ContainerRuntimeEndpoint = _agent.ContainerRuntimeEndpoint(parseResult),
     };
 
     /// <summary>A flag taking a positive Go duration (<c>40s</c>, <c>1m30s</c>), as kube-controller-manager's duration flags.</summary>

@@ -21,10 +21,14 @@ internal static class SkiffCommandLine
         var kubeconfig = new KubeconfigCommandLine(DataDirectory.DefaultPathForCurrentUser);
         kubeconfig.Command.SetAction(parseResult => KubeconfigCommand.Run(kubeconfig.DataDir(parseResult), Console.Out, Console.Error));
 
+        var images = new ImagesCommandLine(DataDirectory.DefaultPathForCurrentUser);
+
         return new RootCommand("Skiff: Kubernetes in one process")
         {
             server.Command,
             kubeconfig.Command,
+            images.Command,
+            new AgentCommandLine().Command,
         };
     }
 }

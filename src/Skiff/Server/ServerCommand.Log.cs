@@ -14,9 +14,6 @@ internal sealed partial class ServerCommand
     [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "Node agent disabled (--disable-agent): this server runs no pods")]
     private static partial void LogAgentDisabled(ILogger logger);
 
-    [LoggerMessage(EventId = 103, Level = LogLevel.Information, Message = "No node agent runs yet (issue 7): this server has no nodes, so pods stay Pending")]
-    private static partial void LogNoAgentYet(ILogger logger);
-
     [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "Skiff is ready: API server at {Url}, kubeconfig {Kubeconfig}")]
     private static partial void LogReady(ILogger logger, string url, string kubeconfig);
 

@@ -92,6 +92,7 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
         LogStarting(_logger, data.Root, datastore.SqlitePath!);
         using var certificates = PrepareDataDirectory(data, bindAddress, options.Token, out var tokens);
 
+        using var kubeletClient = new CertificateFactory(_timeProvider).CreateClientCertificate(certificates.CertificateAuthority, "kube-apiserver-kubelet-client", ["system:masters"]);
         await using var store = await OpenStoreAsync(datastore.SqlitePath!, cancellationToken).ConfigureAwait(false);
         var apiOptions = new ApiServerOptions
         {
@@ -103,6 +104,7 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
             MetricsRegistry = _metrics,
             DefaultNotReadyTolerationSeconds = options.DefaultNotReadyTolerationSeconds,
             DefaultUnreachableTolerationSeconds = options.DefaultUnreachableTolerationSeconds,
+            KubeletClientCertificate = kubeletClient,
         };
 
         IApiServer apiServer;
@@ -120,6 +122,7 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
             using var stopControllers = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var controllers = Task.CompletedTask;
             var scheduler = Task.CompletedTask;
+            var agent = Task.CompletedTask;
             try
             {
                 await apiServer.Ready.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -133,7 +136,7 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
                 }
                 else
                 {
-                    LogNoAgentYet(_logger);
+                    agent = RunAgentAsync(data, serverUrl, certificates, options, stopControllers.Token);
                 }
 
                 controllers = options.DisableControllerManager
@@ -151,7 +154,7 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
             {
                 LogStopping(_logger);
                 await stopControllers.CancelAsync().ConfigureAwait(false);
-                await Task.WhenAll(controllers, scheduler).WaitAsync(StopTimeout, _timeProvider, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await Task.WhenAll(controllers, scheduler, agent).WaitAsync(StopTimeout, _timeProvider, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 using var stopTimeout = new CancellationTokenSource(StopTimeout, _timeProvider);
                 await apiServer.StopAsync(stopTimeout.Token).ConfigureAwait(false);
             }

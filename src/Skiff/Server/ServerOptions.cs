@@ -53,4 +53,16 @@ internal sealed class ServerOptions
 
     /// <summary>Default unreachable toleration for pods (<c>--default-unreachable-toleration-seconds</c>).</summary>
     public long DefaultUnreachableTolerationSeconds { get; init; } = 300;
+
+    /// <summary>The node's name (<c>--node-name</c>); the host name when absent.</summary>
+    public string? NodeName { get; init; }
+
+    /// <summary>The node's InternalIP (<c>--node-ip</c>); the first non-loopback IPv4 address when absent.</summary>
+    public string? NodeIp { get; init; }
+
+    /// <summary>HTTPS port of the node agent's server (<c>--kubelet-port</c>); 0 picks a free one.</summary>
+    public int KubeletPort { get; init; } = 10250;
+
+    /// <summary>An existing CRI socket to use instead of starting containerd (<c>--container-runtime-endpoint</c>).</summary>
+    public string? ContainerRuntimeEndpoint { get; init; }
 }

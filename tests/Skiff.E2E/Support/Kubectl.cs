@@ -22,6 +22,21 @@ public sealed class Kubectl
 
     public string Binary => Path.Combine(BinDir, "kubectl." + Version);
 
+    /// <summary>A network namespace (under /run/netns) to run kubectl in, for servers inside one (node agent tests).</summary>
+    public string? NetworkNamespace { get; init; }
+
+    private ProcessStartInfo NewStartInfo()
+    {
+        var psi = new ProcessStartInfo(NetworkNamespace is null ? Binary : "nsenter");
+        if (NetworkNamespace is not null)
+        {
+            psi.ArgumentList.Add("--net=/run/netns/" + NetworkNamespace);
+            psi.ArgumentList.Add(Binary);
+        }
+
+        return psi;
+    }
+
     /// <summary>Every kubectl version installed here, oldest first.</summary>
     public static IEnumerable<string> InstalledVersions() =>
         Directory.Exists(BinDir)
@@ -37,13 +52,11 @@ public sealed class Kubectl
 
     private async Task<KubectlResult> RunCoreAsync(string? stdin, IReadOnlyDictionary<string, string>? environment, string[] args)
     {
-        var psi = new ProcessStartInfo(Binary)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = stdin is not null,
-            UseShellExecute = false,
-        };
+        var psi = NewStartInfo();
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
+        psi.RedirectStandardInput = stdin is not null;
+        psi.UseShellExecute = false;
         psi.Environment["HOME"] = _home;
         psi.Environment["KUBECONFIG"] = Kubeconfig;
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
@@ -75,7 +88,10 @@ public sealed class Kubectl
     /// <summary>Starts a long-running kubectl (watch, port-forward) and returns at once.</summary>
     public Task<KubectlProcess> StartAsync(params string[] args)
     {
-        var psi = new ProcessStartInfo(Binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var psi = NewStartInfo();
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
+        psi.UseShellExecute = false;
         psi.Environment["HOME"] = _home;
         psi.Environment["KUBECONFIG"] = Kubeconfig;
         psi.ArgumentList.Add("--cache-dir");

@@ -1,0 +1,93 @@
+using k8s.Models;
+using Skiff.Kubelet.Cri.V1;
+using Skiff.Kubelet.Pods;
+using Skiff.Kubelet.Runtime;
+
+namespace Skiff.Kubelet.Images;
+
+/// <summary>
+/// Makes a container's image present as kubelet's image manager does: imagePullPolicy Always / IfNotPresent / Never,
+/// imagePullSecrets credentials, and pull back-off (ErrImagePull, then ImagePullBackOff while the delay runs).
+/// </summary>
+internal sealed class ImagePuller(IContainerRuntime runtime, Func<string, string, CancellationToken, Task<V1Secret?>> getSecret, TimeProvider time)
+{
+    /// <summary>Ensures the image of <paramref name="container"/>; returns the runtime's image reference.</summary>
+    /// <exception cref="ImagePullException">the image is not present and cannot be pulled now.</exception>
+    public async Task<string> EnsureAsync(V1Pod pod, V1Container container, PodSandboxConfig sandbox, CrashLoopBackoff backoff, Dictionary<string, (DateTimeOffset At, string Message)> lastFailure, CancellationToken cancellationToken)
+    {
+        var image = container.Image;
+        if (string.IsNullOrWhiteSpace(image))
+        {
+            throw new ImagePullException("InvalidImageName", "Failed to apply default image tag: couldn't parse image name \"\": invalid reference format");
+        }
+
+        var policy = container.ImagePullPolicy ?? (image.Contains('@') || (image.LastIndexOf(':') > image.LastIndexOf('/') && !image.EndsWith(":latest", StringComparison.Ordinal)) ? "IfNotPresent" : "Always");
+        Image? present;
+        try
+        {
+            present = await runtime.ImageStatusAsync(image, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RuntimeException ex)
+        {
+            throw new ImagePullException("InvalidImageName", $"Failed to inspect image \"{image}\": {ex.RuntimeMessage}");
+        }
+
+        if (present is not null && policy != "Always")
+        {
+            return present.Id;
+        }
+
+        if (policy == "Never")
+        {
+            if (present is null)
+            {
+                throw new ImagePullException("ErrImageNeverPull", $"Container image \"{image}\" is not present with pull policy of Never");
+            }
+
+            return present.Id;
+        }
+
+        var key = "pull/" + image;
+        if (lastFailure.TryGetValue(key, out var failed) && backoff.InBackoff(key, failed.At, out _, out _))
+        {
+            throw new ImagePullException("ImagePullBackOff", $"Back-off pulling image \"{image}\": ErrImagePull: {failed.Message}");
+        }
+
+        var credentials = new List<AuthConfig?>();
+        foreach (var reference in pod.Spec.ImagePullSecrets ?? [])
+        {
+            var secret = await getSecret(pod.Metadata.NamespaceProperty, reference.Name, cancellationToken).ConfigureAwait(false);
+            credentials.AddRange(DockerConfigAuth.Match(image, secret?.Data));
+        }
+
+        if (credentials.Count == 0)
+        {
+            credentials.Add(null);
+        }
+
+        RuntimeException? last = null;
+        foreach (var auth in credentials)
+        {
+            try
+            {
+                var reference = await runtime.PullImageAsync(image, auth, sandbox, cancellationToken).ConfigureAwait(false);
+                lastFailure.Remove(key);
+                return reference;
+            }
+            catch (RuntimeException ex)
+            {
+                last = ex;
+            }
+        }
+
+        backoff.Next(key);
+        var message = $"failed to pull and unpack image \"{image}\": {last!.RuntimeMessage}";
+        if (last.RuntimeMessage.StartsWith("failed to pull and unpack image", StringComparison.Ordinal))
+        {
+            message = last.RuntimeMessage;
+        }
+
+        lastFailure[key] = (time.GetUtcNow(), message);
+        throw new ImagePullException("ErrImagePull", message);
+    }
+}

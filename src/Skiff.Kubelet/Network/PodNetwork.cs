@@ -1,0 +1,125 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Skiff.Kubelet.Host;
+
+namespace Skiff.Kubelet.Network;
+
+/// <summary>
+/// The node's pod network: a CNI conflist (bridge with host-local IPAM on the node's pod CIDR, hairpin for pods that
+/// reach themselves through a Service, portmap for hostPort) written before containerd starts (containerd 1.6 does not
+/// notice a conflist moved in later), the bridge created up front so route_localnet can be set on it (hostPort on
+/// 127.0.0.1), and an <c>unreachable</c> route for the cluster range with a shorter prefix than the bridge's own /24,
+/// so other nodes' pod addresses never leave the machine by the default route (DESIGN §4). Never routes 10.0.0.0/8.
+/// </summary>
+internal sealed partial class PodNetwork(AgentPaths paths, ILogger logger)
+{
+    public const string NetworkName = "skiff-pod-network";
+
+    /// <summary>The bridge's name: unique per data directory (several agents on one machine), within IFNAMSIZ.</summary>
+    public string BridgeName { get; } = "skb" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(paths.Root)))[..8];
+
+    public string ConflistPath => Path.Combine(paths.CniConfDirectory, "10-skiff.conflist");
+
+    /// <summary>The conflist for <paramref name="podCidr"/>.</summary>
+    public static string Conflist(string bridge, string podCidr, string dataDir)
+    {
+        var conflist = new JsonObject
+        {
+            ["cniVersion"] = "1.0.0",
+            ["name"] = NetworkName,
+            ["plugins"] = new JsonArray(
+                new JsonObject
+                {
+                    ["type"] = "bridge",
+                    ["bridge"] = bridge,
+                    ["isGateway"] = true,
+                    ["ipMasq"] = true,
+                    ["hairpinMode"] = true,
+                    ["ipam"] = new JsonObject
+                    {
+                        ["type"] = "host-local",
+                        ["ranges"] = new JsonArray(new JsonArray(new JsonObject { ["subnet"] = podCidr })),
+                        ["routes"] = new JsonArray(new JsonObject { ["dst"] = "0.0.0.0/0" }),
+                        ["dataDir"] = dataDir,
+                    },
+                },
+                new JsonObject
+                {
+                    ["type"] = "portmap",
+                    ["capabilities"] = new JsonObject { ["portMappings"] = true },
+                    ["snat"] = true,
+                }),
+        };
+        return conflist.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
+    }
+
+    /// <summary>Writes the conflist (in place, not by rename) and prepares the host; call before containerd starts.</summary>
+    public async Task PrepareAsync(string podCidr, string clusterCidr, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(paths.CniConfDirectory);
+        Directory.CreateDirectory(paths.CniDataDirectory);
+        foreach (var stale in Directory.GetFiles(paths.CniConfDirectory).Where(f => f != ConflistPath))
+        {
+            File.Delete(stale);
+        }
+
+        var text = Conflist(BridgeName, podCidr, paths.CniDataDirectory);
+        if (!File.Exists(ConflistPath) || await File.ReadAllTextAsync(ConflistPath, cancellationToken).ConfigureAwait(false) != text)
+        {
+            await File.WriteAllTextAsync(ConflistPath, text, cancellationToken).ConfigureAwait(false);
+        }
+
+        await EnsureBridgeAsync(podCidr, cancellationToken).ConfigureAwait(false);
+        await EnsureUnreachableAsync(podCidr, clusterCidr, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task EnsureBridgeAsync(string podCidr, CancellationToken cancellationToken)
+    {
+        var (exists, _) = await Command.RunAsync("ip", ["link", "show", BridgeName], cancellationToken).ConfigureAwait(false);
+        if (exists != 0)
+        {
+            var (code, output) = await Command.RunAsync("ip", ["link", "add", "name", BridgeName, "type", "bridge"], cancellationToken).ConfigureAwait(false);
+            if (code != 0)
+            {
+                Log.HostSetupFailed(logger, $"ip link add {BridgeName}", output);
+            }
+        }
+
+        await Command.RunAsync("ip", ["link", "set", BridgeName, "up"], cancellationToken).ConfigureAwait(false);
+        var (sysctl, sysctlOutput) = await Command.RunAsync("sysctl", ["-w", $"net.ipv4.conf.{BridgeName}.route_localnet=1"], cancellationToken).ConfigureAwait(false);
+        if (sysctl != 0)
+        {
+            Log.HostSetupFailed(logger, "sysctl route_localnet", sysctlOutput);
+        }
+
+        Log.NetworkReady(logger, BridgeName, podCidr);
+    }
+
+    private async Task EnsureUnreachableAsync(string podCidr, string clusterCidr, CancellationToken cancellationToken)
+    {
+        if (!IPNetwork.TryParse(clusterCidr, out var cluster) || !IPNetwork.TryParse(podCidr, out var pods) || cluster.PrefixLength >= pods.PrefixLength || cluster.PrefixLength < 9)
+        {
+            // No safety net when it could not be shorter than the bridge route, or would cover 10.0.0.0/8.
+            Log.HostSetupFailed(logger, "unreachable route", $"cluster CIDR {clusterCidr} does not contain node CIDR {podCidr} with a shorter prefix; no unreachable route added");
+            return;
+        }
+
+        var (code, output) = await Command.RunAsync("ip", ["route", "replace", "unreachable", clusterCidr], cancellationToken).ConfigureAwait(false);
+        if (code != 0)
+        {
+            Log.HostSetupFailed(logger, $"ip route replace unreachable {clusterCidr}", output);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1, EventName = "PodNetworkReady", Level = LogLevel.Information, Message = "pod network: bridge {Bridge}, pod CIDR {PodCidr}")]
+        public static partial void NetworkReady(ILogger logger, string bridge, string podCidr);
+
+        [LoggerMessage(EventId = 2, EventName = "PodNetworkHostSetupFailed", Level = LogLevel.Warning, Message = "pod network set-up step '{Step}' failed: {Output}")]
+        public static partial void HostSetupFailed(ILogger logger, string step, string output);
+    }
+}

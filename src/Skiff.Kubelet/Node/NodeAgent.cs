@@ -1,0 +1,124 @@
+using System.Security.Cryptography.X509Certificates;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using Skiff.Client.Api;
+using Skiff.Client.Events;
+using Skiff.Kubelet.Volumes;
+using Skiff.Kubelet.Env;
+using Skiff.Kubelet.Host;
+using Skiff.Kubelet.Images;
+using Skiff.Kubelet.Network;
+using Skiff.Kubelet.Pods;
+using Skiff.Kubelet.Runtime;
+using Skiff.Kubelet.Server;
+
+namespace Skiff.Kubelet.Node;
+
+/// <summary>
+/// The node agent (kubelet): registers the Node, serves logs over HTTPS, waits for the pod CIDR, prepares the pod
+/// network, has the caller start the container runtime, then runs the pod workers; the Lease and node status loops
+/// run throughout. An API client of the server like every other part (DESIGN rule 1).
+/// </summary>
+internal sealed partial class NodeAgent(
+    NodeAgentOptions options,
+    ApiConnection connection,
+    IContainerRuntime runtime,
+    X509Certificate2 servingCertificate,
+    X509Certificate2 clusterCa,
+    Func<CancellationToken, Task> startRuntime,
+    TimeProvider time,
+    ILoggerFactory loggerFactory)
+{
+    private readonly ILogger _logger = loggerFactory.CreateLogger("Skiff.Kubelet");
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the runtime is up and pod workers run.</summary>
+    public Task Ready => _ready.Task;
+
+    /// <summary>The pod manager, once running (tests and the benchmark read its worker count).</summary>
+    public PodManager? Pods { get; private set; }
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var paths = new AgentPaths(options.DataDir);
+        Directory.CreateDirectory(paths.Root);
+        var machine = MachineInfo.Read(paths.Root);
+        var registrar = new NodeRegistrar(options, connection, runtime, machine, time, loggerFactory.CreateLogger("Skiff.Kubelet.Node"));
+        var node = await registrar.RegisterAsync(cancellationToken).ConfigureAwait(false);
+
+        var objects = new ApiObjectSource(connection);
+        var recorder = new EventRecorder(connection.For<Corev1Event>(ApiResource.Events), "kubelet", options.NodeName, time, loggerFactory.CreateLogger("Skiff.Client.Events"));
+        await using var probes = new KubeletProbes(runtime, time, loggerFactory, recorder);
+        var volumes = new KubeletVolumes(new VolumeManager(objects, new UnavailableTokenSource(), new LinuxMounter(), time, loggerFactory.CreateLogger<VolumeManager>()), paths.PodsData);
+        using var http = new HttpClient();
+        var status = NodeStatusBuilder.Build(options, machine, new NodeStatusBuilder.RuntimeHealth(false, "", null), 0, [], null, DateTime.UtcNow);
+        var context = new PodWorkerContext
+        {
+            Options = options,
+            Paths = paths,
+            Runtime = runtime,
+            Pods = connection.For<V1Pod>(ApiResource.Pods),
+            Images = new ImagePuller(runtime, (ns, name, ct) => objects.GetSecretAsync(ns, name, ct), time),
+            Volumes = volumes,
+            Env = new EnvResolver(objects),
+            Probes = probes,
+            Hooks = new LifecycleHooks(runtime, http, time),
+            Machine = machine,
+            NodeAllocatable = status.Allocatable,
+            ServiceEnv = ServiceEnvironmentAsync,
+            Time = time,
+            Logger = loggerFactory.CreateLogger("Skiff.Kubelet.Pods"),
+        };
+        var pods = new PodManager(context, connection);
+        Pods = pods;
+
+        await using var server = await KubeletServer.StartAsync(options.NodeAddress, options.KubeletPort, servingCertificate, clusterCa, pods, runtime, time, loggerFactory, cancellationToken).ConfigureAwait(false);
+        registrar.KubeletPort = server.Port;
+        Log.Serving(_logger, options.NodeName, options.NodeAddress.ToString(), server.Port);
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var statusLoop = Task.Run(() => registrar.RunStatusLoopAsync(stop.Token), CancellationToken.None);
+        var leaseLoop = Task.Run(() => registrar.RunLeaseLoopAsync(node, stop.Token), CancellationToken.None);
+        var events = Task.Run(() => recorder.RunAsync(stop.Token), CancellationToken.None);
+        var probeResults = Task.Run(() => probes.RunAsync(pods.Wake, stop.Token), CancellationToken.None);
+        try
+        {
+            var podCidr = await registrar.WaitForPodCidrAsync(cancellationToken).ConfigureAwait(false);
+            await new PodNetwork(paths, loggerFactory.CreateLogger("Skiff.Kubelet.Network")).PrepareAsync(podCidr, options.ClusterCidr, cancellationToken).ConfigureAwait(false);
+            await startRuntime(cancellationToken).ConfigureAwait(false);
+            registrar.RuntimeStarted = true;
+            registrar.Kick();
+            _ready.TrySetResult();
+            await pods.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(statusLoop, leaseLoop, events, probeResults).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private async Task<IReadOnlyDictionary<string, string>> ServiceEnvironmentAsync(string ns, bool? enableServiceLinks, CancellationToken cancellationToken)
+    {
+        var services = connection.For<V1Service>(ApiResource.Services);
+        var list = new List<V1Service>();
+        if (enableServiceLinks != false)
+        {
+            list.AddRange((await services.ListAsync(ns, new ListOptions(), cancellationToken).ConfigureAwait(false)).Items ?? []);
+        }
+
+        if (ns != "default" || enableServiceLinks == false)
+        {
+            // The master services (kubernetes in default) are always visible, as kubelet's getServiceEnvVarMap does.
+            list.AddRange(((await services.ListAsync("default", new ListOptions(), cancellationToken).ConfigureAwait(false)).Items ?? []).Where(s => s.Metadata.Name == "kubernetes"));
+        }
+
+        return ServiceEnvironment.Build(list, ns, enableServiceLinks);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1, EventName = "KubeletServing", Level = LogLevel.Information, Message = "node agent {Node}: serving on https://{Address}:{Port}")]
+        public static partial void Serving(ILogger logger, string node, string address, int port);
+    }
+}

@@ -1,0 +1,45 @@
+using System.Net;
+
+namespace Skiff.Kubelet.Node;
+
+/// <summary>Settings of one node agent (kubelet's flags and KubeletConfiguration, the parts Skiff has).</summary>
+internal sealed class NodeAgentOptions
+{
+    /// <summary>The Node's name (kubelet's --hostname-override); defaults to the host name.</summary>
+    public required string NodeName { get; init; }
+
+    /// <summary>Skiff's data directory; the agent keeps its files under <c>DATA/agent</c>.</summary>
+    public required string DataDir { get; init; }
+
+    /// <summary>The node's InternalIP, also the address the agent's HTTPS server listens on.</summary>
+    public required IPAddress NodeAddress { get; init; }
+
+    /// <summary>HTTPS port of the agent's server (logs); 0 picks a free one, reported in daemonEndpoints.</summary>
+    public int KubeletPort { get; init; } = 10250;
+
+    /// <summary>The cgroup under which pods' cgroups go (cgroupfs driver); unique per agent on a shared machine.</summary>
+    public string CgroupRoot { get; init; } = "/skiff";
+
+    /// <summary>The cluster's pod range; the part this node does not own gets an unreachable route.</summary>
+    public string ClusterCidr { get; init; } = "10.42.0.0/16";
+
+    /// <summary>The cluster DNS server given to ClusterFirst pods.</summary>
+    public string ClusterDns { get; init; } = "10.43.0.10";
+
+    public string ClusterDomain { get; init; } = "cluster.local";
+
+    /// <summary>Version reported as nodeInfo.kubeletVersion (the API level Skiff implements).</summary>
+    public string KubeletVersion { get; init; } = "v1.33.0+skiff";
+
+    /// <summary>How often the node's Lease is renewed (kubelet's default, 10 s).</summary>
+    public TimeSpan LeaseRenewInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often the node status is checked for changes (nodeStatusUpdateFrequency).</summary>
+    public TimeSpan StatusUpdateInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The status is written at least this often even when nothing changed (nodeStatusReportFrequency).</summary>
+    public TimeSpan StatusReportInterval { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often the runtime's containers are relisted to notice exits (kubelet's PLEG relist period).</summary>
+    public TimeSpan RelistInterval { get; init; } = TimeSpan.FromSeconds(1);
+}

@@ -1,0 +1,196 @@
+using System.Collections.Concurrent;
+using System.Text;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using Skiff.Client.Api;
+using Skiff.Client.Cache;
+using Skiff.Kubelet.Cri.V1;
+using Skiff.Kubelet.Runtime;
+
+namespace Skiff.Kubelet.Pods;
+
+/// <summary>
+/// Watches the pods bound to this node (field selector spec.nodeName) and runs one <see cref="PodWorker"/> per pod
+/// UID. A relister (kubelet's PLEG) lists the runtime's containers every relist period and wakes the workers whose
+/// containers changed state; it also finds sandboxes of pods the API no longer has (deleted while the agent was
+/// down) and gives them a worker that stops and removes them. Running containers of known pods are adopted as is.
+/// </summary>
+internal sealed partial class PodManager
+{
+    private readonly PodWorkerContext _ctx;
+    private readonly ApiConnection _connection;
+    private readonly ConcurrentDictionary<string, PodWorker> _workers = new(StringComparer.Ordinal);
+    private readonly ILogger _logger;
+    private SharedInformer<V1Pod>? _informer;
+    private CancellationToken _stopping;
+    private Dictionary<string, string> _fingerprints = new(StringComparer.Ordinal);
+
+    public PodManager(PodWorkerContext context, ApiConnection connection)
+    {
+        _ctx = context;
+        _connection = connection;
+        _logger = context.Logger;
+    }
+
+    /// <summary>The pods this node knows, by namespace/name (for the log server).</summary>
+    public V1Pod? Get(string ns, string name) => _informer?.Indexer.Get(ns, name);
+
+    /// <summary>Wakes the worker of the pod <paramref name="uid"/> (a probe result changed).</summary>
+    public void Wake(string uid) => Worker(uid, null, create: false)?.Signal();
+
+    /// <summary>Number of pod workers running (for the benchmark and tests).</summary>
+    public int WorkerCount => _workers.Count;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        _stopping = cancellationToken;
+        _informer = new SharedInformer<V1Pod>(
+            new ListWatch<V1Pod>(_connection.For<V1Pod>(ApiResource.Pods), null, null, "spec.nodeName=" + _ctx.Options.NodeName),
+            new InformerOptions(),
+            _ctx.Time,
+            _logger,
+            "pods");
+        _informer.AddEventHandler(new ResourceEventHandler<V1Pod>(
+            onAdd: Dispatch,
+            onUpdate: (_, pod) => Dispatch(pod),
+            onDelete: pod => Worker(pod.Metadata.Uid, null, create: false)?.Update(null)));
+        var informer = Task.Run(() => _informer.RunAsync(cancellationToken), CancellationToken.None);
+        try
+        {
+            await _informer.WaitForSyncAsync(cancellationToken).ConfigureAwait(false);
+            await RelistLoopAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+
+        await informer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    private void Dispatch(V1Pod pod)
+    {
+        if (pod.Metadata?.Uid is not { } uid)
+        {
+            return;
+        }
+
+        Worker(uid, pod, create: true)?.Update(pod);
+    }
+
+    /// <summary>
+    /// The worker of <paramref name="uid"/>; with <paramref name="create"/>, starts one when none runs (with a null
+    /// <paramref name="pod"/> for an orphan, which the worker stops and removes).
+    /// </summary>
+    private PodWorker? Worker(string uid, V1Pod? pod, bool create)
+    {
+        if (_workers.TryGetValue(uid, out var existing))
+        {
+            return existing;
+        }
+
+        if (!create)
+        {
+            return null;
+        }
+
+        var worker = new PodWorker(_ctx, uid, pod);
+        if (!_workers.TryAdd(uid, worker))
+        {
+            return _workers[uid];
+        }
+
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await worker.RunAsync(_stopping).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Log.WorkerCrashed(_logger, uid, ex);
+            }
+            finally
+            {
+                _workers.TryRemove(new KeyValuePair<string, PodWorker>(uid, worker));
+            }
+        }, CancellationToken.None);
+        return worker;
+    }
+
+    private async Task RelistLoopAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(_ctx.Options.RelistInterval, _ctx.Time);
+        var round = 0;
+        do
+        {
+            try
+            {
+                await RelistAsync(round++ % 10 == 0, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is RuntimeException or HttpRequestException)
+            {
+                Log.RelistFailed(_logger, ex.Message);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
+    }
+
+    internal async Task RelistAsync(bool findOrphans, CancellationToken cancellationToken)
+    {
+        var containers = await _ctx.Runtime.ListContainersAsync(null, cancellationToken).ConfigureAwait(false);
+        var fingerprints = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var group in containers.Where(c => c.Labels.ContainsKey(KubeletLabels.PodUid)).GroupBy(c => c.Labels[KubeletLabels.PodUid]))
+        {
+            var sb = new StringBuilder();
+            foreach (var c in group.OrderBy(c => c.Id, StringComparer.Ordinal))
+            {
+                sb.Append(c.Id).Append(':').Append((int)c.State).Append(';');
+            }
+
+            fingerprints[group.Key] = sb.ToString();
+        }
+
+        foreach (var (uid, fingerprint) in fingerprints)
+        {
+            if (!_fingerprints.TryGetValue(uid, out var old) || old != fingerprint)
+            {
+                Worker(uid, null, create: false)?.Signal();
+            }
+        }
+
+        foreach (var uid in _fingerprints.Keys.Where(u => !fingerprints.ContainsKey(u)))
+        {
+            Worker(uid, null, create: false)?.Signal();
+        }
+
+        _fingerprints = fingerprints;
+
+        if (findOrphans && _informer is { HasSynced: true } informer)
+        {
+            var known = informer.Indexer.List().Select(p => p.Metadata.Uid).ToHashSet(StringComparer.Ordinal);
+            var sandboxes = await _ctx.Runtime.ListPodSandboxesAsync(null, cancellationToken).ConfigureAwait(false);
+            foreach (var uid in sandboxes.Select(s => s.Labels.GetValueOrDefault(KubeletLabels.PodUid)).Concat(fingerprints.Keys).Distinct())
+            {
+                if (uid is null || known.Contains(uid) || _workers.ContainsKey(uid))
+                {
+                    continue;
+                }
+
+                Log.Orphan(_logger, uid);
+                Worker(uid, null, create: true);
+            }
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1, EventName = "PodWorkerCrashed", Level = LogLevel.Error, Message = "pod worker for {Uid} failed")]
+        public static partial void WorkerCrashed(ILogger logger, string uid, Exception ex);
+
+        [LoggerMessage(EventId = 2, EventName = "RelistFailed", Level = LogLevel.Warning, Message = "cannot list the runtime's containers: {Error}")]
+        public static partial void RelistFailed(ILogger logger, string error);
+
+        [LoggerMessage(EventId = 3, EventName = "OrphanedPod", Level = LogLevel.Information, Message = "pod {Uid} is no longer in the API; stopping and removing its sandbox and containers")]
+        public static partial void Orphan(ILogger logger, string uid);
+    }
+}
