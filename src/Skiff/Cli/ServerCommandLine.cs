@@ -16,6 +16,7 @@ internal sealed class ServerCommandLine
     private readonly Option<bool> _disableScheduler;
     private readonly Option<string?> _datastoreEndpoint;
     private readonly Option<string?> _token;
+    private readonly ServiceNetworkingCommandLine _networking = new();
 
     /// <summary>Creates the command; <paramref name="defaultDataDir"/> supplies the <c>--data-dir</c> default (it depends on the user).</summary>
     public ServerCommandLine(Func<string> defaultDataDir)
@@ -88,6 +89,7 @@ internal sealed class ServerCommandLine
             _datastoreEndpoint,
             _token,
         };
+        _networking.AddTo(Command);
     }
 
     /// <summary>The <c>server</c> command; the caller sets its action.</summary>
@@ -105,5 +107,6 @@ internal sealed class ServerCommandLine
         DisableScheduler = parseResult.GetValue(_disableScheduler),
         DatastoreEndpoint = parseResult.GetValue(_datastoreEndpoint),
         Token = parseResult.GetValue(_token),
+        Networking = _networking.Bind(parseResult),
     };
 }

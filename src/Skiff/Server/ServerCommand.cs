@@ -115,6 +115,7 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
             using var stopControllers = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var controllers = Task.CompletedTask;
             var scheduler = Task.CompletedTask;
+            var networking = Task.CompletedTask;
             try
             {
                 await apiServer.Ready.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -129,6 +130,7 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
                 else
                 {
                     LogNoAgentYet(_logger);
+                    networking = RunServiceNetworkingAsync(data.KubeconfigPath, options.Networking, stopControllers.Token);
                 }
 
                 controllers = options.DisableControllerManager
@@ -146,7 +148,7 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
             {
                 LogStopping(_logger);
                 await stopControllers.CancelAsync().ConfigureAwait(false);
-                await Task.WhenAll(controllers, scheduler).WaitAsync(StopTimeout, _timeProvider, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await Task.WhenAll(controllers, scheduler, networking).WaitAsync(StopTimeout, _timeProvider, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 using var stopTimeout = new CancellationTokenSource(StopTimeout, _timeProvider);
                 await apiServer.StopAsync(stopTimeout.Token).ConfigureAwait(false);
             }
@@ -292,7 +294,7 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
     {
         try
         {
-            return Dns.GetHostName();
+            return System.Net.Dns.GetHostName();
         }
         catch (SocketException)
         {

@@ -35,4 +35,7 @@ internal sealed class ServerOptions
 
     /// <summary>The server token (<c>--token</c>); generated at first start when absent.</summary>
     public string? Token { get; init; }
+
+    /// <summary>The Service proxy and cluster DNS flags (issue 9).</summary>
+    public ServiceNetworkingOptions Networking { get; init; } = new();
 }
