@@ -37,6 +37,9 @@ public sealed partial class ServiceProxy
     /// <summary>Raised after each successful apply, with the moment the table went live.</summary>
     public event Action<long>? Applied;
 
+    /// <summary>The text of the last applied transaction (benchmarks and tests read it).</summary>
+    internal string? LastAppliedText => _lastApplied;
+
     /// <summary>How many transactions were applied so far.</summary>
     public int ApplyCount { get; private set; }
 
