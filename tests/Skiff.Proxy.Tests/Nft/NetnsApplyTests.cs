@@ -74,7 +74,7 @@ public sealed class NetnsApplyTests
             "10.42.0.0/16");
         await new NftApplier(networkNamespace: ns.Name).ApplyAsync(NftRenderer.Render(rules), CancellationToken.None);
 
-        var output = ns.Exec("python3", "-c", Script, "10.43.0.5:80", "10.42.0.1:30080", "10.43.0.6:80", "10.43.0.5:81");
+        var output = ns.Exec("/usr/bin/python3", "-c", Script, "10.43.0.5:80", "10.42.0.1:30080", "10.43.0.6:80", "10.43.0.5:81");
         Assert.Contains("10.43.0.5:80 hello", output);
         Assert.Contains("10.42.0.1:30080 hello", output);
 
