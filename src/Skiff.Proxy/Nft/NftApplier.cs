@@ -37,7 +37,17 @@ internal sealed class NftApplier(string nftPath = "nft", string? networkNamespac
             start.ArgumentList.Add(a);
         }
 
-        using var process = Process.Start(start) ?? throw new NftException($"could not start {nftPath}");
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new NftException($"could not start {start.FileName}");
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            throw new NftException($"could not start {start.FileName}: {ex.Message}");
+        }
+
+        using var _ = process;
         var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
         if (input is not null)

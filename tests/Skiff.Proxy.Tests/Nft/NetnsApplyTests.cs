@@ -84,4 +84,21 @@ public sealed class NetnsApplyTests
         // A port the Service does not have is not translated: nothing listens there.
         Assert.DoesNotContain("10.43.0.5:81 hello", output);
     }
+
+    [Fact]
+    public async Task Apply_NftMissing_NftExceptionNamesTheBinary()
+    {
+        var applier = new NftApplier("/nonexistent/nft");
+        var ex = await Assert.ThrowsAsync<NftException>(() => applier.ApplyAsync("", CancellationToken.None));
+        Assert.Contains("/nonexistent/nft", ex.Message);
+    }
+
+    [Fact]
+    public async Task Apply_InvalidRuleText_NftExceptionCarriesNftsMessage()
+    {
+        using var ns = new NetNs();
+        var applier = new NftApplier(networkNamespace: ns.Name);
+        var ex = await Assert.ThrowsAsync<NftException>(() => applier.ApplyAsync("table ip skiff { chain x { bogus } }\n", CancellationToken.None));
+        Assert.Contains("exit code", ex.Message);
+    }
 }
