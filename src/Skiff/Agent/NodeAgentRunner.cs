@@ -17,7 +17,7 @@ internal sealed class NodeAgentRunner(ILoggerFactory _loggerFactory, TimeProvide
     /// <summary>The agent's options from the flags: node name, address, and a cgroup root unique to the data directory.</summary>
     internal static NodeAgentOptions AgentOptions(string dataDir, string? nodeName, string? nodeIp, int kubeletPort)
     {
-        var name = string.IsNullOrWhiteSpace(nodeName) ? Dns.GetHostName().ToLowerInvariant() : nodeName;
+        var name = string.IsNullOrWhiteSpace(nodeName) ? System.Net.Dns.GetHostName().ToLowerInvariant() : nodeName;
         var address = nodeIp is { Length: > 0 } ip ? IPAddress.Parse(ip) : MachineInfo.DefaultNodeAddress();
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Path.GetFullPath(dataDir))))[..8];
         return new NodeAgentOptions

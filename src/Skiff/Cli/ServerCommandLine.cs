@@ -23,6 +23,7 @@ internal sealed class ServerCommandLine
     private readonly Option<long> _defaultNotReadyTolerationSeconds;
     private readonly Option<long> _defaultUnreachableTolerationSeconds;
     private readonly AgentFlags _agent = new();
+    private readonly ServiceNetworkingCommandLine _networking = new();
 
     /// <summary>Creates the command; <paramref name="defaultDataDir"/> supplies the <c>--data-dir</c> default (it depends on the user).</summary>
     public ServerCommandLine(Func<string> defaultDataDir)
@@ -120,6 +121,7 @@ internal sealed class ServerCommandLine
             _defaultUnreachableTolerationSeconds,
         };
         _agent.AddTo(Command);
+        _networking.AddTo(Command);
     }
 
     /// <summary>The <c>server</c> command; the caller sets its action.</summary>
@@ -147,6 +149,7 @@ internal sealed class ServerCommandLine
         NodeIp = _agent.NodeIp(parseResult),
         KubeletPort = _agent.KubeletPort(parseResult),
         ContainerRuntimeEndpoint = _agent.ContainerRuntimeEndpoint(parseResult),
+        Networking = _networking.Bind(parseResult),
     };
 
     /// <summary>A flag taking a positive Go duration (<c>40s</c>, <c>1m30s</c>), as kube-controller-manager's duration flags.</summary>

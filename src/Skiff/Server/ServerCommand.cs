@@ -123,6 +123,7 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
             var controllers = Task.CompletedTask;
             var scheduler = Task.CompletedTask;
             var agent = Task.CompletedTask;
+            var networking = Task.CompletedTask;
             try
             {
                 await apiServer.Ready.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -137,6 +138,7 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
                 else
                 {
                     agent = RunAgentAsync(data, serverUrl, certificates, options, stopControllers.Token);
+                    networking = RunServiceNetworkingAsync(data.KubeconfigPath, options.Networking, stopControllers.Token);
                 }
 
                 controllers = options.DisableControllerManager
@@ -154,7 +156,7 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
             {
                 LogStopping(_logger);
                 await stopControllers.CancelAsync().ConfigureAwait(false);
-                await Task.WhenAll(controllers, scheduler, agent).WaitAsync(StopTimeout, _timeProvider, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await Task.WhenAll(controllers, scheduler, agent, networking).WaitAsync(StopTimeout, _timeProvider, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 using var stopTimeout = new CancellationTokenSource(StopTimeout, _timeProvider);
                 await apiServer.StopAsync(stopTimeout.Token).ConfigureAwait(false);
             }
@@ -323,7 +325,7 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
     {
         try
         {
-            return Dns.GetHostName();
+            return System.Net.Dns.GetHostName();
         }
         catch (SocketException)
         {

@@ -65,4 +65,7 @@ internal sealed class ServerOptions
 
     /// <summary>An existing CRI socket to use instead of starting containerd (<c>--container-runtime-endpoint</c>).</summary>
     public string? ContainerRuntimeEndpoint { get; init; }
+
+    /// <summary>The Service proxy and cluster DNS flags (issue 9).</summary>
+    public ServiceNetworkingOptions Networking { get; init; } = new();
 }

@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using Skiff.Client.Api;
+using Skiff.Client.Cache;
+using Skiff.Proxy.Nft;
+using Skiff.Proxy.Rules;
+
+namespace Skiff.Proxy;
+
+/// <summary>
+/// The Service proxy (kube-proxy's nftables mode): watches Services, EndpointSlices and this node, and keeps the
+/// table `ip skiff` equal to the rules they imply. Changes are coalesced: a sync runs at most once per
+/// <see cref="ProxyOptions.MinSyncInterval"/>, and a full resync runs every <see cref="ProxyOptions.FullResyncInterval"/>.
+/// The table is removed when <see cref="RunAsync"/> ends.
+/// </summary>
+public sealed partial class ServiceProxy
+{
+    private readonly InformerFactory _informers;
+    private readonly ProxyOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly NftApplier _applier;
+    private readonly Channel<bool> _changes = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private string? _lastApplied;
+
+    public ServiceProxy(InformerFactory informers, ProxyOptions options, TimeProvider timeProvider, ILogger<ServiceProxy> logger)
+    {
+        _informers = informers;
+        _options = options;
+        _time = timeProvider;
+        _logger = logger;
+        _applier = new NftApplier(options.NftPath, options.NetworkNamespace);
+    }
+
+    /// <summary>Raised after each successful apply, with the moment the table went live.</summary>
+    public event Action<long>? Applied;
+
+    /// <summary>The text of the last applied transaction (benchmarks and tests read it).</summary>
+    internal string? LastAppliedText => _lastApplied;
+
+    /// <summary>How many transactions were applied so far.</summary>
+    public int ApplyCount { get; private set; }
+
+    /// <summary>Runs until cancelled, then deletes the table.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var services = _informers.For<V1Service>(ApiResource.Services);
+        var slices = _informers.For<V1EndpointSlice>(ApiResource.EndpointSlices);
+        var nodes = _informers.For<V1Node>(ApiResource.Nodes);
+        services.AddEventHandler(new ResourceEventHandler<V1Service>(_ => Changed(), (_, _) => Changed(), _ => Changed()));
+        slices.AddEventHandler(new ResourceEventHandler<V1EndpointSlice>(_ => Changed(), (_, _) => Changed(), _ => Changed()));
+        nodes.AddEventHandler(new ResourceEventHandler<V1Node>(_ => Changed(), (_, _) => Changed(), _ => Changed()));
+
+        _informers.Start(cancellationToken);
+        try
+        {
+            await _informers.WaitForCacheSyncAsync(cancellationToken).ConfigureAwait(false);
+            await LoopAsync(services, slices, nodes, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            try
+            {
+                using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                await _applier.ApplyAsync(NftRenderer.RenderDelete(), cleanup.Token).ConfigureAwait(false);
+                Log.TableRemoved(_logger, NftRenderer.TableName);
+            }
+            catch (Exception ex) when (ex is NftException or OperationCanceledException or System.ComponentModel.Win32Exception)
+            {
+                Log.CleanupFailed(_logger, NftRenderer.TableName, ex.Message);
+            }
+        }
+    }
+
+    private void Changed() => _changes.Writer.TryWrite(true);
+
+    private async Task LoopAsync(SharedInformer<V1Service> services, SharedInformer<V1EndpointSlice> slices, SharedInformer<V1Node> nodes, CancellationToken cancellationToken)
+    {
+        var lastFull = long.MinValue;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var started = _time.GetTimestamp();
+            var full = lastFull == long.MinValue || _time.GetElapsedTime(lastFull) >= _options.FullResyncInterval;
+
+            // Drain the pending signal first: a change arriving during this sync sets it again and is picked up
+            // by the next round, never lost.
+            _changes.Reader.TryRead(out _);
+            try
+            {
+                var node = nodes.Indexer.Get(null, _options.NodeName);
+                var rules = RuleModelBuilder.Build(services.Indexer.List(), slices.Indexer.List(), _options.NodeName, RuleModelBuilder.NodeAddresses(node), _options.ClusterCidr);
+                var text = NftRenderer.Render(rules);
+                if (full || text != _lastApplied)
+                {
+                    var sw = Stopwatch.StartNew();
+                    await _applier.ApplyAsync(text, cancellationToken).ConfigureAwait(false);
+                    _lastApplied = text;
+                    ApplyCount++;
+                    if (full)
+                    {
+                        lastFull = started;
+                    }
+
+                    Log.Synced(_logger, rules.Ports.Length, sw.ElapsedMilliseconds, full);
+                    Applied?.Invoke(_time.GetTimestamp());
+                }
+            }
+            catch (NftException ex)
+            {
+                // Keep the last good table; retry on the next change or resync.
+                Log.ApplyFailed(_logger, NftRenderer.TableName, ex.Message);
+                _lastApplied = null;
+            }
+
+            // Coalesce: wait out the minimum interval, then for a change or the next full resync.
+            var elapsed = _time.GetElapsedTime(started);
+            if (elapsed < _options.MinSyncInterval)
+            {
+                await Task.Delay(_options.MinSyncInterval - elapsed, _time, cancellationToken).ConfigureAwait(false);
+            }
+
+            using var resync = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            resync.CancelAfter(_options.FullResyncInterval);
+            try
+            {
+                await _changes.Reader.WaitToReadAsync(resync.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+            }
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Debug, "Applied nftables table with {Ports} service ports in {Milliseconds} ms (full resync: {Full})", EventName = "Synced")]
+        public static partial void Synced(ILogger logger, int ports, long milliseconds, bool full);
+
+        [LoggerMessage(2, LogLevel.Warning, "Applying nftables table {Table} failed: {Error}", EventName = "ApplyFailed")]
+        public static partial void ApplyFailed(ILogger logger, string table, string error);
+
+        [LoggerMessage(3, LogLevel.Information, "Removed nftables table {Table}", EventName = "TableRemoved")]
+        public static partial void TableRemoved(ILogger logger, string table);
+
+        [LoggerMessage(4, LogLevel.Warning, "Removing nftables table {Table} failed: {Error}", EventName = "CleanupFailed")]
+        public static partial void CleanupFailed(ILogger logger, string table, string error);
+    }
+}
