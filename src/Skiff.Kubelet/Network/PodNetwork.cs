@@ -57,7 +57,7 @@ internal sealed partial class PodNetwork(AgentPaths paths, ILogger logger)
     }
 
     /// <summary>Writes the conflist (in place, not by rename) and prepares the host; call before containerd starts.</summary>
-    public async Task PrepareAsync(string podCidr, string clusterCidr, CancellationToken cancellationToken)
+    public async Task PrepareAsync(string podCidr, string clusterCidr, string serviceCidr, string clusterDns, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(paths.CniConfDirectory);
         Directory.CreateDirectory(paths.CniDataDirectory);
@@ -74,6 +74,7 @@ internal sealed partial class PodNetwork(AgentPaths paths, ILogger logger)
 
         await EnsureBridgeAsync(podCidr, cancellationToken).ConfigureAwait(false);
         await EnsureUnreachableAsync(podCidr, clusterCidr, cancellationToken).ConfigureAwait(false);
+        await EnsureServiceRangeAsync(serviceCidr, clusterDns, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task EnsureBridgeAsync(string podCidr, CancellationToken cancellationToken)
@@ -96,6 +97,34 @@ internal sealed partial class PodNetwork(AgentPaths paths, ILogger logger)
         }
 
         Log.NetworkReady(logger, BridgeName, podCidr);
+    }
+
+    // The Service range goes to the pod bridge, as DESIGN §4 asks: the node's own connections to ClusterIPs need a route
+    // for the proxy's NAT to see them, and a packet no rule translates stays on the machine instead of leaving by the
+    // default route. The cluster DNS address lives on the bridge so the node's DNS server can listen on it and pods
+    // reach it through their gateway.
+    private async Task EnsureServiceRangeAsync(string serviceCidr, string clusterDns, CancellationToken cancellationToken)
+    {
+        if (!IPNetwork.TryParse(serviceCidr, out var services) || services.PrefixLength < 9)
+        {
+            Log.HostSetupFailed(logger, "service route", $"service CIDR {serviceCidr} is not a CIDR narrower than /9; not routed");
+            return;
+        }
+
+        var (code, output) = await Command.RunAsync("ip", ["route", "replace", serviceCidr, "dev", BridgeName], cancellationToken).ConfigureAwait(false);
+        if (code != 0)
+        {
+            Log.HostSetupFailed(logger, $"ip route replace {serviceCidr} dev {BridgeName}", output);
+        }
+
+        if (IPAddress.TryParse(clusterDns, out var dns) && services.Contains(dns))
+        {
+            var (addCode, addOutput) = await Command.RunAsync("ip", ["addr", "replace", clusterDns + "/32", "dev", BridgeName], cancellationToken).ConfigureAwait(false);
+            if (addCode != 0)
+            {
+                Log.HostSetupFailed(logger, $"ip addr replace {clusterDns}/32 dev {BridgeName}", addOutput);
+            }
+        }
     }
 
     private async Task EnsureUnreachableAsync(string podCidr, string clusterCidr, CancellationToken cancellationToken)

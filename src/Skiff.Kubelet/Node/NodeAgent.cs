@@ -84,7 +84,7 @@ internal sealed partial class NodeAgent(
         try
         {
             var podCidr = await registrar.WaitForPodCidrAsync(cancellationToken).ConfigureAwait(false);
-            await new PodNetwork(paths, loggerFactory.CreateLogger("Skiff.Kubelet.Network")).PrepareAsync(podCidr, options.ClusterCidr, cancellationToken).ConfigureAwait(false);
+            await new PodNetwork(paths, loggerFactory.CreateLogger("Skiff.Kubelet.Network")).PrepareAsync(podCidr, options.ClusterCidr, options.ServiceCidr, options.ClusterDns, cancellationToken).ConfigureAwait(false);
             await startRuntime(cancellationToken).ConfigureAwait(false);
             registrar.RuntimeStarted = true;
             registrar.Kick();

@@ -23,6 +23,9 @@ internal sealed class NodeAgentOptions
     /// <summary>The cluster's pod range; the part this node does not own gets an unreachable route.</summary>
     public string ClusterCidr { get; init; } = "10.42.0.0/16";
 
+    /// <summary>The Service range; routed to the pod bridge so ClusterIPs work from the node and never leave it (DESIGN §4).</summary>
+    public string ServiceCidr { get; init; } = "10.43.0.0/16";
+
     /// <summary>The cluster DNS server given to ClusterFirst pods.</summary>
     public string ClusterDns { get; init; } = "10.43.0.10";
 
