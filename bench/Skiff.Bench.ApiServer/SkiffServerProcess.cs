@@ -96,6 +96,13 @@ internal sealed class SkiffServerProcess : IAsyncDisposable
         {
             start.ArgumentList.Add("--disable-controller-manager");
         }
+        else
+        {
+            // Benchmarks create Node objects no agent heartbeats; the node lifecycle controller would taint them
+            // unreachable after 40 s and stop scheduling there, so the grace period outlasts any run.
+            start.ArgumentList.Add("--node-monitor-grace-period");
+            start.ArgumentList.Add("2h");
+        }
 
         if (!withScheduler)
         {
