@@ -335,6 +335,13 @@ internal sealed partial class RegistryStore<T> : IRegistryStore
 
         if (Info.Namespaced && !string.IsNullOrEmpty(meta.NamespaceProperty))
         {
+            if (!_namespaces.Knows(meta.NamespaceProperty))
+            {
+                // Like kube-apiserver's NamespaceLifecycle, which asks storage when its informer lacks the namespace: a
+                // namespace created a moment ago (kubectl apply of a Namespace and its objects) may not be cached yet.
+                await FreshAsync(ct).ConfigureAwait(false);
+            }
+
             _namespaces.CheckCreate(meta.NamespaceProperty);
         }
 
