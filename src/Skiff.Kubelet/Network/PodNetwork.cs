@@ -101,8 +101,8 @@ internal sealed partial class PodNetwork(AgentPaths paths, ILogger logger)
 
     // The Service range goes to the pod bridge, as DESIGN §4 asks: the node's own connections to ClusterIPs need a route
     // for the proxy's NAT to see them, and a packet no rule translates stays on the machine instead of leaving by the
-    // default route. The cluster DNS address lives on the bridge so the node's DNS server can listen on it and pods
-    // reach it through their gateway.
+    // default route. The cluster DNS address lives on the loopback device (the CNI bridge plugin refuses a bridge that
+    // already carries another address), so the node's DNS server can listen on it and pods reach it through their gateway.
     private async Task EnsureServiceRangeAsync(string serviceCidr, string clusterDns, CancellationToken cancellationToken)
     {
         if (!IPNetwork.TryParse(serviceCidr, out var services) || services.PrefixLength < 9)
@@ -119,10 +119,10 @@ internal sealed partial class PodNetwork(AgentPaths paths, ILogger logger)
 
         if (IPAddress.TryParse(clusterDns, out var dns) && services.Contains(dns))
         {
-            var (addCode, addOutput) = await Command.RunAsync("ip", ["addr", "replace", clusterDns + "/32", "dev", BridgeName], cancellationToken).ConfigureAwait(false);
+            var (addCode, addOutput) = await Command.RunAsync("ip", ["addr", "replace", clusterDns + "/32", "dev", "lo"], cancellationToken).ConfigureAwait(false);
             if (addCode != 0)
             {
-                Log.HostSetupFailed(logger, $"ip addr replace {clusterDns}/32 dev {BridgeName}", addOutput);
+                Log.HostSetupFailed(logger, $"ip addr replace {clusterDns}/32 dev lo", addOutput);
             }
         }
     }

@@ -224,9 +224,12 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
         var delay = TimeSpan.FromSeconds(1);
         while (!cancellationToken.IsCancellationRequested)
         {
+            // Each attempt gets its own token, cancelled when the attempt ends however it ends, so whatever it started
+            // (informers, watches) stops with it instead of outliving the connection it was given.
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             try
             {
-                await run(cancellationToken).ConfigureAwait(false);
+                await run(attempt.Token).ConfigureAwait(false);
                 return;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -236,6 +239,10 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
             catch (Exception ex)
             {
                 LogComponentFailed(_logger, component, delay.TotalSeconds, ex);
+            }
+            finally
+            {
+                await attempt.CancelAsync().ConfigureAwait(false);
             }
 
             try
