@@ -53,4 +53,10 @@ public sealed class ControllerManagerOptions
 
     /// <summary>Workers of the pvc-protection controller (kube-controller-manager runs one).</summary>
     public int PvcProtectionWorkers { get; set; } = 1;
+
+    /// <summary>
+    /// The cluster CA certificate (PEM) the root-ca-cert-publisher puts into every namespace as the
+    /// <c>kube-root-ca.crt</c> ConfigMap; null leaves that controller off.
+    /// </summary>
+    public string? RootCaCertificatePem { get; set; }
 }

@@ -89,6 +89,7 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
         LogStarting(_logger, data.Root, datastore.SqlitePath!);
         using var certificates = PrepareDataDirectory(data, bindAddress, options.Token, out var tokens);
 
+        using var serviceAccountKey = PrepareServiceAccountKey(data);
         await using var store = await OpenStoreAsync(datastore.SqlitePath!, cancellationToken).ConfigureAwait(false);
         var apiOptions = new ApiServerOptions
         {
@@ -98,6 +99,7 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
             ClientCaCertificate = certificates.CertificateAuthority,
             Tokens = tokens,
             MetricsRegistry = _metrics,
+            ServiceAccountSigningKey = serviceAccountKey,
         };
 
         IApiServer apiServer;
@@ -133,7 +135,7 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
 
                 controllers = options.DisableControllerManager
                     ? Task.CompletedTask
-                    : RunControllerManagerAsync(data.KubeconfigPath, data.StorageDirectory, stopControllers.Token);
+                    : RunControllerManagerAsync(data.KubeconfigPath, data.StorageDirectory, certificates.CertificateAuthority.ExportCertificatePem(), stopControllers.Token);
                 if (!options.DisableScheduler)
                 {
                     scheduler = RunSchedulerAsync(data.KubeconfigPath, stopControllers.Token);
@@ -159,12 +161,12 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
     /// Runs the controller manager as an API client of this server (DESIGN rule 1), under leader election so a
     /// second server on the same store stays idle. It uses the admin identity until RBAC gives it its own (issue 10).
     /// </summary>
-    private Task RunControllerManagerAsync(string kubeconfigPath, string storageDirectory, CancellationToken cancellationToken) =>
+    private Task RunControllerManagerAsync(string kubeconfigPath, string storageDirectory, string caPem, CancellationToken cancellationToken) =>
         SuperviseAsync("controller manager", async ct =>
         {
             var configuration = k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath);
             using var connection = new ApiConnection(configuration);
-            var manager = new ControllerManager(connection, new ControllerManagerOptions { MetricsRegistry = _metrics, LocalPathStorageDirectory = storageDirectory }, _timeProvider, _loggerFactory);
+            var manager = new ControllerManager(connection, new ControllerManagerOptions { MetricsRegistry = _metrics, LocalPathStorageDirectory = storageDirectory, RootCaCertificatePem = caPem + "\n" }, _timeProvider, _loggerFactory);
             await manager.RunAsync(ct).ConfigureAwait(false);
         }, cancellationToken);
 
@@ -215,6 +217,18 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
             }
 
             delay = TimeSpan.FromSeconds(Math.Min(delay.TotalSeconds * 2, 30));
+        }
+    }
+
+    private System.Security.Cryptography.ECDsa PrepareServiceAccountKey(DataDirectory data)
+    {
+        try
+        {
+            return ServiceAccountKey.Ensure(Path.Combine(data.TlsDirectory, ServiceAccountKey.FileName), _logger);
+        }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+        {
+            throw new StartupException($"data directory {data.Root} is not usable: {ex.Message}", ex);
         }
     }
 
