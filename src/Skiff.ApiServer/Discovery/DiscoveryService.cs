@@ -170,6 +170,7 @@ internal sealed class DiscoveryService
         "scale" => ("Scale", "autoscaling", "v1", ["get", "patch", "update"]),
         "finalize" => (info.Kind, null, null, ["update"]),
         "binding" => ("Binding", null, null, ["create"]),
+        "token" => ("TokenRequest", "authentication.k8s.io", "v1", ["create"]),
         _ => (info.Kind, null, null, ["get", "patch", "update"]),
     };
 

@@ -161,6 +161,17 @@ public sealed class TokenRequestHttpTests : IAsyncLifetime
         Assert.Equal("pods \"p5\" is forbidden: error looking up service account default/ghost: serviceaccount \"ghost\" not found", (string?)missing["message"]);
     }
 
+    [Fact]
+    public async Task Discovery_ListsTheTokenSubresourceAndTokenReviews()
+    {
+        var core = JsonNode.Parse(await _server.Client.GetStringAsync("/api/v1"))!["resources"]!.AsArray();
+        var token = core.Single(r => (string?)r!["name"] == "serviceaccounts/token")!;
+        Assert.Equal("TokenRequest", (string?)token["kind"]);
+        Assert.Contains("create", token["verbs"]!.AsArray().Select(v => (string?)v));
+        var authn = JsonNode.Parse(await _server.Client.GetStringAsync("/apis/authentication.k8s.io/v1"))!["resources"]!.AsArray();
+        Assert.Contains(authn, r => (string?)r!["name"] == "tokenreviews" && (string?)r["kind"] == "TokenReview");
+    }
+
     private async Task WaitGoneAsync(string path)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
