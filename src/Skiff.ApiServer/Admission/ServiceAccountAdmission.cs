@@ -48,6 +48,12 @@ internal sealed class ServiceAccountAdmission(RegistryAccess access) : IMutating
             spec.ServiceAccountName = DefaultServiceAccountName;
         }
 
+        // The deprecated alias the API still returns (kubectl get -o yaml shows both).
+        if (string.IsNullOrEmpty(spec.ServiceAccount))
+        {
+            spec.ServiceAccount = spec.ServiceAccountName;
+        }
+
         var ns = attributes.Namespace ?? pod.Metadata?.NamespaceProperty ?? "default";
         var store = access.Store<V1ServiceAccount>();
         var account = store.Cache.Get(store.Key(ns, spec.ServiceAccountName)) is { } o ? store.Decode(o) : null;
