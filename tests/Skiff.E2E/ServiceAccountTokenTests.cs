@@ -72,6 +72,22 @@ public sealed class ServiceAccountTokenTests
         Assert.Equal(System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(kubeconfigCa)).Trim(), ca.Stdout.Trim());
     }
 
+    [Fact]
+    public async Task Token_StillValidAfterServerRestart()
+    {
+        await using var server = await SkiffServer.StartAsync();
+        var admin = new Kubectl(server.Kubeconfig);
+        var token = await EventuallyAsync(() => admin.RunAsync("create", "token", "default"), r => r.ExitCode == 0, "kubectl create token default");
+        var sa = new Kubectl(await KubeconfigWithTokenAsync(server, admin, "sa.yaml", token.Stdout.Trim()));
+        Assert.Equal("system:serviceaccount:default:default", (await sa.OkAsync("auth", "whoami", "-o", "jsonpath={.status.userInfo.username}")).Trim());
+
+        // The signing key lives in the data directory, so tokens handed out before a restart keep working.
+        await server.StopAsync();
+        Assert.True(File.Exists(Path.Combine(server.DataDir, "server", "tls", "service.key")));
+        await server.RestartAsync();
+        Assert.Equal("system:serviceaccount:default:default", (await sa.OkAsync("auth", "whoami", "-o", "jsonpath={.status.userInfo.username}")).Trim());
+    }
+
     /// <summary>kubectl turns a 401 into "You must be logged in to the server (the server has asked for the client to provide credentials)".</summary>
     private static void AssertUnauthorized(KubectlResult result)
     {
