@@ -116,7 +116,13 @@ internal sealed class TokenRequestHandler(IResourceHandler inner, ServiceAccount
         }
 
         var sa = Get<V1ServiceAccount>(ns, name);
-        BoundRef? pod = null, secret = null, node = null;
+        var node = NodeOf(Admission.RequestUser.Current);
+        if (node is not null && spec.BoundObjectRef?.Kind != "Pod")
+        {
+            throw ApiException.Forbidden($"serviceaccounts \"{name}\" is forbidden: node requested token not bound to a pod");
+        }
+
+        BoundRef? pod = null, secret = null, boundNode = null;
         if (spec.BoundObjectRef is { } b)
         {
             switch (b.Kind)
@@ -130,10 +136,15 @@ internal sealed class TokenRequestHandler(IResourceHandler inner, ServiceAccount
                     }
 
                     CheckUid(b, p.Metadata.Uid, "pods");
+                    if (node is not null && p.Spec?.NodeName != node)
+                    {
+                        throw ApiException.Forbidden($"serviceaccounts \"{name}\" is forbidden: node requested token bound to a pod scheduled on a different node");
+                    }
+
                     pod = new BoundRef(p.Metadata.Name, p.Metadata.Uid);
                     if (!string.IsNullOrEmpty(p.Spec?.NodeName))
                     {
-                        node = new BoundRef(p.Spec.NodeName, TryGet<V1Node>(null, p.Spec.NodeName)?.Metadata.Uid ?? "");
+                        boundNode = new BoundRef(p.Spec.NodeName, TryGet<V1Node>(null, p.Spec.NodeName)?.Metadata.Uid ?? "");
                     }
 
                     break;
@@ -151,7 +162,7 @@ internal sealed class TokenRequestHandler(IResourceHandler inner, ServiceAccount
                 {
                     var n = Get<V1Node>(null, b.Name);
                     CheckUid(b, n.Metadata.Uid, "nodes");
-                    node = new BoundRef(n.Metadata.Name, n.Metadata.Uid);
+                    boundNode = new BoundRef(n.Metadata.Name, n.Metadata.Uid);
                     break;
                 }
             }
@@ -172,7 +183,7 @@ internal sealed class TokenRequestHandler(IResourceHandler inner, ServiceAccount
             Id = Guid.NewGuid().ToString(),
             Pod = pod,
             Secret = secret,
-            Node = node,
+            Node = boundNode,
         });
 
         request.ApiVersion = "authentication.k8s.io/v1";
@@ -183,6 +194,12 @@ internal sealed class TokenRequestHandler(IResourceHandler inner, ServiceAccount
         request.Status = new V1TokenRequestStatus { Token = token, ExpirationTimestamp = expires.UtcDateTime };
         return request;
     }
+
+    /// <summary>The node name when the caller is a node agent; NodeRestriction limits nodes to tokens for pods bound to them.</summary>
+    private static string? NodeOf(UserInfo? user) =>
+        user is not null && user.Groups.Contains(Authorization.NodeAuthorizer.NodesGroup) && user.Name.StartsWith(Authorization.NodeAuthorizer.NodeUserPrefix, StringComparison.Ordinal)
+            ? user.Name[Authorization.NodeAuthorizer.NodeUserPrefix.Length..]
+            : null;
 
     private T Get<T>(string? ns, string name)
         where T : class, k8s.IKubernetesObject<V1ObjectMeta> =>
