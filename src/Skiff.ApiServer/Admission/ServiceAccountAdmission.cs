@@ -34,12 +34,12 @@ internal sealed class ServiceAccountAdmission(RegistryAccess access) : IMutating
     public bool Handles(AdmissionAttributes attributes) =>
         attributes.Operation == AdmissionOperation.Create && attributes.Subresource is null && attributes.Object is V1Pod;
 
-    public ValueTask AdmitAsync(AdmissionAttributes attributes, CancellationToken ct)
+    public async ValueTask AdmitAsync(AdmissionAttributes attributes, CancellationToken ct)
     {
         var pod = (V1Pod)attributes.Object!;
         if (pod.Metadata?.Annotations?.ContainsKey(MirrorAnnotation) == true)
         {
-            return ValueTask.CompletedTask;
+            return;
         }
 
         var spec = pod.Spec ??= new V1PodSpec();
@@ -57,6 +57,19 @@ internal sealed class ServiceAccountAdmission(RegistryAccess access) : IMutating
         var ns = attributes.Namespace ?? pod.Metadata?.NamespaceProperty ?? "default";
         var store = access.Store<V1ServiceAccount>();
         var account = store.Cache.Get(store.Key(ns, spec.ServiceAccountName)) is { } o ? store.Decode(o) : null;
+        if (account is null)
+        {
+            // Like kube-apiserver's live lookup after a lister miss: an account created a moment ago may not be
+            // in the cache yet, so ask for a consistent read before refusing the pod.
+            try
+            {
+                account = store.Decode(await store.GetAsync(ns, spec.ServiceAccountName, "", ct).ConfigureAwait(false));
+            }
+            catch (ApiException e) when (e.Code == 404)
+            {
+            }
+        }
+
         if (account is null && spec.ServiceAccountName != DefaultServiceAccountName)
         {
             throw new ApiException(403, "Forbidden",
@@ -68,8 +81,6 @@ internal sealed class ServiceAccountAdmission(RegistryAccess access) : IMutating
         {
             MountToken(pod);
         }
-
-        return ValueTask.CompletedTask;
     }
 
     /// <summary>The pod's setting wins, then the account's; the default is to mount.</summary>

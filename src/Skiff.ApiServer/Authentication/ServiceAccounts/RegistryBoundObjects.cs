@@ -1,5 +1,5 @@
+using k8s;
 using k8s.Models;
-using Skiff.Api.Resources;
 using Skiff.ApiServer.Admission;
 
 namespace Skiff.ApiServer.Authentication.ServiceAccounts;
@@ -7,30 +7,19 @@ namespace Skiff.ApiServer.Authentication.ServiceAccounts;
 /// <summary>Answers token-binding lookups from the registry's watch caches (no store round trip per request).</summary>
 internal sealed class RegistryBoundObjects(RegistryAccess access) : IBoundObjects
 {
-    public string? Uid(string kind, string? ns, string name)
+    public string? Uid(string kind, string? ns, string name) => kind switch
     {
-        var cache = kind switch
-        {
-            "ServiceAccount" => access.Store<V1ServiceAccount>().Cache,
-            "Pod" => access.Store<V1Pod>().Cache,
-            "Secret" => access.Store<V1Secret>().Cache,
-            "Node" => access.Store<V1Node>().Cache,
-            _ => null,
-        };
-        var info = BuiltInResources.Resources.FirstOrDefault(r => r.Kind == kind && r.Group.Length == 0);
-        if (cache is null || info is null)
-        {
-            return null;
-        }
+        "ServiceAccount" => Uid<V1ServiceAccount>(ns, name),
+        "Pod" => Uid<V1Pod>(ns, name),
+        "Secret" => Uid<V1Secret>(ns, name),
+        "Node" => Uid<V1Node>(null, name),
+        _ => null,
+    };
 
-        return cache.Get(info.Key(info.Namespaced ? ns : null, name)) is { } o
-            ? Registry.ApiJson.Deserialize<PartialMeta>(o.Json).Metadata?.Uid
-            : null;
-    }
-
-    private sealed class PartialMeta
+    private string? Uid<T>(string? ns, string name)
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
-        [System.Text.Json.Serialization.JsonPropertyName("metadata")]
-        public V1ObjectMeta? Metadata { get; set; }
+        var store = access.Store<T>();
+        return store.Cache.Get(store.Key(ns, name)) is { } o ? store.Decode(o).Metadata?.Uid : null;
     }
 }

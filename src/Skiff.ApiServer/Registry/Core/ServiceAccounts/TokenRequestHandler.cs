@@ -59,12 +59,12 @@ internal sealed class TokenRequestHandler(IResourceHandler inner, ServiceAccount
             throw ApiException.BadRequest($"TokenRequest in version \"v1\" cannot be handled as a TokenRequest: {e.Message}");
         }
 
-        var result = Issue(request.Namespace, request.Name, tokenRequest);
+        var result = await IssueAsync(request.Namespace, request.Name, tokenRequest, ct).ConfigureAwait(false);
         await HttpIo.WriteJsonAsync(ctx, 201, ApiJson.Serialize(result, typeof(Authenticationv1TokenRequest))).ConfigureAwait(false);
     }
 
     /// <summary>Validates the request, resolves the service account and bound object, and returns the request with its status filled in.</summary>
-    internal Authenticationv1TokenRequest Issue(string ns, string name, Authenticationv1TokenRequest request)
+    internal async Task<Authenticationv1TokenRequest> IssueAsync(string ns, string name, Authenticationv1TokenRequest request, CancellationToken ct)
     {
         var spec = request.Spec ??= new V1TokenRequestSpec();
         spec.ExpirationSeconds ??= DefaultExpirationSeconds;
@@ -115,7 +115,7 @@ internal sealed class TokenRequestHandler(IResourceHandler inner, ServiceAccount
                 });
         }
 
-        var sa = Get<V1ServiceAccount>(ns, name);
+        var sa = await GetAsync<V1ServiceAccount>(ns, name, ct).ConfigureAwait(false);
         var node = NodeOf(Admission.RequestUser.Current);
         if (node is not null && spec.BoundObjectRef?.Kind != "Pod")
         {
@@ -129,7 +129,7 @@ internal sealed class TokenRequestHandler(IResourceHandler inner, ServiceAccount
             {
                 case "Pod":
                 {
-                    var p = Get<V1Pod>(ns, b.Name);
+                    var p = await GetAsync<V1Pod>(ns, b.Name, ct).ConfigureAwait(false);
                     if ((p.Spec?.ServiceAccountName ?? "default") != name)
                     {
                         throw ApiException.BadRequest($"cannot bind token for serviceaccount \"{name}\" to pod running with different serviceaccount name.");
@@ -152,7 +152,7 @@ internal sealed class TokenRequestHandler(IResourceHandler inner, ServiceAccount
 
                 case "Secret":
                 {
-                    var s = Get<V1Secret>(ns, b.Name);
+                    var s = await GetAsync<V1Secret>(ns, b.Name, ct).ConfigureAwait(false);
                     CheckUid(b, s.Metadata.Uid, "secrets");
                     secret = new BoundRef(s.Metadata.Name, s.Metadata.Uid);
                     break;
@@ -160,7 +160,7 @@ internal sealed class TokenRequestHandler(IResourceHandler inner, ServiceAccount
 
                 default:
                 {
-                    var n = Get<V1Node>(null, b.Name);
+                    var n = await GetAsync<V1Node>(null, b.Name, ct).ConfigureAwait(false);
                     CheckUid(b, n.Metadata.Uid, "nodes");
                     boundNode = new BoundRef(n.Metadata.Name, n.Metadata.Uid);
                     break;
@@ -201,9 +201,13 @@ internal sealed class TokenRequestHandler(IResourceHandler inner, ServiceAccount
             ? user.Name[Authorization.NodeAuthorizer.NodeUserPrefix.Length..]
             : null;
 
-    private T Get<T>(string? ns, string name)
-        where T : class, k8s.IKubernetesObject<V1ObjectMeta> =>
-        TryGet<T>(ns, name) ?? throw ApiException.NotFound(access.Store<T>().Info, name);
+    /// <summary>A consistent read (a service account or pod created just before the request is found).</summary>
+    private async Task<T> GetAsync<T>(string? ns, string name, CancellationToken ct)
+        where T : class, k8s.IKubernetesObject<V1ObjectMeta>
+    {
+        var store = access.Store<T>();
+        return store.Decode(await store.GetAsync(ns, name, "", ct).ConfigureAwait(false));
+    }
 
     private T? TryGet<T>(string? ns, string name)
         where T : class, k8s.IKubernetesObject<V1ObjectMeta>
