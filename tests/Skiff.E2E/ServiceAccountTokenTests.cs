@@ -86,6 +86,13 @@ public sealed class ServiceAccountTokenTests
         Assert.True(File.Exists(Path.Combine(server.DataDir, "server", "tls", "service.key")));
         await server.RestartAsync();
         Assert.Equal("system:serviceaccount:default:default", (await sa.OkAsync("auth", "whoami", "-o", "jsonpath={.status.userInfo.username}")).Trim());
+
+        // TokenReview, as a component checking a caller's token would ask.
+        var review = $"apiVersion: authentication.k8s.io/v1\nkind: TokenReview\nspec:\n  token: {token.Stdout.Trim()}\n";
+        var reviewed = await admin.OkWithInputAsync(review, "create", "-f", "-", "-o", "jsonpath={.status.authenticated} {.status.user.username}");
+        Assert.Equal("true system:serviceaccount:default:default", reviewed.Trim());
+        var bogus = await admin.OkWithInputAsync(review.Replace(token.Stdout.Trim()[^6..], "AAAAAA", StringComparison.Ordinal), "create", "-f", "-", "-o", "jsonpath={.status.authenticated}");
+        Assert.Equal("false", bogus.Trim());
     }
 
     /// <summary>kubectl turns a 401 into "You must be logged in to the server (the server has asked for the client to provide credentials)".</summary>
