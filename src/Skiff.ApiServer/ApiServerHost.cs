@@ -103,6 +103,7 @@ public static class ApiServerHost
         services.AddSingleton<IRegistryHooks<V1Service>, Registry.Core.Services.ServiceHooks>();
         services.AddHostedService<Registry.Core.Services.ServiceAllocationRepair>();
         services.AddSingleton<IAdmissionPlugin, PriorityAdmission>();
+        services.AddSingleton<IAdmissionPlugin, ServiceAccountAdmission>();
         services.AddSingleton<IAdmissionPlugin, DefaultStorageClass>();
         services.AddSingleton<IAdmissionPlugin, StorageObjectInUseProtection>();
         services.AddSingleton<IAdmissionPlugin, LimitRanger>();
@@ -118,6 +119,13 @@ public static class ApiServerHost
         services.AddSingleton<StorageConversions>();
         services.AddSingleton<ResourceRegistry>();
         services.AddSingleton<DiscoveryService>();
+        services.AddSingleton(_ => new Authentication.ServiceAccounts.ServiceAccountTokenCodec(
+            options.ServiceAccountSigningKey ?? System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256)));
+        services.AddSingleton<Authentication.ServiceAccounts.IBoundObjects, Authentication.ServiceAccounts.RegistryBoundObjects>();
+        services.AddSingleton(sp => new Authentication.ServiceAccounts.ServiceAccountTokenValidator(
+            sp.GetRequiredService<Authentication.ServiceAccounts.ServiceAccountTokenCodec>(), options.ServiceAccountIssuer,
+            options.ApiAudiences.Count > 0 ? [.. options.ApiAudiences] : [options.ServiceAccountIssuer],
+            sp.GetRequiredService<Authentication.ServiceAccounts.IBoundObjects>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<Authenticator>();
         services.AddSingleton<ApiRouter>();
         services.AddSingleton<Bootstrapper>();

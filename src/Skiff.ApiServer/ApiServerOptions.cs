@@ -23,6 +23,18 @@ public sealed class ApiServerOptions
     /// <summary>Static bearer tokens (token → user), like kube-apiserver's <c>--token-auth-file</c>.</summary>
     public IReadOnlyDictionary<string, UserInfo> Tokens { get; set; } = new Dictionary<string, UserInfo>();
 
+    /// <summary>
+    /// The ECDSA P-256 key that signs and verifies service-account tokens (kube-apiserver's
+    /// --service-account-signing-key-file); null makes a key for this process only (tests).
+    /// </summary>
+    public System.Security.Cryptography.ECDsa? ServiceAccountSigningKey { get; set; }
+
+    /// <summary>The <c>iss</c> of issued service-account tokens and the only issuer accepted (--service-account-issuer).</summary>
+    public string ServiceAccountIssuer { get; set; } = "https://kubernetes.default.svc.cluster.local";
+
+    /// <summary>The audiences the API server accepts tokens for (--api-audiences); empty means the issuer.</summary>
+    public IList<string> ApiAudiences { get; } = [];
+
     /// <summary>Largest accepted request body; Kubernetes allows 3 MiB.</summary>
     public long MaxRequestBodyBytes { get; set; } = 3 * 1024 * 1024;
 

@@ -6,16 +6,21 @@ namespace Skiff.ApiServer.Authentication;
 
 /// <summary>
 /// Identifies the caller like kube-apiserver's authenticator chain: a client certificate signed by the cluster CA
-/// (CN = user, O = groups), else a bearer token from the static token file. Anonymous requests are not
+/// (CN = user, O = groups), else a bearer token from the static token file, else a service-account JWT. Anonymous requests are not
 /// authenticated. Certificate chain checks are cached per certificate, since a client presents the same one on
 /// every request.
 /// </summary>
 internal sealed class Authenticator
 {
     private readonly ApiServerOptions _options;
+    private readonly ServiceAccounts.ServiceAccountTokenValidator? _serviceAccounts;
     private readonly ConcurrentDictionary<string, UserInfo?> _certificates = new(StringComparer.Ordinal);
 
-    public Authenticator(ApiServerOptions options) => _options = options;
+    public Authenticator(ApiServerOptions options, ServiceAccounts.ServiceAccountTokenValidator? serviceAccounts = null)
+    {
+        _options = options;
+        _serviceAccounts = serviceAccounts;
+    }
 
     /// <summary>The authenticated user, or null.</summary>
     public UserInfo? Authenticate(HttpContext ctx)
@@ -43,6 +48,12 @@ internal sealed class Authenticator
             {
                 // Every authenticated user is in system:authenticated (kube-apiserver's AuthenticatedGroupAdder).
                 return tokenUser.Groups.Contains("system:authenticated") ? tokenUser : tokenUser with { Groups = [.. tokenUser.Groups, "system:authenticated"] };
+            }
+
+            // Service-account JWTs; a token that fails any check is a 401, never a fallthrough to anonymous.
+            if (token.Length > 0 && _serviceAccounts is not null && ServiceAccounts.ServiceAccountTokenCodec.LooksLikeJwt(token))
+            {
+                return _serviceAccounts.Validate(token).User;
             }
         }
 

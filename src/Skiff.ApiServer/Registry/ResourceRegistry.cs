@@ -63,6 +63,16 @@ internal sealed class ResourceRegistry
             podHandler.PodLogs = new Core.Pods.PodLogProxy(nodeStore, options.KubeletClientCertificate, options.ClientCaCertificate);
         }
 
+        // serviceaccounts/token is served beside the serviceaccounts REST endpoint; the review resources are create-only.
+        var access = (RegistryAccess)services.GetService(typeof(RegistryAccess))!;
+        var saKey = ("", "v1", "serviceaccounts");
+        handlers[saKey] = new Core.ServiceAccounts.TokenRequestHandler(handlers[saKey],
+            (Authentication.ServiceAccounts.ServiceAccountTokenCodec)services.GetService(typeof(Authentication.ServiceAccounts.ServiceAccountTokenCodec))!,
+            options, access, time);
+        var tokenReview = Authentication.TokenReviewHandler.Resource;
+        handlers[(tokenReview.Group, tokenReview.Version, tokenReview.Plural)] = new Authentication.TokenReviewHandler(
+            (Authentication.ServiceAccounts.ServiceAccountTokenValidator)services.GetService(typeof(Authentication.ServiceAccounts.ServiceAccountTokenValidator))!, options);
+
         _handlers = handlers.ToFrozenDictionary();
         handlers.Values.OfType<ResourceHandler<V1Pod>>().ToList().ForEach(h => h.Evictions = new Core.Pods.PodEviction(this, time));
         _stores = stores;

@@ -23,6 +23,12 @@ public sealed partial class ControllerManager
         yield return (new PodGcController(pods, factory.For<V1Node>(ApiResource.Nodes), connection.For<V1Pod>(ApiResource.Pods), connection.For<V1Node>(ApiResource.Nodes), new PodGcOptions { Period = options.PodGcPeriod, TerminatedPodThreshold = options.TerminatedPodGcThreshold }, timeProvider, logger("PodGc")), 1);
         yield return NodeIpamController(factory, logger);
         yield return (new TtlAfterFinishedController(factory.For<V1Job>(ApiResource.Jobs), connection.For<V1Job>(ApiResource.Jobs), timeProvider, logger("TtlAfterFinished")), options.TtlAfterFinishedWorkers);
+        if (options.RootCaCertificatePem is { Length: > 0 } caPem)
+        {
+            yield return (new RootCaPublisher.RootCaPublisher(factory.For<V1Namespace>(ApiResource.Namespaces), factory.For<V1ConfigMap>(RootCaPublisher.RootCaPublisher.ConfigMaps),
+                connection.For<V1ConfigMap>(RootCaPublisher.RootCaPublisher.ConfigMaps), caPem, timeProvider, logger("RootCaPublisher")), 1);
+        }
+
         foreach (var volumeController in VolumeControllers(factory, recorder, logger)) yield return volumeController;
     }
 }

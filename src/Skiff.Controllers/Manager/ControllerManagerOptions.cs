@@ -55,4 +55,10 @@ public sealed class ControllerManagerOptions
     public int PvcProtectionWorkers { get; set; } = 1;
 
     public NodesAndAutoscalingOptions NodesAndAutoscaling { get; set; } = new();
+
+    /// <summary>
+    /// The cluster CA certificate (PEM) the root-ca-cert-publisher puts into every namespace as the
+    /// <c>kube-root-ca.crt</c> ConfigMap; null leaves that controller off.
+    /// </summary>
+    public string? RootCaCertificatePem { get; set; }
 }

@@ -49,7 +49,7 @@ internal sealed partial class NodeAgent(
         var objects = new ApiObjectSource(connection);
         var recorder = new EventRecorder(connection.For<Corev1Event>(ApiResource.Events), "kubelet", options.NodeName, time, loggerFactory.CreateLogger("Skiff.Client.Events"));
         await using var probes = new KubeletProbes(runtime, time, loggerFactory, recorder);
-        var volumes = new KubeletVolumes(new VolumeManager(objects, new UnavailableTokenSource(), new LinuxMounter(), time, loggerFactory.CreateLogger<VolumeManager>()), paths.PodsData);
+        var volumes = new KubeletVolumes(new VolumeManager(objects, new TokenRequestTokenSource(connection, time), new LinuxMounter(), time, loggerFactory.CreateLogger<VolumeManager>()), paths.PodsData);
         using var http = new HttpClient();
         var status = NodeStatusBuilder.Build(options, machine, new NodeStatusBuilder.RuntimeHealth(false, "", null), 0, [], null, DateTime.UtcNow);
         var context = new PodWorkerContext

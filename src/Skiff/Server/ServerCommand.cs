@@ -93,6 +93,7 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
         using var certificates = PrepareDataDirectory(data, bindAddress, options.Token, out var tokens);
 
         using var kubeletClient = new CertificateFactory(_timeProvider).CreateClientCertificate(certificates.CertificateAuthority, "kube-apiserver-kubelet-client", ["system:masters"]);
+        using var serviceAccountKey = PrepareServiceAccountKey(data);
         await using var store = await OpenStoreAsync(datastore.SqlitePath!, cancellationToken).ConfigureAwait(false);
         var apiOptions = new ApiServerOptions
         {
@@ -105,6 +106,7 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
             DefaultNotReadyTolerationSeconds = options.DefaultNotReadyTolerationSeconds,
             DefaultUnreachableTolerationSeconds = options.DefaultUnreachableTolerationSeconds,
             KubeletClientCertificate = kubeletClient,
+            ServiceAccountSigningKey = serviceAccountKey,
         };
 
         IApiServer apiServer;
@@ -143,7 +145,7 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
 
                 controllers = options.DisableControllerManager
                     ? Task.CompletedTask
-                    : RunControllerManagerAsync(data.KubeconfigPath, data.StorageDirectory, options, stopControllers.Token);
+                    : RunControllerManagerAsync(data.KubeconfigPath, data.StorageDirectory, options, certificates.CertificateAuthority.ExportCertificatePem(), stopControllers.Token);
                 if (!options.DisableScheduler)
                 {
                     scheduler = RunSchedulerAsync(data.KubeconfigPath, schedulerConfiguration, stopControllers.Token);
@@ -169,12 +171,12 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
     /// Runs the controller manager as an API client of this server (DESIGN rule 1), under leader election so a
     /// second server on the same store stays idle. It uses the admin identity until RBAC gives it its own (issue 10).
     /// </summary>
-    private Task RunControllerManagerAsync(string kubeconfigPath, string storageDirectory, ServerOptions options, CancellationToken cancellationToken) =>
+    private Task RunControllerManagerAsync(string kubeconfigPath, string storageDirectory, ServerOptions options, string caPem, CancellationToken cancellationToken) =>
         SuperviseAsync("controller manager", async ct =>
         {
             var configuration = k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath);
             using var connection = new ApiConnection(configuration);
-            var managerOptions = new ControllerManagerOptions { MetricsRegistry = _metrics, LocalPathStorageDirectory = storageDirectory };
+            var managerOptions = new ControllerManagerOptions { MetricsRegistry = _metrics, LocalPathStorageDirectory = storageDirectory, RootCaCertificatePem = caPem + "\n" };
             var nodes = managerOptions.NodesAndAutoscaling;
             nodes.NodeLifecycle.NodeMonitorPeriod = options.NodeMonitorPeriod ?? nodes.NodeLifecycle.NodeMonitorPeriod;
             nodes.NodeLifecycle.NodeMonitorGracePeriod = options.NodeMonitorGracePeriod ?? nodes.NodeLifecycle.NodeMonitorGracePeriod;
@@ -255,6 +257,18 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
             }
 
             delay = TimeSpan.FromSeconds(Math.Min(delay.TotalSeconds * 2, 30));
+        }
+    }
+
+    private System.Security.Cryptography.ECDsa PrepareServiceAccountKey(DataDirectory data)
+    {
+        try
+        {
+            return ServiceAccountKey.Ensure(Path.Combine(data.TlsDirectory, ServiceAccountKey.FileName), _logger);
+        }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+        {
+            throw new StartupException($"data directory {data.Root} is not usable: {ex.Message}", ex);
         }
     }
 
