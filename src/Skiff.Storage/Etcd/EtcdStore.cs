@@ -24,7 +24,7 @@ namespace Skiff.Storage.Etcd;
 /// recorded in the key <see cref="CompactRevisionKey"/> (outside every <c>/</c> prefix) before etcd compacts, because
 /// etcd itself does not report it to a plain read.
 /// </remarks>
-public sealed partial class EtcdStore : IStore
+public sealed partial class EtcdStore : IStore, IStoreHealth
 {
     /// <summary>The etcd key that records the revision history has been compacted to (as decimal text).</summary>
     public const string CompactRevisionKey = "skiff/compact-revision";

@@ -16,6 +16,10 @@ internal sealed class ServerCommandLine
     private readonly Option<bool> _disableScheduler;
     private readonly Option<string?> _datastoreEndpoint;
     private readonly Option<string?> _token;
+    private readonly Option<string?> _datastoreCaFile;
+    private readonly Option<string?> _datastoreCertFile;
+    private readonly Option<string?> _datastoreKeyFile;
+    private readonly Option<string?> _etcdPrefix;
 
     /// <summary>Creates the command; <paramref name="defaultDataDir"/> supplies the <c>--data-dir</c> default (it depends on the user).</summary>
     public ServerCommandLine(Func<string> defaultDataDir)
@@ -71,6 +75,22 @@ internal sealed class ServerCommandLine
         {
             Description = "Datastore: empty or sqlite://PATH for embedded SQLite (default DATA/server/db/state.db), http(s)://HOST:PORT for etcd",
         };
+        _datastoreCaFile = new Option<string?>("--datastore-cafile")
+        {
+            Description = "TLS CA file that signed the etcd server's certificate (https datastore endpoints)",
+        };
+        _datastoreCertFile = new Option<string?>("--datastore-certfile")
+        {
+            Description = "TLS client certificate presented to etcd (with --datastore-keyfile)",
+        };
+        _datastoreKeyFile = new Option<string?>("--datastore-keyfile")
+        {
+            Description = "Private key of --datastore-certfile",
+        };
+        _etcdPrefix = new Option<string?>("--etcd-prefix")
+        {
+            Description = "Prefix of every etcd key (e.g. /cluster-a), so several clusters can share one etcd; none by default",
+        };
         _token = new Option<string?>("--token", "-t")
         {
             Description = "Shared secret that agents and other servers join with (generated at first start when not given)",
@@ -86,6 +106,10 @@ internal sealed class ServerCommandLine
             _disableControllerManager,
             _disableScheduler,
             _datastoreEndpoint,
+            _datastoreCaFile,
+            _datastoreCertFile,
+            _datastoreKeyFile,
+            _etcdPrefix,
             _token,
         };
     }
@@ -104,6 +128,10 @@ internal sealed class ServerCommandLine
         DisableControllerManager = parseResult.GetValue(_disableControllerManager),
         DisableScheduler = parseResult.GetValue(_disableScheduler),
         DatastoreEndpoint = parseResult.GetValue(_datastoreEndpoint),
+        DatastoreCaFile = parseResult.GetValue(_datastoreCaFile),
+        DatastoreCertFile = parseResult.GetValue(_datastoreCertFile),
+        DatastoreKeyFile = parseResult.GetValue(_datastoreKeyFile),
+        EtcdPrefix = parseResult.GetValue(_etcdPrefix),
         Token = parseResult.GetValue(_token),
     };
 }

@@ -11,6 +11,7 @@ using Skiff.IO;
 using Skiff.Kubeconfig;
 using Skiff.Scheduler.Host;
 using Skiff.Storage;
+using Skiff.Storage.Etcd;
 using Skiff.Storage.Sqlite;
 using Skiff.Tokens;
 
@@ -83,13 +84,18 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
         var datastore = DatastoreEndpoint.Parse(options.DatastoreEndpoint, data.DefaultDatabasePath);
         if (datastore.Kind == DatastoreKind.Etcd)
         {
-            throw new StartupException("etcd datastore is not available yet (issue 11)");
+            LogStartingEtcd(_logger, data.Root, string.Join(",", datastore.EtcdEndpoints), options.EtcdPrefix ?? string.Empty);
+        }
+        else
+        {
+            LogStarting(_logger, data.Root, datastore.SqlitePath!);
         }
 
-        LogStarting(_logger, data.Root, datastore.SqlitePath!);
         using var certificates = PrepareDataDirectory(data, bindAddress, options.Token, out var tokens);
 
-        await using var store = await OpenStoreAsync(datastore.SqlitePath!, cancellationToken).ConfigureAwait(false);
+        await using var store = datastore.Kind == DatastoreKind.Etcd
+            ? await OpenEtcdStoreAsync(datastore, options, cancellationToken).ConfigureAwait(false)
+            : await OpenStoreAsync(datastore.SqlitePath!, cancellationToken).ConfigureAwait(false);
         var apiOptions = new ApiServerOptions
         {
             BindAddress = bindAddress.ToString(),
@@ -252,6 +258,33 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
             throw new StartupException($"cannot open the SQLite datastore {databasePath}: {ex.Message}", ex);
         }
     }
+
+    private async Task<IStore> OpenEtcdStoreAsync(DatastoreEndpoint datastore, ServerOptions options, CancellationToken cancellationToken)
+    {
+        var storeOptions = new EtcdStoreOptions
+        {
+            Endpoints = datastore.EtcdEndpoints,
+            KeyPrefix = options.EtcdPrefix?.TrimEnd('/') ?? string.Empty,
+            CaFile = FullPathOrNull(options.DatastoreCaFile),
+            CertFile = FullPathOrNull(options.DatastoreCertFile),
+            KeyFile = FullPathOrNull(options.DatastoreKeyFile),
+        };
+        try
+        {
+            storeOptions.Validate();
+            return await EtcdStore.OpenAsync(storeOptions, _loggerFactory.CreateLogger("Skiff.Storage"), cancellationToken).ConfigureAwait(false);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new StartupException($"etcd datastore: {ex.Message}", ex);
+        }
+        catch (EtcdStoreException ex)
+        {
+            throw new StartupException($"cannot open the etcd datastore: {ex.Message}", ex);
+        }
+    }
+
+    private static string? FullPathOrNull(string? path) => string.IsNullOrWhiteSpace(path) ? null : Path.GetFullPath(path);
 
     private void WriteKubeconfigs(DataDirectory data, string? extraPath, Uri serverUrl, ClusterCertificates certificates)
     {
