@@ -21,10 +21,25 @@ internal static class SkiffCommandLine
         var kubeconfig = new KubeconfigCommandLine(DataDirectory.DefaultPathForCurrentUser);
         kubeconfig.Command.SetAction(parseResult => KubeconfigCommand.Run(kubeconfig.DataDir(parseResult), Console.Out, Console.Error));
 
+        var datastore = new DatastoreCommandLine(DataDirectory.DefaultPathForCurrentUser);
+        datastore.Save.SetAction(async (parseResult, cancellationToken) =>
+        {
+            using var loggerFactory = ConsoleLogging.Create();
+            return await new Datastore.SnapshotCommand(loggerFactory, Console.Out, Console.Error).SaveAsync(
+                parseResult.GetValue(datastore.SaveFile)!, datastore.DataDir(parseResult), datastore.Endpoint(parseResult), datastore.Tls(parseResult), cancellationToken).ConfigureAwait(false);
+        });
+        datastore.Restore.SetAction(async (parseResult, cancellationToken) =>
+        {
+            using var loggerFactory = ConsoleLogging.Create();
+            return await new Datastore.SnapshotCommand(loggerFactory, Console.Out, Console.Error).RestoreAsync(
+                parseResult.GetValue(datastore.RestoreFile)!, datastore.DataDir(parseResult), datastore.Endpoint(parseResult), datastore.Tls(parseResult), cancellationToken).ConfigureAwait(false);
+        });
+
         return new RootCommand("Skiff: Kubernetes in one process")
         {
             server.Command,
             kubeconfig.Command,
+            datastore.Command,
         };
     }
 }

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
@@ -11,8 +10,6 @@ using Skiff.IO;
 using Skiff.Kubeconfig;
 using Skiff.Scheduler.Host;
 using Skiff.Storage;
-using Skiff.Storage.Etcd;
-using Skiff.Storage.Sqlite;
 using Skiff.Tokens;
 
 namespace Skiff.Server;
@@ -94,8 +91,8 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
         using var certificates = PrepareDataDirectory(data, bindAddress, options.Token, out var tokens);
 
         await using var store = datastore.Kind == DatastoreKind.Etcd
-            ? await OpenEtcdStoreAsync(datastore, options, cancellationToken).ConfigureAwait(false)
-            : await OpenStoreAsync(datastore.SqlitePath!, cancellationToken).ConfigureAwait(false);
+            ? await DatastoreOpener.OpenEtcdAsync(datastore, DatastoreTls.From(options), _loggerFactory, cancellationToken).ConfigureAwait(false)
+            : await DatastoreOpener.OpenSqliteAsync(datastore.SqlitePath!, _loggerFactory, cancellationToken).ConfigureAwait(false);
         var apiOptions = new ApiServerOptions
         {
             BindAddress = bindAddress.ToString(),
@@ -245,46 +242,6 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
             throw new StartupException($"data directory {data.Root} is not usable: {ex.Message}", ex);
         }
     }
-
-    private async Task<IStore> OpenStoreAsync(string databasePath, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var storeOptions = new SqliteStoreOptions { DatabasePath = databasePath };
-            return await SqliteStore.OpenAsync(storeOptions, _loggerFactory.CreateLogger("Skiff.Storage"), cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException or DbException or SqliteStoreException)
-        {
-            throw new StartupException($"cannot open the SQLite datastore {databasePath}: {ex.Message}", ex);
-        }
-    }
-
-    private async Task<IStore> OpenEtcdStoreAsync(DatastoreEndpoint datastore, ServerOptions options, CancellationToken cancellationToken)
-    {
-        var storeOptions = new EtcdStoreOptions
-        {
-            Endpoints = datastore.EtcdEndpoints,
-            KeyPrefix = options.EtcdPrefix?.TrimEnd('/') ?? string.Empty,
-            CaFile = FullPathOrNull(options.DatastoreCaFile),
-            CertFile = FullPathOrNull(options.DatastoreCertFile),
-            KeyFile = FullPathOrNull(options.DatastoreKeyFile),
-        };
-        try
-        {
-            storeOptions.Validate();
-            return await EtcdStore.OpenAsync(storeOptions, _loggerFactory.CreateLogger("Skiff.Storage"), cancellationToken).ConfigureAwait(false);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new StartupException($"etcd datastore: {ex.Message}", ex);
-        }
-        catch (EtcdStoreException ex)
-        {
-            throw new StartupException($"cannot open the etcd datastore: {ex.Message}", ex);
-        }
-    }
-
-    private static string? FullPathOrNull(string? path) => string.IsNullOrWhiteSpace(path) ? null : Path.GetFullPath(path);
 
     private void WriteKubeconfigs(DataDirectory data, string? extraPath, Uri serverUrl, ClusterCertificates certificates)
     {
