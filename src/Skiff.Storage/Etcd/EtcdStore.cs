@@ -8,6 +8,9 @@ using Etcdserverpb;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Grpc.Net.Client.Balancer;
+using Grpc.Net.Client.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -48,14 +51,8 @@ public sealed partial class EtcdStore : IStore, IStoreHealth
         _options = options;
         _logger = logger;
         _time = time;
-        var endpoint = options.Endpoints[0];
-        _endpoint = endpoint.GetLeftPart(UriPartial.Authority);
-        _channel = GrpcChannel.ForAddress(endpoint, new GrpcChannelOptions
-        {
-            HttpHandler = CreateHandler(options, endpoint),
-            ThrowOperationCanceledOnCancellation = true,
-            MaxReceiveMessageSize = 64 * 1024 * 1024,
-        });
+        _endpoint = string.Join(",", options.Endpoints.Select(e => e.GetLeftPart(UriPartial.Authority)));
+        _channel = CreateChannel(options);
         _kv = new KV.KVClient(_channel);
         _watch = new Watch.WatchClient(_channel);
         _maintenance = new Maintenance.MaintenanceClient(_channel);
@@ -66,7 +63,7 @@ public sealed partial class EtcdStore : IStore, IStoreHealth
         }
     }
 
-    /// <summary>The etcd endpoint this store talks to (scheme, host and port), for messages.</summary>
+    /// <summary>The etcd endpoints this store talks to (scheme, host and port, comma-separated), for messages.</summary>
     public string Endpoint => _endpoint;
 
     /// <summary>Connects to etcd and checks it answers; throws <see cref="EtcdStoreException"/> naming the endpoint when it does not.</summary>
@@ -543,6 +540,33 @@ public sealed partial class EtcdStore : IStore, IStoreHealth
 
     private static long ParseCompactRevision(Mvccpb.KeyValue kv) =>
         long.TryParse(kv.Value.ToStringUtf8(), NumberStyles.None, CultureInfo.InvariantCulture, out var revision) ? revision : 0;
+
+    /// <summary>
+    /// One channel over every endpoint with gRPC's pick-first balancing: calls go to one connected etcd member and
+    /// move to the next when it becomes unreachable (a call in flight on a dropped connection fails, nothing is retried).
+    /// </summary>
+    private static GrpcChannel CreateChannel(EtcdStoreOptions options)
+    {
+        var first = options.Endpoints[0];
+        var channelOptions = new GrpcChannelOptions
+        {
+            HttpHandler = CreateHandler(options, first),
+            ThrowOperationCanceledOnCancellation = true,
+            MaxReceiveMessageSize = 64 * 1024 * 1024,
+        };
+        if (options.Endpoints.Count == 1)
+        {
+            return GrpcChannel.ForAddress(first, channelOptions);
+        }
+
+        var addresses = options.Endpoints.Select(e => new BalancerAddress(e.Host, e.Port)).ToArray();
+        var services = new ServiceCollection();
+        services.AddSingleton<ResolverFactory>(new StaticResolverFactory(_ => addresses));
+        channelOptions.ServiceProvider = services.BuildServiceProvider();
+        channelOptions.ServiceConfig = new ServiceConfig { LoadBalancingConfigs = { new PickFirstConfig() } };
+        channelOptions.Credentials = first.Scheme == Uri.UriSchemeHttps ? ChannelCredentials.SecureSsl : ChannelCredentials.Insecure;
+        return GrpcChannel.ForAddress("static:///etcd", channelOptions);
+    }
 
     private static SocketsHttpHandler CreateHandler(EtcdStoreOptions options, Uri endpoint)
     {

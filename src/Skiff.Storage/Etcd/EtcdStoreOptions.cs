@@ -3,7 +3,7 @@ namespace Skiff.Storage.Etcd;
 /// <summary>Settings of the etcd v3 store.</summary>
 public sealed class EtcdStoreOptions
 {
-    /// <summary>The etcd client URL (<c>http://host:port</c> or <c>https://host:port</c>). Only the first is dialled today.</summary>
+    /// <summary>The etcd client URLs (<c>http://host:port</c> or <c>https://host:port</c>, all the same scheme); calls go to one and fail over to the next.</summary>
     public IReadOnlyList<Uri> Endpoints { get; set; } = [];
 
     /// <summary>
@@ -47,6 +47,11 @@ public sealed class EtcdStoreOptions
             {
                 throw new ArgumentException($"etcd endpoint '{endpoint}' is not an http(s) URL", nameof(Endpoints));
             }
+        }
+
+        if (Endpoints.Select(e => e.Scheme).Distinct(StringComparer.Ordinal).Count() > 1)
+        {
+            throw new ArgumentException("etcd endpoints must all be http or all be https", nameof(Endpoints));
         }
 
         if (KeyPrefix.Length > 0 && (!KeyPrefix.StartsWith('/') || KeyPrefix.EndsWith('/')))

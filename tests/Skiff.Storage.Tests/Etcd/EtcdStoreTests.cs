@@ -80,6 +80,66 @@ public sealed class EtcdStoreTests(EtcdFixture fixture)
     }
 
     [Fact]
+    public async Task SeveralEndpoints_FirstUnreachable_UsesTheNext()
+    {
+        var dead = new Uri($"http://127.0.0.1:{FreePort()}");
+        await using var store = await EtcdStore.OpenAsync(
+            new EtcdStoreOptions { Endpoints = [dead, fixture.Etcd.ClientUrl], KeyPrefix = _prefix, CompactionInterval = TimeSpan.Zero }, null);
+
+        var created = await store.CreateAsync("/multi/a", Encoding.UTF8.GetBytes("x"));
+
+        Assert.True(created.Succeeded);
+        Assert.Equal($"{dead.GetLeftPart(UriPartial.Authority)},{fixture.Etcd.ClientUrl.GetLeftPart(UriPartial.Authority)}", store.Endpoint);
+    }
+
+    [Fact]
+    public async Task SeveralEndpoints_TheUsedOneGoesAway_CallsAndWatchesMoveToAnother()
+    {
+        var first = new TcpProxy(fixture.Etcd.ClientUrl.Port);
+        await using var second = new TcpProxy(fixture.Etcd.ClientUrl.Port);
+        await using var store = await EtcdStore.OpenAsync(
+            new EtcdStoreOptions { Endpoints = [first.Url, second.Url], KeyPrefix = _prefix, CompactionInterval = TimeSpan.Zero }, null);
+        var r0 = await store.GetCurrentRevisionAsync();
+        using var cts = new CancellationTokenSource(WaitLimit);
+        var firstEvent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var watching = Task.Run(async () =>
+        {
+            var keys = new List<string>();
+            await foreach (var e in store.WatchAsync("/failover/", r0, cts.Token))
+            {
+                keys.Add(e.Kv.Key);
+                firstEvent.TrySetResult();
+                if (keys.Count == 2)
+                {
+                    return keys;
+                }
+            }
+
+            return keys;
+        });
+        await store.CreateAsync("/failover/1", Encoding.UTF8.GetBytes("x"));
+        await firstEvent.Task.WaitAsync(WaitLimit);
+
+        await first.DisposeAsync();
+        Assert.True(first.Dropped > 0, "the store's connection went through the first endpoint");
+        var deadline = DateTime.UtcNow + WaitLimit;
+        while (true)
+        {
+            try
+            {
+                Assert.True((await store.CreateAsync("/failover/2", Encoding.UTF8.GetBytes("x"))).Succeeded);
+                break;
+            }
+            catch (EtcdStoreException) when (DateTime.UtcNow < deadline)
+            {
+                // The call in flight when the connection went away fails; the next one goes to the other endpoint.
+            }
+        }
+
+        Assert.Equal(["/failover/1", "/failover/2"], await watching.WaitAsync(WaitLimit));
+    }
+
+    [Fact]
     public async Task CheckHealth_HealthyEtcd_Succeeds()
     {
         await using var store = await OpenAsync(fixture.Etcd.ClientUrl);

@@ -31,9 +31,13 @@ internal sealed class TcpProxy : IAsyncDisposable
         {
             foreach (var client in _open)
             {
-                client.Client.LingerState = new LingerOption(true, 0);
+                if (client.Client is { Connected: true } socket)
+                {
+                    socket.LingerState = new LingerOption(true, 0);
+                    Dropped++;
+                }
+
                 client.Dispose();
-                Dropped++;
             }
 
             _open.Clear();
