@@ -429,6 +429,12 @@ public sealed partial class EtcdStore : IStore, IStoreHealth
             call.Dispose();
             return null;
         }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            Log.WatchReconnecting(_logger, _endpoint, prefix, startRevision, "the stream was reset");
+            call.Dispose();
+            return null;
+        }
         catch
         {
             call.Dispose();
@@ -451,6 +457,12 @@ public sealed partial class EtcdStore : IStore, IStoreHealth
         catch (RpcException ex) when (IsTransient(ex))
         {
             Log.WatchReconnecting(_logger, _endpoint, prefix, last + 1, ex.Status.Detail);
+            return null;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // A stream reset by the connection going away surfaces as a cancelled call, not one the caller cancelled.
+            Log.WatchReconnecting(_logger, _endpoint, prefix, last + 1, "the stream was reset");
             return null;
         }
         catch (RpcException ex)
@@ -477,6 +489,10 @@ public sealed partial class EtcdStore : IStore, IStoreHealth
         catch (RpcException ex)
         {
             throw Failure(what, ex);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new EtcdStoreException($"etcd {_endpoint}: {what} failed: the call was reset or timed out", ex);
         }
     }
 
