@@ -18,6 +18,9 @@ internal sealed class NamespaceLifecycle
     /// <summary>Binds the namespaces cache once the registry has built it.</summary>
     public void Bind(WatchCache namespaces) => _namespaces = namespaces;
 
+    /// <summary>Whether the namespaces cache holds <paramref name="ns"/> (true when no cache is bound yet, as <see cref="CheckCreate"/> then admits).</summary>
+    public bool IsCached(string ns) => _namespaces is null || _namespaces.Get(BuiltInResources.Resources[0].Key(null, ns)) is not null;
+
     public void CheckCreate(string ns)
     {
         if (_namespaces is null)

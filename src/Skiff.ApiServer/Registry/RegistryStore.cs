@@ -335,6 +335,14 @@ internal sealed partial class RegistryStore<T> : IRegistryStore
 
         if (Info.Namespaced && !string.IsNullOrEmpty(meta.NamespaceProperty))
         {
+            if (!_namespaces.IsCached(meta.NamespaceProperty))
+            {
+                // The namespace may have just been created (through this server or another one on the same store)
+                // and not reached the cache yet: catch up with the store before refusing, as kube-apiserver's
+                // NamespaceLifecycle falls back to a live lookup.
+                await _dispatcher.WaitFreshAsync(FreshnessTimeout, ct).ConfigureAwait(false);
+            }
+
             _namespaces.CheckCreate(meta.NamespaceProperty);
         }
 
