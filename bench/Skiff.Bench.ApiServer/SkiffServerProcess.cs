@@ -57,7 +57,7 @@ internal sealed class SkiffServerProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the server and waits until it logs that it is ready.</summary>
-    public static async Task<SkiffServerProcess> StartAsync(string skiffPath, IEnumerable<KeyValuePair<string, string>> environment, bool keep, bool withControllers, bool withScheduler, string? datastoreEndpoint, CancellationToken cancellationToken)
+    public static async Task<SkiffServerProcess> StartAsync(string skiffPath, IEnumerable<KeyValuePair<string, string>> environment, bool keep, bool withControllers, bool withScheduler, CancellationToken cancellationToken, string? datastoreEndpoint = null)
     {
         if (!File.Exists(skiffPath))
         {
