@@ -16,6 +16,8 @@ internal sealed class BenchOptions
           --kubeconfig FILE      measure an already running server reached with this kubeconfig
           --pid PID              that server's process id (for RSS and CPU; optional with --kubeconfig)
           --skiff PATH           the skiff.dll (or skiff executable) to start instead of the default
+          --datastore-endpoint URL  the started server's --datastore-endpoint (e.g. http://127.0.0.1:2379 for etcd;
+                                 default: its embedded SQLite)
           --server-env K=V       extra environment variable for the started server (repeatable),
                                  e.g. DOTNET_PerfMapEnabled=1 for perf
           --creates-1 N          measured creates with 1 client (default 5000)
@@ -38,6 +40,8 @@ internal sealed class BenchOptions
     public string? SkiffPath { get; private set; }
 
     public List<KeyValuePair<string, string>> ServerEnvironment { get; } = [];
+
+    public string? DatastoreEndpoint { get; private set; }
 
     public int Creates1 { get; private set; } = 5_000;
 
@@ -76,6 +80,7 @@ internal sealed class BenchOptions
                 case "--kubeconfig": o.Kubeconfig = Next(); break;
                 case "--pid": o.Pid = NextInt(); break;
                 case "--skiff": o.SkiffPath = Next(); break;
+                case "--datastore-endpoint": o.DatastoreEndpoint = Next(); break;
                 case "--server-env":
                     var kv = Next().Split('=', 2);
                     if (kv.Length != 2 || kv[0].Length == 0)

@@ -56,7 +56,7 @@ try
     {
         var skiff = options.SkiffPath ?? SkiffServerProcess.DefaultSkiffPath();
         Progress($"starting skiff server ({skiff})");
-        server = await SkiffServerProcess.StartAsync(skiff, options.ServerEnvironment, options.Keep, options.WithControllers, options.WithControllers, ct);
+        server = await SkiffServerProcess.StartAsync(skiff, options.ServerEnvironment, options.Keep, options.WithControllers, options.WithControllers, ct, options.DatastoreEndpoint);
         Progress($"skiff server is ready: pid {server.Pid}, port {server.Port}, log {server.LogPath}");
         connection = ClusterConnection.FromKubeconfig(server.KubeconfigPath);
         pid = server.Pid;

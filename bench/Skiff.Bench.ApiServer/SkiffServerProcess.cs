@@ -57,7 +57,7 @@ internal sealed class SkiffServerProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the server and waits until it logs that it is ready.</summary>
-    public static async Task<SkiffServerProcess> StartAsync(string skiffPath, IEnumerable<KeyValuePair<string, string>> environment, bool keep, bool withControllers, bool withScheduler, CancellationToken cancellationToken)
+    public static async Task<SkiffServerProcess> StartAsync(string skiffPath, IEnumerable<KeyValuePair<string, string>> environment, bool keep, bool withControllers, bool withScheduler, CancellationToken cancellationToken, string? datastoreEndpoint = null)
     {
         if (!File.Exists(skiffPath))
         {
@@ -90,6 +90,12 @@ internal sealed class SkiffServerProcess : IAsyncDisposable
         foreach (var a in new[] { "server", "--data-dir", dataDir, "--bind-address", "127.0.0.1", "--https-listen-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--disable-agent" })
         {
             start.ArgumentList.Add(a);
+        }
+
+        if (datastoreEndpoint is not null)
+        {
+            start.ArgumentList.Add("--datastore-endpoint");
+            start.ArgumentList.Add(datastoreEndpoint);
         }
 
         if (!withControllers)

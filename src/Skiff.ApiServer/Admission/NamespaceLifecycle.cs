@@ -18,8 +18,8 @@ internal sealed class NamespaceLifecycle
     /// <summary>Binds the namespaces cache once the registry has built it.</summary>
     public void Bind(WatchCache namespaces) => _namespaces = namespaces;
 
-    /// <summary>Whether the namespaces cache holds <paramref name="ns"/> (it may lag a namespace created a moment ago).</summary>
-    public bool Knows(string ns) => _namespaces is null || _namespaces.Get(BuiltInResources.Resources[0].Key(null, ns)) is not null;
+    /// <summary>Whether the namespaces cache holds <paramref name="ns"/> (true when no cache is bound yet, as <see cref="CheckCreate"/> then admits).</summary>
+    public bool IsCached(string ns) => _namespaces is null || _namespaces.Get(BuiltInResources.Resources[0].Key(null, ns)) is not null;
 
     public void CheckCreate(string ns)
     {

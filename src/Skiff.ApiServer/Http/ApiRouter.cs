@@ -22,10 +22,13 @@ internal sealed partial class ApiRouter
     private readonly IEnumerable<IExtraEndpoints> _extras;
     private readonly ApiMetrics _metrics;
     private readonly Authorization.AuthorizerChain _authorizer;
+    private readonly Skiff.Storage.IStore _store;
 
     public ApiRouter(ResourceRegistry registry, DiscoveryService discovery, Authenticator authenticator, Bootstrapper bootstrapper,
-        ApiServerOptions options, IEnumerable<IExtraEndpoints> extras, ApiMetrics metrics, Authorization.AuthorizerChain authorizer, ILogger<ApiRouter> logger)
+        ApiServerOptions options, IEnumerable<IExtraEndpoints> extras, ApiMetrics metrics, Authorization.AuthorizerChain authorizer,
+        Skiff.Storage.IStore store, ILogger<ApiRouter> logger)
     {
+        _store = store;
         _authorizer = authorizer;
         _registry = registry;
         _discovery = discovery;
@@ -152,16 +155,82 @@ internal sealed partial class ApiRouter
 
     private async Task HealthAsync(HttpContext ctx, string path)
     {
-        var ready = !path.StartsWith("/readyz", StringComparison.Ordinal) || _bootstrapper.Done.IsCompletedSuccessfully;
-        ctx.Response.StatusCode = ready ? 200 : 503;
+        // As kube-apiserver: /healthz, /livez and /readyz list named checks; /readyz/NAME runs one of them.
+        var endpoint = path.StartsWith("/readyz", StringComparison.Ordinal) ? "readyz" : path.StartsWith("/livez", StringComparison.Ordinal) ? "livez" : "healthz";
+        var names = endpoint == "readyz" ? ReadyChecks : LiveChecks;
+        var only = path.Length > endpoint.Length + 2 ? path[(endpoint.Length + 2)..] : null;
         ctx.Response.ContentType = "text/plain; charset=utf-8";
         ctx.Response.Headers.CacheControl = "no-cache, private";
-        var verbose = ctx.Request.Query.ContainsKey("verbose");
-        var body = ready
-            ? verbose ? "[+]ping ok\n[+]etcd ok\n[+]informer-sync ok\nhealthz check passed\n" : "ok"
-            : "[-]informer-sync failed: reason withheld\nreadyz check failed\n";
-        await ctx.Response.WriteAsync(body).ConfigureAwait(false);
+        if (only is not null && !names.Contains(only, StringComparer.Ordinal))
+        {
+            ctx.Response.StatusCode = 404;
+            await ctx.Response.WriteAsync("404 page not found\n").ConfigureAwait(false);
+            return;
+        }
+
+        var results = new List<(string Name, bool Ok)>();
+        foreach (var name in only is null ? names : [only])
+        {
+            results.Add((name, await RunCheckAsync(name, ctx.RequestAborted).ConfigureAwait(false)));
+        }
+
+        var healthy = results.TrueForAll(r => r.Ok);
+        ctx.Response.StatusCode = healthy ? 200 : 503;
+        if (healthy && !ctx.Request.Query.ContainsKey("verbose"))
+        {
+            await ctx.Response.WriteAsync("ok").ConfigureAwait(false);
+            return;
+        }
+
+        var body = new System.Text.StringBuilder();
+        foreach (var (name, ok) in results)
+        {
+            body.Append(ok ? $"[+]{name} ok\n" : $"[-]{name} failed: reason withheld\n");
+        }
+
+        body.Append(healthy ? $"{endpoint} check passed\n" : $"{endpoint} check failed\n");
+        await ctx.Response.WriteAsync(body.ToString()).ConfigureAwait(false);
     }
+
+    private static readonly string[] LiveChecks = ["ping", "etcd"];
+    private static readonly string[] ReadyChecks = ["ping", "etcd", "informer-sync"];
+
+    private async Task<bool> RunCheckAsync(string name, CancellationToken ct)
+    {
+        switch (name)
+        {
+            case "informer-sync":
+                return _bootstrapper.Done.IsCompletedSuccessfully;
+            case "etcd":
+                using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
+                {
+                    timeout.CancelAfter(StoreHealthTimeout);
+                    try
+                    {
+                        if (_store is Skiff.Storage.IStoreHealth health)
+                        {
+                            await health.CheckHealthAsync(timeout.Token).ConfigureAwait(false);
+                        }
+                        else
+                        {
+                            await _store.GetCurrentRevisionAsync(timeout.Token).ConfigureAwait(false);
+                        }
+
+                        return true;
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+                    {
+                        Log.StoreUnhealthy(_logger, ex.Message);
+                        return false;
+                    }
+                }
+
+            default:
+                return true;
+        }
+    }
+
+    private static readonly TimeSpan StoreHealthTimeout = TimeSpan.FromSeconds(2);
 
     private async Task<bool> ServeDocumentAsync(HttpContext ctx, string path)
     {
@@ -255,5 +324,8 @@ internal sealed partial class ApiRouter
     {
         [LoggerMessage(1, LogLevel.Error, "Request {Method} {Path} failed", EventName = "RequestFailed")]
         public static partial void RequestFailed(ILogger logger, string method, string path, Exception ex);
+
+        [LoggerMessage(2, LogLevel.Warning, "Health check etcd failed: the datastore did not answer: {Reason}", EventName = "StoreUnhealthy")]
+        public static partial void StoreUnhealthy(ILogger logger, string reason);
     }
 }

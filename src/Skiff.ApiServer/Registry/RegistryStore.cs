@@ -335,11 +335,12 @@ internal sealed partial class RegistryStore<T> : IRegistryStore
 
         if (Info.Namespaced && !string.IsNullOrEmpty(meta.NamespaceProperty))
         {
-            if (!_namespaces.Knows(meta.NamespaceProperty))
+            if (!_namespaces.IsCached(meta.NamespaceProperty))
             {
-                // Like kube-apiserver's NamespaceLifecycle, which asks storage when its informer lacks the namespace: a
-                // namespace created a moment ago (kubectl apply of a Namespace and its objects) may not be cached yet.
-                await FreshAsync(ct).ConfigureAwait(false);
+                // The namespace may have just been created (through this server or another one on the same store)
+                // and not reached the cache yet: catch up with the store before refusing, as kube-apiserver's
+                // NamespaceLifecycle falls back to a live lookup.
+                await _dispatcher.WaitFreshAsync(FreshnessTimeout, ct).ConfigureAwait(false);
             }
 
             _namespaces.CheckCreate(meta.NamespaceProperty);

@@ -24,6 +24,10 @@ internal sealed class ServerCommandLine
     private readonly Option<long> _defaultUnreachableTolerationSeconds;
     private readonly AgentFlags _agent = new();
     private readonly ServiceNetworkingCommandLine _networking = new();
+    private readonly Option<string?> _datastoreCaFile;
+    private readonly Option<string?> _datastoreCertFile;
+    private readonly Option<string?> _datastoreKeyFile;
+    private readonly Option<string?> _etcdPrefix;
 
     /// <summary>Creates the command; <paramref name="defaultDataDir"/> supplies the <c>--data-dir</c> default (it depends on the user).</summary>
     public ServerCommandLine(Func<string> defaultDataDir)
@@ -83,6 +87,22 @@ internal sealed class ServerCommandLine
         {
             Description = "Datastore: empty or sqlite://PATH for embedded SQLite (default DATA/server/db/state.db), http(s)://HOST:PORT for etcd",
         };
+        _datastoreCaFile = new Option<string?>("--datastore-cafile")
+        {
+            Description = "TLS CA file that signed the etcd server's certificate (https datastore endpoints)",
+        };
+        _datastoreCertFile = new Option<string?>("--datastore-certfile")
+        {
+            Description = "TLS client certificate presented to etcd (with --datastore-keyfile)",
+        };
+        _datastoreKeyFile = new Option<string?>("--datastore-keyfile")
+        {
+            Description = "Private key of --datastore-certfile",
+        };
+        _etcdPrefix = new Option<string?>("--etcd-prefix")
+        {
+            Description = "Prefix of every etcd key (e.g. /cluster-a), so several clusters can share one etcd; none by default",
+        };
         _token = new Option<string?>("--token", "-t")
         {
             Description = "Shared secret that agents and other servers join with (generated at first start when not given)",
@@ -113,6 +133,10 @@ internal sealed class ServerCommandLine
             _disableScheduler,
             _schedulerConfig,
             _datastoreEndpoint,
+            _datastoreCaFile,
+            _datastoreCertFile,
+            _datastoreKeyFile,
+            _etcdPrefix,
             _token,
             _nodeMonitorPeriod,
             _nodeMonitorGracePeriod,
@@ -139,6 +163,10 @@ internal sealed class ServerCommandLine
         DisableScheduler = parseResult.GetValue(_disableScheduler),
         SchedulerConfig = parseResult.GetValue(_schedulerConfig),
         DatastoreEndpoint = parseResult.GetValue(_datastoreEndpoint),
+        DatastoreCaFile = parseResult.GetValue(_datastoreCaFile),
+        DatastoreCertFile = parseResult.GetValue(_datastoreCertFile),
+        DatastoreKeyFile = parseResult.GetValue(_datastoreKeyFile),
+        EtcdPrefix = parseResult.GetValue(_etcdPrefix),
         Token = parseResult.GetValue(_token),
         NodeMonitorPeriod = Duration(parseResult.GetValue(_nodeMonitorPeriod)),
         NodeMonitorGracePeriod = Duration(parseResult.GetValue(_nodeMonitorGracePeriod)),

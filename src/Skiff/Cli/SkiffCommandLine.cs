@@ -22,6 +22,19 @@ internal static class SkiffCommandLine
         kubeconfig.Command.SetAction(parseResult => KubeconfigCommand.Run(kubeconfig.DataDir(parseResult), Console.Out, Console.Error));
 
         var images = new ImagesCommandLine(DataDirectory.DefaultPathForCurrentUser);
+        var datastore = new DatastoreCommandLine(DataDirectory.DefaultPathForCurrentUser);
+        datastore.Save.SetAction(async (parseResult, cancellationToken) =>
+        {
+            using var loggerFactory = ConsoleLogging.Create();
+            return await new Datastore.SnapshotCommand(loggerFactory, Console.Out, Console.Error).SaveAsync(
+                parseResult.GetValue(datastore.SaveFile)!, datastore.DataDir(parseResult), datastore.Endpoint(parseResult), datastore.Tls(parseResult), cancellationToken).ConfigureAwait(false);
+        });
+        datastore.Restore.SetAction(async (parseResult, cancellationToken) =>
+        {
+            using var loggerFactory = ConsoleLogging.Create();
+            return await new Datastore.SnapshotCommand(loggerFactory, Console.Out, Console.Error).RestoreAsync(
+                parseResult.GetValue(datastore.RestoreFile)!, datastore.DataDir(parseResult), datastore.Endpoint(parseResult), datastore.Tls(parseResult), cancellationToken).ConfigureAwait(false);
+        });
 
         return new RootCommand("Skiff: Kubernetes in one process")
         {
@@ -29,6 +42,7 @@ internal static class SkiffCommandLine
             kubeconfig.Command,
             images.Command,
             new AgentCommandLine().Command,
+            datastore.Command,
         };
     }
 }

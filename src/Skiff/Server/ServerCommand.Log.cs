@@ -2,11 +2,14 @@ using Microsoft.Extensions.Logging;
 
 namespace Skiff.Server;
 
-// Event ids 100-199 belong to the server command; highest in use: 108.
+// Event ids 100-199 belong to the server command; highest in use: 110.
 internal sealed partial class ServerCommand
 {
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Starting Skiff: data directory {DataDir}, SQLite datastore {DatabasePath}")]
     private static partial void LogStarting(ILogger logger, string dataDir, string databasePath);
+
+    [LoggerMessage(EventId = 110, Level = LogLevel.Information, Message = "Starting Skiff: data directory {DataDir}, etcd datastore {Endpoints} (key prefix '{KeyPrefix}')")]
+    private static partial void LogStartingEtcd(ILogger logger, string dataDir, string endpoints, string keyPrefix);
 
     [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Wrote the admin kubeconfig {Path}")]
     private static partial void LogWroteKubeconfig(ILogger logger, string path);

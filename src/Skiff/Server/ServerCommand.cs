@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
@@ -11,7 +10,6 @@ using Skiff.IO;
 using Skiff.Kubeconfig;
 using Skiff.Scheduler.Host;
 using Skiff.Storage;
-using Skiff.Storage.Sqlite;
 using Skiff.Tokens;
 
 namespace Skiff.Server;
@@ -86,15 +84,20 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
         var datastore = DatastoreEndpoint.Parse(options.DatastoreEndpoint, data.DefaultDatabasePath);
         if (datastore.Kind == DatastoreKind.Etcd)
         {
-            throw new StartupException("etcd datastore is not available yet (issue 11)");
+            LogStartingEtcd(_logger, data.Root, string.Join(",", datastore.EtcdEndpoints), options.EtcdPrefix ?? string.Empty);
+        }
+        else
+        {
+            LogStarting(_logger, data.Root, datastore.SqlitePath!);
         }
 
-        LogStarting(_logger, data.Root, datastore.SqlitePath!);
         using var certificates = PrepareDataDirectory(data, bindAddress, options.Token, out var tokens);
 
         using var kubeletClient = new CertificateFactory(_timeProvider).CreateClientCertificate(certificates.CertificateAuthority, "kube-apiserver-kubelet-client", ["system:masters"]);
         using var serviceAccountKey = PrepareServiceAccountKey(data);
-        await using var store = await OpenStoreAsync(datastore.SqlitePath!, cancellationToken).ConfigureAwait(false);
+        await using var store = datastore.Kind == DatastoreKind.Etcd
+            ? await DatastoreOpener.OpenEtcdAsync(datastore, DatastoreTls.From(options), _loggerFactory, cancellationToken).ConfigureAwait(false)
+            : await DatastoreOpener.OpenSqliteAsync(datastore.SqlitePath!, _loggerFactory, cancellationToken).ConfigureAwait(false);
         var apiOptions = new ApiServerOptions
         {
             BindAddress = bindAddress.ToString(),
@@ -291,19 +294,6 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
         catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
         {
             throw new StartupException($"data directory {data.Root} is not usable: {ex.Message}", ex);
-        }
-    }
-
-    private async Task<IStore> OpenStoreAsync(string databasePath, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var storeOptions = new SqliteStoreOptions { DatabasePath = databasePath };
-            return await SqliteStore.OpenAsync(storeOptions, _loggerFactory.CreateLogger("Skiff.Storage"), cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException or DbException or SqliteStoreException)
-        {
-            throw new StartupException($"cannot open the SQLite datastore {databasePath}: {ex.Message}", ex);
         }
     }
 

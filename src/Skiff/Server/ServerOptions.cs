@@ -36,6 +36,18 @@ internal sealed class ServerOptions
     /// <summary>The datastore (<c>--datastore-endpoint</c>): empty or <c>sqlite://PATH</c> for SQLite, <c>http(s)://</c> for etcd.</summary>
     public string? DatastoreEndpoint { get; init; }
 
+    /// <summary>CA of the etcd server's certificate (<c>--datastore-cafile</c>).</summary>
+    public string? DatastoreCaFile { get; init; }
+
+    /// <summary>Client certificate for etcd (<c>--datastore-certfile</c>).</summary>
+    public string? DatastoreCertFile { get; init; }
+
+    /// <summary>Key of the etcd client certificate (<c>--datastore-keyfile</c>).</summary>
+    public string? DatastoreKeyFile { get; init; }
+
+    /// <summary>Prefix of every etcd key (<c>--etcd-prefix</c>), so clusters can share one etcd.</summary>
+    public string? EtcdPrefix { get; init; }
+
     /// <summary>The server token (<c>--token</c>); generated at first start when absent.</summary>
     public string? Token { get; init; }
 

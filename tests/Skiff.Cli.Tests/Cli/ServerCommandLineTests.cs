@@ -45,6 +45,23 @@ public sealed class ServerCommandLineTests
     }
 
     [Fact]
+    public void Bind_EtcdFlags_AreBoundAsK3sNamesThem()
+    {
+        var (cli, result) = Parse(
+            "server", "--datastore-endpoint", "https://127.0.0.1:2379", "--datastore-cafile", "/e/ca.crt", "--datastore-certfile", "/e/c.crt",
+            "--datastore-keyfile", "/e/c.key", "--etcd-prefix", "/cluster-a");
+
+        var options = cli.Bind(result);
+
+        Assert.Empty(result.Errors);
+        Assert.Equal("https://127.0.0.1:2379", options.DatastoreEndpoint);
+        Assert.Equal("/e/ca.crt", options.DatastoreCaFile);
+        Assert.Equal("/e/c.crt", options.DatastoreCertFile);
+        Assert.Equal("/e/c.key", options.DatastoreKeyFile);
+        Assert.Equal("/cluster-a", options.EtcdPrefix);
+    }
+
+    [Fact]
     public void Bind_EqualsSyntax_IsAccepted()
     {
         var (cli, result) = Parse("server", "--https-listen-port=0", "--data-dir=/d");

@@ -13,12 +13,26 @@ public sealed class ServerCommandTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     [Fact]
-    public async Task RunAsync_EtcdEndpoint_ExitsOneWithTheIssueReference()
+    public async Task RunAsync_EtcdEndpointNotListening_ExitsOneNamingTheEndpoint()
     {
-        var code = await Run(new ServerOptions { DataDir = _dir.Path, DatastoreEndpoint = "http://127.0.0.1:2379" });
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+
+        var code = await Run(new ServerOptions { DataDir = _dir.Path, DatastoreEndpoint = $"http://127.0.0.1:{port}" });
 
         Assert.Equal(1, code);
-        Assert.Contains("Error: etcd datastore is not available yet (issue 11)", _logs.Lines);
+        Assert.Contains(_logs.Lines, l => l.StartsWith($"Error: cannot open the etcd datastore: etcd http://127.0.0.1:{port}", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RunAsync_EtcdClientCertificateWithoutKey_ExitsOneSayingWhatIsMissing()
+    {
+        var code = await Run(new ServerOptions { DataDir = _dir.Path, DatastoreEndpoint = "https://127.0.0.1:2379", DatastoreCertFile = "/x/client.crt" });
+
+        Assert.Equal(1, code);
+        Assert.Contains(_logs.Lines, l => l.Contains("a client certificate needs both a certificate file and a key file", StringComparison.Ordinal));
     }
 
     [Fact]
