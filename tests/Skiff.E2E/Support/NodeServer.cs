@@ -123,7 +123,12 @@ public sealed class NodeServer : IAsyncDisposable
 
         p.OutputDataReceived += (_, e) => OnLine(e.Data);
         p.ErrorDataReceived += (_, e) => OnLine(e.Data);
-        p.Exited += (_, _) => ready.TrySetException(new InvalidOperationException("skiff server exited early:\n" + Log));
+        p.Exited += (_, _) =>
+        {
+            // Exited can fire before the redirected output is drained; WaitForExit() waits for both streams' end.
+            p.WaitForExit();
+            ready.TrySetException(new InvalidOperationException("skiff server exited early:\n" + Log));
+        };
         p.Start();
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();
