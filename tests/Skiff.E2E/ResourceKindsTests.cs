@@ -90,15 +90,24 @@ public sealed class ResourceKindsTests(ServerFixture fixture) : IClassFixture<Se
                 failures.Add($"describe {resource}: {describe.Stderr}");
             }
 
-            // replace: the object as read, with a new label, written back with PUT.
-            var json = await k.RunAsync(["get", resource, name, "-o", "json", .. nsArgs]);
-            var node = System.Text.Json.Nodes.JsonNode.Parse(json.Stdout)!;
-            var meta = node["metadata"]!.AsObject();
-            var labelsNode = meta["labels"] as System.Text.Json.Nodes.JsonObject ?? new System.Text.Json.Nodes.JsonObject();
-            labelsNode["replaced"] = "yes";
-            meta["labels"] = labelsNode;
-            var edited = node.ToJsonString();
-            var replace = await k.RunWithInputAsync(edited, ["replace", "-f", "-"]);
+            // replace: the object as read, with a new label, written back with PUT. Controllers (the scheduler marking a
+            // pod unschedulable) may write in between; like a user, read again and retry on 409 Conflict.
+            KubectlResult replace = null!;
+            for (var attempt = 0; attempt < 5; attempt++)
+            {
+                var json = await k.RunAsync(["get", resource, name, "-o", "json", .. nsArgs]);
+                var node = System.Text.Json.Nodes.JsonNode.Parse(json.Stdout)!;
+                var meta = node["metadata"]!.AsObject();
+                var labelsNode = meta["labels"] as System.Text.Json.Nodes.JsonObject ?? new System.Text.Json.Nodes.JsonObject();
+                labelsNode["replaced"] = "yes";
+                meta["labels"] = labelsNode;
+                replace = await k.RunWithInputAsync(node.ToJsonString(), ["replace", "-f", "-"]);
+                if (replace.ExitCode == 0 || !replace.Stderr.Contains("Conflict", StringComparison.Ordinal))
+                {
+                    break;
+                }
+            }
+
             if (replace.ExitCode != 0)
             {
                 failures.Add($"replace {resource}: {replace.Stderr}");
