@@ -16,9 +16,15 @@ internal sealed class Authenticator
     private readonly ServiceAccounts.ServiceAccountTokenValidator? _serviceAccounts;
     private readonly ConcurrentDictionary<string, UserInfo?> _certificates = new(StringComparer.Ordinal);
 
+    // Static token users with system:authenticated added once (kube-apiserver's AuthenticatedGroupAdder), not per request.
+    private readonly Dictionary<string, UserInfo> _tokens;
+
     public Authenticator(ApiServerOptions options, ServiceAccounts.ServiceAccountTokenValidator? serviceAccounts = null)
     {
         _options = options;
+        _tokens = options.Tokens.ToDictionary(t => t.Key, t => t.Value.Groups.Contains("system:authenticated")
+            ? t.Value
+            : t.Value with { Groups = [.. t.Value.Groups, "system:authenticated"] }, StringComparer.Ordinal);
         _serviceAccounts = serviceAccounts;
     }
 
@@ -44,10 +50,9 @@ internal sealed class Authenticator
         if (auth.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
             var token = auth[7..].Trim();
-            if (token.Length > 0 && _options.Tokens.TryGetValue(token, out var tokenUser))
+            if (token.Length > 0 && _tokens.TryGetValue(token, out var tokenUser))
             {
-                // Every authenticated user is in system:authenticated (kube-apiserver's AuthenticatedGroupAdder).
-                return tokenUser.Groups.Contains("system:authenticated") ? tokenUser : tokenUser with { Groups = [.. tokenUser.Groups, "system:authenticated"] };
+                return tokenUser;
             }
 
             // Service-account JWTs; a token that fails any check is a 401, never a fallthrough to anonymous.

@@ -141,7 +141,7 @@ internal sealed partial class ApiRouter
 
     private TimeSpan RequestTimeout(HttpContext ctx)
     {
-        if (ctx.Request.Query.TryGetValue("timeout", out var t) && GoDuration.TryParse(t.ToString(), out var d) && d > TimeSpan.Zero)
+        if (ctx.Request.Query.TryGetValue("timeout", out var t) && Skiff.Api.Validation.GoDurations.TryParse(t.ToString(), out var d) && d > TimeSpan.Zero)
         {
             return d < _options.RequestTimeout ? d : _options.RequestTimeout;
         }

@@ -37,12 +37,6 @@ internal sealed partial class CronSchedule
 
     public TimeZoneInfo Zone { get; }
 
-    [GeneratedRegex(@"^((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+$")]
-    private static partial Regex DurationSyntax();
-
-    [GeneratedRegex(@"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")]
-    private static partial Regex DurationPart();
-
     /// <summary>Parses a schedule in <paramref name="timeZone"/> (null: <paramref name="local"/>); the error text when it cannot.</summary>
     public static CronSchedule? TryParse(string schedule, string? timeZone, TimeZoneInfo local, out string? error)
     {
@@ -73,7 +67,7 @@ internal sealed partial class CronSchedule
         if (spec.StartsWith("@every ", StringComparison.Ordinal))
         {
             var text = spec["@every ".Length..].Trim();
-            if (!TryParseDuration(text, out var every))
+            if (!Skiff.Api.Validation.GoDurations.TryParse(text, out var every))
             {
                 error = $"failed to parse duration {spec}: time: invalid duration \"{text}\"";
                 return null;
@@ -142,31 +136,4 @@ internal sealed partial class CronSchedule
     private static TimeZoneInfo FindZone(string name) =>
         name == "UTC" || name.Length == 0 ? TimeZoneInfo.Utc : TimeZoneInfo.FindSystemTimeZoneById(name);
 
-    /// <summary>Go's time.ParseDuration for positive durations (<c>1h30m</c>, <c>90s</c>, <c>1.5h</c>).</summary>
-    private static bool TryParseDuration(string text, out TimeSpan duration)
-    {
-        duration = TimeSpan.Zero;
-        if (!DurationSyntax().IsMatch(text))
-        {
-            return false;
-        }
-
-        double ticks = 0;
-        foreach (Match m in DurationPart().Matches(text))
-        {
-            var n = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
-            ticks += n * m.Groups[2].Value switch
-            {
-                "ns" => 0.01,
-                "us" or "µs" or "μs" => 10,
-                "ms" => TimeSpan.TicksPerMillisecond,
-                "s" => TimeSpan.TicksPerSecond,
-                "m" => TimeSpan.TicksPerMinute,
-                _ => TimeSpan.TicksPerHour,
-            };
-        }
-
-        duration = TimeSpan.FromTicks((long)ticks);
-        return true;
-    }
 }

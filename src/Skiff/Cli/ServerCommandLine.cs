@@ -187,7 +187,7 @@ internal sealed class ServerCommandLine
         option.Validators.Add(result =>
         {
             if (result.Tokens.Count == 1 && result.Tokens[0].Value is var value
-                && (!Skiff.ApiServer.Registry.Batch.CronJobs.GoDuration.TryParse(value, out var d) || d <= TimeSpan.Zero))
+                && (!Skiff.Api.Validation.GoDurations.TryParse(value, out var d) || d <= TimeSpan.Zero))
             {
                 result.AddError($"{name}: '{value}' is not a positive duration (e.g. 40s, 1m30s)");
             }
@@ -196,5 +196,5 @@ internal sealed class ServerCommandLine
     }
 
     private static TimeSpan? Duration(string? text) =>
-        text is not null && Skiff.ApiServer.Registry.Batch.CronJobs.GoDuration.TryParse(text, out var d) ? d : null;
+        text is not null && Skiff.Api.Validation.GoDurations.TryParse(text, out var d) ? d : null;
 }

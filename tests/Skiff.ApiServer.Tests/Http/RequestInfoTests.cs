@@ -39,7 +39,7 @@ public sealed class RequestInfoTests
     [InlineData("250ms", 250)]
     public void GoDuration_Parses(string text, int ms)
     {
-        Assert.True(GoDuration.TryParse(text, out var d));
+        Assert.True(Skiff.Api.Validation.GoDurations.TryParse(text, out var d));
         Assert.Equal(TimeSpan.FromMilliseconds(ms), d);
     }
 }

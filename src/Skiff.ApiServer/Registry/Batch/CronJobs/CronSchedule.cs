@@ -59,7 +59,7 @@ internal static class CronSchedule
             if (spec.StartsWith("@every ", StringComparison.Ordinal))
             {
                 var text = spec["@every ".Length..];
-                return GoDuration.TryParse(text, out _) ? null : $"failed to parse duration {spec}: time: invalid duration \"{text}\"";
+                return Skiff.Api.Validation.GoDurations.TryParse(text, out _) ? null : $"failed to parse duration {spec}: time: invalid duration \"{text}\"";
             }
 
             return $"unrecognized descriptor: {spec}";

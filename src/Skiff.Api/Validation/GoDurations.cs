@@ -1,10 +1,14 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Skiff.ApiServer.Registry.Batch.CronJobs;
+namespace Skiff.Api.Validation;
 
-/// <summary>Go's time.ParseDuration syntax (e.g. <c>1h30m</c>, <c>90s</c>, <c>1.5h</c>), for <c>@every</c> schedules.</summary>
-internal static partial class GoDuration
+/// <summary>
+/// Go's time.ParseDuration syntax (<c>1h30m</c>, <c>90s</c>, <c>1.5h</c>, <c>250ms</c>, an optional sign, and <c>0</c>),
+/// wherever Kubernetes takes a Go duration: the <c>timeout</c> query parameter, <c>@every</c> CronJob schedules,
+/// component flags.
+/// </summary>
+public static partial class GoDurations
 {
     [GeneratedRegex(@"^[-+]?((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+$")]
     private static partial Regex Syntax();
