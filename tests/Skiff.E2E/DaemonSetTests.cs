@@ -178,8 +178,12 @@ public sealed class DaemonSetTests(ServerFixture fixture) : IClassFixture<Server
             var pods = await LivePodsAsync(client, ns);
             // By the pinned node: the new pod may not be bound yet.
             var images = pods.OrderBy(TargetNode, StringComparer.Ordinal).Select(p => (TargetNode(p), p.Spec.Containers[0].Image));
-            return images.SequenceEqual([("dss-a", "nginx:2"), ("dss-b", "nginx:1")]);
-        }, "only the deleted pod replaced at nginx:2", () => KubeletStepAsync(client, ns));
+            return images.SequenceEqual([("dss-a", "nginx:2"), ("dss-b", "nginx:1")]) &&
+                (await client.AppsV1.ReadNamespacedDaemonSetAsync("od", ns)).Status.NumberAvailable == 2;
+        }, "only the deleted pod replaced at nginx:2, and available", () => KubeletStepAsync(client, ns));
+
+        // Both old pods are available now. (An unavailable old pod may be replaced at once without counting
+        // against maxSurge, as in Kubernetes, which would allow a fourth pod below.)
 
         // maxSurge: the new pod starts beside the old one, which goes only once the new one is available.
         await kubectl.OkAsync("-n", ns, "patch", "daemonset/od", "--type=merge", "-p", """{"spec":{"updateStrategy":{"type":"RollingUpdate","rollingUpdate":{"maxSurge":1,"maxUnavailable":0}},"template":{"spec":{"containers":[{"name":"c","image":"nginx:3"}]}}}}""");

@@ -6,7 +6,7 @@ public sealed partial class EtcdStore
 {
     private static partial class Log
     {
-        // Event IDs 60-79 belong to EtcdStore; highest in use: 62.
+        // Event IDs 60-79 belong to EtcdStore; highest in use: 63.
         [LoggerMessage(60, LogLevel.Information, "Opened etcd store {Endpoint} (key prefix '{KeyPrefix}') at revision {Revision}", EventName = "EtcdOpened")]
         public static partial void Opened(ILogger logger, string endpoint, string keyPrefix, long revision);
 
@@ -15,5 +15,8 @@ public sealed partial class EtcdStore
 
         [LoggerMessage(62, LogLevel.Error, "etcd {Endpoint}: periodic compaction failed; it is retried at the next interval", EventName = "EtcdPeriodicCompactionFailed")]
         public static partial void PeriodicCompactionFailed(ILogger logger, string endpoint, Exception ex);
+
+        [LoggerMessage(63, LogLevel.Information, "etcd {Endpoint}: {What} was reset ({Reason}); retrying (attempt {Attempt})", EventName = "EtcdReadRetried")]
+        public static partial void ReadRetried(ILogger logger, string endpoint, string what, string reason, int attempt);
     }
 }

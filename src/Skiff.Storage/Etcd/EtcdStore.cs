@@ -34,6 +34,7 @@ public sealed partial class EtcdStore : IStore, IStoreHealth
 
     private static readonly ByteString CompactKey = ByteString.CopyFromUtf8(CompactRevisionKey);
     private static readonly TimeSpan MaxReconnectDelay = TimeSpan.FromSeconds(2);
+    private const int ReadAttempts = 4;
 
     private readonly EtcdStoreOptions _options;
     private readonly ILogger _logger;
@@ -88,7 +89,7 @@ public sealed partial class EtcdStore : IStore, IStoreHealth
     /// <summary>Checks etcd is reachable and has a leader (as kube-apiserver's <c>etcd</c> health check does); throws <see cref="EtcdStoreException"/> when not.</summary>
     public async ValueTask CheckHealthAsync(CancellationToken cancellationToken = default)
     {
-        var status = await CallAsync("status", o => _maintenance.StatusAsync(new StatusRequest(), o), cancellationToken).ConfigureAwait(false);
+        var status = await ReadAsync("status", o => _maintenance.StatusAsync(new StatusRequest(), o), cancellationToken).ConfigureAwait(false);
         if (status.Leader == 0)
         {
             throw new EtcdStoreException($"etcd {_endpoint} has no leader", null);
@@ -121,21 +122,21 @@ public sealed partial class EtcdStore : IStore, IStoreHealth
     /// <inheritdoc />
     public async ValueTask<long> GetCurrentRevisionAsync(CancellationToken cancellationToken = default)
     {
-        var response = await CallAsync("read revision", o => _kv.RangeAsync(new RangeRequest { Key = CompactKey, CountOnly = true }, o), cancellationToken).ConfigureAwait(false);
+        var response = await ReadAsync("read revision", o => _kv.RangeAsync(new RangeRequest { Key = CompactKey, CountOnly = true }, o), cancellationToken).ConfigureAwait(false);
         return response.Header.Revision;
     }
 
     /// <inheritdoc />
     public async ValueTask<long> GetCompactRevisionAsync(CancellationToken cancellationToken = default)
     {
-        var response = await CallAsync($"read {CompactRevisionKey}", o => _kv.RangeAsync(new RangeRequest { Key = CompactKey }, o), cancellationToken).ConfigureAwait(false);
+        var response = await ReadAsync($"read {CompactRevisionKey}", o => _kv.RangeAsync(new RangeRequest { Key = CompactKey }, o), cancellationToken).ConfigureAwait(false);
         return response.Kvs.Count == 0 ? 0 : ParseCompactRevision(response.Kvs[0]);
     }
 
     /// <inheritdoc />
     public async ValueTask<KeyValue?> GetAsync(string key, CancellationToken cancellationToken = default)
     {
-        var response = await CallAsync($"get {key}", o => _kv.RangeAsync(new RangeRequest { Key = FullKey(key) }, o), cancellationToken).ConfigureAwait(false);
+        var response = await ReadAsync($"get {key}", o => _kv.RangeAsync(new RangeRequest { Key = FullKey(key) }, o), cancellationToken).ConfigureAwait(false);
         return response.Kvs.Count == 0 ? null : ToKeyValue(response.Kvs[0]);
     }
 
@@ -158,7 +159,7 @@ public sealed partial class EtcdStore : IStore, IStoreHealth
         RangeResponse response;
         try
         {
-            response = await _kv.RangeAsync(request, CallOptions(cancellationToken)).ConfigureAwait(false);
+            response = await ReadAsync($"range {prefix}", o => _kv.RangeAsync(request, o), cancellationToken, rethrowRpc: true).ConfigureAwait(false);
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.OutOfRange && ex.Status.Detail.Contains("compacted", StringComparison.Ordinal))
         {
@@ -187,7 +188,7 @@ public sealed partial class EtcdStore : IStore, IStoreHealth
     public async ValueTask<long> CountAsync(string prefix, CancellationToken cancellationToken = default)
     {
         var (start, end) = PrefixRange(prefix);
-        var response = await CallAsync($"count {prefix}", o => _kv.RangeAsync(new RangeRequest { Key = start, RangeEnd = end, CountOnly = true }, o), cancellationToken).ConfigureAwait(false);
+        var response = await ReadAsync($"count {prefix}", o => _kv.RangeAsync(new RangeRequest { Key = start, RangeEnd = end, CountOnly = true }, o), cancellationToken).ConfigureAwait(false);
         return response.Count;
     }
 
@@ -338,7 +339,7 @@ public sealed partial class EtcdStore : IStore, IStoreHealth
             throw new FutureRevisionException(revision, current);
         }
 
-        var existing = await CallAsync($"read {CompactRevisionKey}", o => _kv.RangeAsync(new RangeRequest { Key = CompactKey }, o), cancellationToken).ConfigureAwait(false);
+        var existing = await ReadAsync($"read {CompactRevisionKey}", o => _kv.RangeAsync(new RangeRequest { Key = CompactKey }, o), cancellationToken).ConfigureAwait(false);
         var compacted = existing.Kvs.Count == 0 ? 0 : ParseCompactRevision(existing.Kvs[0]);
         if (revision <= compacted)
         {
@@ -479,6 +480,35 @@ public sealed partial class EtcdStore : IStore, IStoreHealth
 
     private static bool IsTransient(RpcException ex) =>
         ex.StatusCode is StatusCode.Unavailable or StatusCode.Internal or StatusCode.Unknown or StatusCode.Aborted or StatusCode.Cancelled;
+
+    /// <summary>
+    /// A read (range, status) is idempotent, so a connection reset while it was in flight (the server restarting, a
+    /// proxy or load balancer dropping connections) is retried a few times before it fails; writes are never retried
+    /// because a reset write may have been applied.
+    /// </summary>
+    private async Task<T> ReadAsync<T>(string what, Func<CallOptions, AsyncUnaryCall<T>> call, CancellationToken cancellationToken, bool rethrowRpc = false)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await call(CallOptions(cancellationToken)).ConfigureAwait(false);
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable && attempt < ReadAttempts)
+            {
+                Log.ReadRetried(_logger, _endpoint, what, ex.Status.Detail, attempt + 1);
+                await DelayBeforeReconnectAsync(attempt, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RpcException ex) when (!rethrowRpc)
+            {
+                throw Failure(what, ex);
+            }
+            catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new EtcdStoreException($"etcd {_endpoint}: {what} failed: the call was reset or timed out", ex);
+            }
+        }
+    }
 
     private async Task<T> CallAsync<T>(string what, Func<CallOptions, AsyncUnaryCall<T>> call, CancellationToken cancellationToken)
     {
