@@ -54,6 +54,9 @@ public static class ApiServerHost
                 {
                     ServerCertificate = options.ServingCertificate,
 
+                    // TLS 1.2 and 1.3 only, like kube-apiserver's default --tls-min-version VersionTLS12.
+                    SslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13,
+
                     // Any client certificate is taken at the TLS layer; the authenticator decides whether it
                     // chains to the cluster CA, so a bad certificate gets a 401 Status instead of a TLS failure.
                     ClientCertificateMode = ClientCertificateMode.AllowCertificate,
