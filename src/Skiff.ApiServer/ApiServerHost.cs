@@ -112,6 +112,12 @@ public static class ApiServerHost
         services.AddSingleton<IAdmissionPlugin, LimitRanger>();
         services.AddSingleton<IAdmissionPlugin, ResourceQuotaAdmission>();
         services.AddSingleton<IAdmissionPlugin, DefaultTolerationSeconds>();
+        services.AddSingleton<Admission.Webhooks.ServiceEndpointResolver>();
+        services.AddSingleton<Admission.Webhooks.WebhookClient>();
+        services.AddSingleton<Admission.Webhooks.WebhookSource>();
+        services.AddSingleton<Admission.Webhooks.WebhookAdmission>();
+        services.AddSingleton<IAdmissionPlugin, Admission.Webhooks.MutatingAdmissionWebhook>();
+        services.AddSingleton<IAdmissionPlugin, Admission.Webhooks.ValidatingAdmissionWebhook>();
         foreach (var plugin in options.AdmissionPlugins)
         {
             services.AddSingleton(plugin);
