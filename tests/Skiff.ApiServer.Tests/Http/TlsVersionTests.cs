@@ -31,14 +31,25 @@ public sealed class TlsVersionTests
     }
 
     [Fact]
-    public async Task Handshake_Tls11Only_IsRefused()
+    public async Task Handshake_Tls11_IsRefusedWithProtocolVersionAlert()
     {
-        // Debian's OpenSSL (MinProtocol TLSv1.2 in openssl.cnf) may refuse to offer TLS 1.1 at all, in which case
-        // the handshake fails on the client side before the server decides; either way no TLS 1.1 session forms.
-#pragma warning disable SYSLIB0039 // TLS 1.1 is obsolete: offering it is the point of the test.
-        var offered = SslProtocols.Tls11;
-#pragma warning restore SYSLIB0039
+        // .NET's client will not offer TLS 1.1 on this OpenSSL, so the openssl CLI offers it (security level 0 allows the
+        // old ciphers). The server must answer with a "protocol version" alert: refusing the version itself. Without the
+        // TLS 1.2 minimum the default OpenSSL settings still fail the handshake, but only for lack of a shared cipher
+        // ("handshake failure"), which this test tells apart.
         await using var server = await TestServer.StartAsync();
-        await Assert.ThrowsAnyAsync<Exception>(() => HandshakeAsync(server, offered));
+        var psi = new System.Diagnostics.ProcessStartInfo("openssl") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "s_client", "-connect", $"127.0.0.1:{server.Address.Port}", "-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0" })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var openssl = System.Diagnostics.Process.Start(psi)!;
+        openssl.StandardInput.Close();
+        var stdout = openssl.StandardOutput.ReadToEndAsync();
+        var stderr = await openssl.StandardError.ReadToEndAsync();
+        await openssl.WaitForExitAsync();
+        Assert.NotEqual(0, openssl.ExitCode);
+        Assert.Contains("alert protocol version", stderr + await stdout);
     }
 }
