@@ -233,6 +233,31 @@ public sealed class WebhookAdmissionHttpTests
     }
 
     [Fact]
+    public async Task Validating_Delete_SeesOldObjectAndOptions_DryRunIsFlagged()
+    {
+        await using var hook = await TestWebhook.StartAsync((_, review) =>
+            Task.FromResult(TestWebhook.Answer(review, (string?)review["request"]!["operation"] != "DELETE", "keep it")));
+        await using var server = await TestServer.StartAsync();
+        Assert.Equal(HttpStatusCode.Created, (await CreateConfigMapAsync(server, "d1")).StatusCode);
+        var hookConfig = Hook("nodelete.example.com", UrlConfig(hook, "/v"));
+        hookConfig["rules"]![0]!["operations"] = new JsonArray("DELETE", "CREATE");
+        await ConfigureAsync(server, Validating, "ValidatingWebhookConfiguration", "nodelete", hookConfig);
+
+        var denied = await server.Client.DeleteAsync($"{ConfigMaps}/d1");
+        Assert.Equal(HttpStatusCode.BadRequest, denied.StatusCode);
+        Assert.Equal("admission webhook \"nodelete.example.com\" denied the request: keep it", (string?)(await StatusAsync(denied))["message"]);
+        Assert.Equal(HttpStatusCode.OK, (await server.Client.GetAsync($"{ConfigMaps}/d1")).StatusCode);
+        var request = hook.Reviews.Last()["request"]!;
+        Assert.Null(request["object"]);
+        Assert.Equal("d1", (string?)request["oldObject"]!["metadata"]!["name"]);
+        Assert.Equal("DeleteOptions", (string?)request["options"]!["kind"]);
+
+        var dryRun = await server.Client.PostAsync(ConfigMaps + "?dryRun=All", TestServer.Json("""{"metadata":{"name":"dry"}}"""));
+        Assert.Equal(HttpStatusCode.Created, dryRun.StatusCode);
+        Assert.True((bool?)hook.Reviews.Last()["request"]!["dryRun"]);
+    }
+
+    [Fact]
     public async Task InvalidConfiguration_Is422()
     {
         await using var server = await TestServer.StartAsync();
