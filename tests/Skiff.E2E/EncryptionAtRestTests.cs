@@ -33,6 +33,71 @@ public sealed class EncryptionAtRestTests
         await CreateAndCheckAsync(server, etcdDir);
     }
 
+    [Fact]
+    public async Task ProviderConfig_PlaintextUpgrade_ThenKeyRotation_KeepEverySecretReadable()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "skiff-e2e-enc-" + Guid.NewGuid().ToString("N")[..10]);
+        Directory.CreateDirectory(dir);
+        var key1 = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var key2 = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        string Config(string name, params string[] providers)
+        {
+            var path = Path.Combine(dir, name + ".yaml");
+            File.WriteAllText(path, "apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n- resources: [secrets]\n  providers:\n"
+                + string.Concat(providers.Select(p => "  - " + p + "\n")));
+            return path;
+        }
+
+        var identity = Config("identity", "identity: {}");
+        var one = Config("one", $"aesgcm: {{keys: [{{name: key1, secret: {key1}}}]}}", "identity: {}");
+        var rotated = Config("rotated", $"aesgcm: {{keys: [{{name: key2, secret: {key2}}}, {{name: key1, secret: {key1}}}]}}");
+        var db = Path.Combine(dir, "server", "db");
+
+        await using var server = await SkiffServer.StartAsync(dir, "--encryption-provider-config", identity);
+        var kubectl = new Kubectl(server.Kubeconfig);
+
+        // identity first: stored as written (the control that the configuration is what decides).
+        await kubectl.OkAsync("create", "secret", "generic", "old", "--from-literal=v=" + Marker("old"));
+        Assert.True(Contains(db, Convert.ToBase64String(Encoding.UTF8.GetBytes(Marker("old")))));
+
+        // Encryption turned on: the plaintext Secret is still readable, new ones are encrypted with key1.
+        await server.StopAsync();
+        await server.RestartAsync("--encryption-provider-config", one);
+        Assert.Equal(Marker("old"), Decode(await kubectl.OkAsync("get", "secret", "old", "-o", "jsonpath={.data.v}")));
+        await kubectl.OkAsync("create", "secret", "generic", "new", "--from-literal=v=" + Marker("new"));
+        Assert.False(Contains(db, Convert.ToBase64String(Encoding.UTF8.GetBytes(Marker("new")))));
+        Assert.True(Contains(db, "k8s:enc:aesgcm:v1:key1:"));
+
+        // Rotation: key2 first, key1 kept for reading; the next write uses key2.
+        await server.StopAsync();
+        await server.RestartAsync("--encryption-provider-config", rotated);
+        Assert.Equal(Marker("new"), Decode(await kubectl.OkAsync("get", "secret", "new", "-o", "jsonpath={.data.v}")));
+        await kubectl.OkAsync("label", "secret", "new", "rotated=yes");
+        Assert.True(Contains(db, "k8s:enc:aesgcm:v1:key2:"));
+        Assert.Equal(Marker("new"), Decode(await kubectl.OkAsync("get", "secret", "new", "-o", "jsonpath={.data.v}")));
+    }
+
+    [Fact]
+    public async Task ProviderConfig_Invalid_StopsStartupNamingTheField()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "skiff-e2e-enc-" + Guid.NewGuid().ToString("N")[..10]);
+        Directory.CreateDirectory(dir);
+        var path = Path.Combine(dir, "bad.yaml");
+        File.WriteAllText(path, "apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n- resources: [secrets]\n  providers:\n  - secretbox: {keys: []}\n");
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { SkiffServer.SkiffDll, "server", "--data-dir", dir, "--https-listen-port", "0", "--disable-agent", "--encryption-provider-config", path })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = await p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        Assert.Equal(1, p.ExitCode);
+        Assert.Contains("resources[0].providers[0]: Unsupported value: \"secretbox\"", stderr + await stdout);
+    }
+
     private static string Marker(string kind) => $"plain-{kind}-value-5f3a9c1e7b";
 
     private static string Decode(string base64) => Encoding.UTF8.GetString(Convert.FromBase64String(base64));
