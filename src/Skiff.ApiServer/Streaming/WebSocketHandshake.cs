@@ -38,7 +38,9 @@ internal static class WebSocketHandshake
         ctx.Response.Headers.SecWebSocketAccept = AcceptKey(key);
         ctx.Response.Headers.SecWebSocketProtocol = subprotocol;
         var stream = await upgrade.UpgradeAsync().ConfigureAwait(false);
-        return WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true, SubProtocol = subprotocol, KeepAliveInterval = TimeSpan.FromSeconds(30) });
+        // The subprotocol was agreed in the headers above; WebSocketCreationOptions.SubProtocol is informational and
+        // rejects '/' (as in SPDY/3.1+portforward.k8s.io), so it is left unset.
+        return WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.FromSeconds(30) });
     }
 
     /// <summary>Reads one whole message (fragments joined); null when the client closes or the connection ends.</summary>
