@@ -168,6 +168,21 @@ public sealed class StreamingTests(NodeServerFixture fixture) : IClassFixture<No
 
         var missing = await _node.Kubectl.RunAsync("exec", "no-such-pod", "--", "true");
         Assert.Contains("pods \"no-such-pod\" not found", missing.Stderr);
+
+        // A pod no node has taken: the API server's 400, as kube-apiserver's ExecLocation answers.
+        await _node.Kubectl.OkAsync("run", "nowhere", "--image=" + NodeServer.TestImage, "--overrides={\"spec\":{\"nodeSelector\":{\"no\":\"such-node\"}}}", "--", "sleep", "60");
+        foreach (var version in new[] { "1.33", "1.28" })
+        {
+            var pending = await For(version).RunAsync("exec", "nowhere", "--", "true");
+            Assert.NotEqual(0, pending.ExitCode);
+            Assert.Contains("pod nowhere does not have a host assigned", pending.Stderr);
+        }
+
+        // A finished pod: kubectl refuses it from the phase the server reports.
+        await _node.Kubectl.OkAsync("run", "finished", "--restart=Never", "--image=" + NodeServer.TestImage, "--image-pull-policy=IfNotPresent", "--", "true");
+        await _node.EventuallyAsync(async () => await _node.PodFieldAsync("finished", "{.status.phase}") == "Succeeded", "finished Succeeded");
+        var done = await _node.Kubectl.RunAsync("exec", "finished", "--", "true");
+        Assert.Contains("cannot exec into a container in a completed pod; current phase is Succeeded", done.Stderr);
     }
 
     [Fact]
