@@ -10,7 +10,7 @@ namespace Skiff.E2E;
 /// to a Service, the errors for a missing container, and a killed client freeing its session on the node. kubectl 1.33
 /// speaks WebSocket (v5.channel.k8s.io, the SPDY-in-WebSocket port-forward tunnel); 1.28 speaks SPDY/3.1.
 /// </summary>
-public sealed class StreamingTests(NodeServerFixture fixture) : IClassFixture<NodeServerFixture>
+public sealed class StreamingTests(NodeServerFixture fixture, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<NodeServerFixture>
 {
     private readonly NodeServer _node = fixture.Node;
 
@@ -208,6 +208,46 @@ public sealed class StreamingTests(NodeServerFixture fixture) : IClassFixture<No
             await client.WaitForExitAsync();
             await _node.EventuallyAsync(async () => !(await k.OkAsync("exec", "shell", "--", "ps", "-o", "args")).Contains(marker, StringComparison.Ordinal),
                 $"the exec session of the killed kubectl {version} to end in the container");
+        }
+    }
+
+    /// <summary>Figures, printed (not asserted): exec round trips and cp throughput per protocol, kubectl start-up included.</summary>
+    [Fact]
+    public async Task Measure_exec_round_trips_and_cp_throughput()
+    {
+        await ShellPodAsync();
+        var dir = Directory.CreateTempSubdirectory("skiff-cp-measure-");
+        try
+        {
+            var blob = Path.Combine(dir.FullName, "blob.bin");
+            var data = new byte[20 * 1024 * 1024];
+            new Random(1).NextBytes(data);
+            await File.WriteAllBytesAsync(blob, data);
+            foreach (var version in new[] { "1.33", "1.28" })
+            {
+                var k = For(version);
+                await k.OkAsync("exec", "shell", "--", "true");
+                var watch = Stopwatch.StartNew();
+                for (var i = 0; i < 10; i++)
+                {
+                    await k.OkAsync("exec", "shell", "--", "true");
+                }
+
+                var exec = watch.Elapsed.TotalMilliseconds / 10;
+                watch.Restart();
+                await k.OkAsync("cp", blob, "shell:/tmp/measure.bin");
+                var up = watch.Elapsed.TotalSeconds;
+                watch.Restart();
+                var back = Path.Combine(dir.FullName, "back-" + version);
+                await k.OkAsync("cp", "shell:/tmp/measure.bin", back);
+                var down = watch.Elapsed.TotalSeconds;
+                Assert.Equal(data.Length, new FileInfo(back).Length);
+                output.WriteLine($"kubectl {version} ({Environment.ProcessorCount} cores): exec round trip {exec:0} ms; cp 20 MiB into the pod {20 / up:0.0} MiB/s, out of it {20 / down:0.0} MiB/s");
+            }
+        }
+        finally
+        {
+            dir.Delete(true);
         }
     }
 

@@ -3,9 +3,6 @@ using System.Net.WebSockets;
 
 namespace Skiff.ApiServer.Streaming;
 
-/// <summary>The streams of an exec or attach session.</summary>
-internal sealed record RemoteCommandStreams(bool Stdin, bool Stdout, bool Stderr, bool Tty);
-
 /// <summary>
 /// Bridges a client's WebSocket speaking <c>v5.channel.k8s.io</c> to a SPDY connection speaking remotecommand
 /// <c>v4.channel.k8s.io</c> towards the kubelet, as kube-apiserver's StreamTranslatorProxy does. Each binary message

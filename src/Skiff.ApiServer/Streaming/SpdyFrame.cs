@@ -2,20 +2,6 @@ using System.Buffers.Binary;
 
 namespace Skiff.ApiServer.Streaming;
 
-/// <summary>SPDY/3 frame types (control frames) as on the wire.</summary>
-internal enum SpdyFrameType : ushort
-{
-    Data = 0,
-    SynStream = 1,
-    SynReply = 2,
-    RstStream = 3,
-    Settings = 4,
-    Ping = 6,
-    GoAway = 7,
-    Headers = 8,
-    WindowUpdate = 9,
-}
-
 /// <summary>
 /// One SPDY/3.1 frame: a control frame (C bit set: version 3, type, flags, 24-bit length) or a data frame (stream id,
 /// flags, 24-bit length), with its payload. <see cref="StreamId"/> is the id a control frame concerns (0 for SETTINGS,
