@@ -211,6 +211,85 @@ public sealed class StreamingTests(NodeServerFixture fixture, Xunit.Abstractions
         }
     }
 
+    /// <summary>
+    /// A client speaking WebSocket <c>v4.channel.k8s.io</c> (as the Python client does) gets the runtime's own WebSocket
+    /// protocol through both proxies unchanged: output on channel 1, the exit code in a Status on channel 3.
+    /// </summary>
+    [Fact]
+    public async Task Websocket_v4_client_passes_through_to_the_runtime()
+    {
+        await ShellPodAsync();
+        var config = await File.ReadAllTextAsync(_node.Kubeconfig);
+        string Field(string name) => Regex.Match(config, name + @":\s*(\S+)").Groups[1].Value;
+        var dir = Directory.CreateTempSubdirectory("skiff-ws4-");
+        try
+        {
+            await File.WriteAllBytesAsync(Path.Combine(dir.FullName, "cert.pem"), Convert.FromBase64String(Field("client-certificate-data")));
+            await File.WriteAllBytesAsync(Path.Combine(dir.FullName, "key.pem"), Convert.FromBase64String(Field("client-key-data")));
+            var script = Path.Combine(dir.FullName, "ws4.py");
+            await File.WriteAllTextAsync(script, """
+                import base64, os, socket, ssl, struct, sys
+                d = sys.argv[1]
+                ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+                ctx.check_hostname = False
+                ctx.verify_mode = ssl.CERT_NONE
+                ctx.load_cert_chain(os.path.join(d, 'cert.pem'), os.path.join(d, 'key.pem'))
+                s = ctx.wrap_socket(socket.create_connection(('127.0.0.1', 6443), timeout=60))
+                path = '/api/v1/namespaces/default/pods/shell/exec?command=sh&command=-c&command=echo%20v4-ok%3B%20exit%207&stdout=true&stderr=true'
+                key = base64.b64encode(os.urandom(16)).decode()
+                s.sendall(('GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n'
+                           'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: %s\r\nSec-WebSocket-Protocol: v4.channel.k8s.io\r\n\r\n' % (path, key)).encode())
+                buf = b''
+                while b'\r\n\r\n' not in buf:
+                    chunk = s.recv(4096)
+                    if not chunk:
+                        break
+                    buf += chunk
+                head, _, buf = buf.partition(b'\r\n\r\n')
+                print(head.decode().split('\r\n')[0])
+                print('protocol=' + ''.join(l.split(':', 1)[1].strip() for l in head.decode().split('\r\n') if l.lower().startswith('sec-websocket-protocol')))
+                def need(n):
+                    global buf
+                    while len(buf) < n:
+                        chunk = s.recv(65536)
+                        if not chunk:
+                            raise SystemExit('eof')
+                        buf += chunk
+                    out, buf = buf[:n], buf[n:]
+                    return out
+                channels = {}
+                while True:
+                    try:
+                        b0, b1 = need(2)
+                    except SystemExit:
+                        break
+                    n = b1 & 0x7f
+                    if n == 126:
+                        n = struct.unpack('>H', need(2))[0]
+                    elif n == 127:
+                        n = struct.unpack('>Q', need(8))[0]
+                    payload = need(n)
+                    if b0 & 0x0f == 8:
+                        break
+                    if payload:
+                        channels[payload[0]] = channels.get(payload[0], b'') + payload[1:]
+                for c in sorted(channels):
+                    print('channel %d: %s' % (c, channels[c].decode(errors='replace').strip()))
+                """);
+            var (code, text) = await _node.InNetnsAsync("python3", script, dir.FullName);
+            Assert.True(code == 0, text);
+            Assert.Contains("HTTP/1.1 101", text);
+            Assert.Contains("protocol=v4.channel.k8s.io", text);
+            Assert.Contains("channel 1: v4-ok", text);
+            Assert.Matches("channel 3: .*NonZeroExitCode.*\"message\":\"7\"", text);
+            Assert.Contains("Streaming exec default/shell started (v4.channel.k8s.io)", _node.Log);
+        }
+        finally
+        {
+            dir.Delete(true);
+        }
+    }
+
     /// <summary>Figures, printed (not asserted): exec round trips and cp throughput per protocol, kubectl start-up included.</summary>
     [Fact]
     public async Task Measure_exec_round_trips_and_cp_throughput()
