@@ -178,6 +178,21 @@ public sealed class StreamingTests(NodeServerFixture fixture, Xunit.Abstractions
             Assert.Contains("pod nowhere does not have a host assigned", pending.Stderr);
         }
 
+        // A container that has exited in a running pod: the node agent finds no running instance (kubelet's text).
+        await _node.Kubectl.OkWithInputAsync($$$"""
+            {"apiVersion":"v1","kind":"Pod","metadata":{"name":"half"},"spec":{"restartPolicy":"Never","containers":[
+              {"name":"runner","image":"{{{NodeServer.TestImage}}}","imagePullPolicy":"IfNotPresent","command":["sleep","3600"]},
+              {"name":"quitter","image":"{{{NodeServer.TestImage}}}","imagePullPolicy":"IfNotPresent","command":["true"]}]}}
+            """, "apply", "-f", "-");
+        await _node.EventuallyAsync(async () => await _node.PodFieldAsync("half", "{.status.containerStatuses[?(@.name==\"quitter\")].state.terminated.reason}") == "Completed"
+            && await _node.PodFieldAsync("half", "{.status.phase}") == "Running", "half Running with quitter Completed");
+        foreach (var version in new[] { "1.33", "1.28" })
+        {
+            var exited = await For(version).RunAsync("exec", "half", "-c", "quitter", "--", "true");
+            Assert.NotEqual(0, exited.ExitCode);
+            Assert.Contains("container not found (\"quitter\")", exited.Stderr);
+        }
+
         // A finished pod: kubectl refuses it from the phase the server reports.
         await _node.Kubectl.OkAsync("run", "finished", "--restart=Never", "--image=" + NodeServer.TestImage, "--image-pull-policy=IfNotPresent", "--", "true");
         await _node.EventuallyAsync(async () => await _node.PodFieldAsync("finished", "{.status.phase}") == "Succeeded", "finished Succeeded");
