@@ -20,7 +20,8 @@ internal sealed class BootstrapKey
     /// <summary>PBKDF2 rounds; about 40 ms once per start on this machine.</summary>
     private const int Iterations = 100_000;
 
-    private BootstrapKey(byte[] aesKey, string id)
+    /// <summary>A key from its parts; <see cref="Derive"/> is the way to get one, this is for tests.</summary>
+    internal BootstrapKey(byte[] aesKey, string id)
     {
         AesKey = aesKey;
         Id = id;
