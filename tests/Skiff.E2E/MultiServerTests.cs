@@ -59,8 +59,12 @@ public sealed class MultiServerTests(Xunit.Abstractions.ITestOutputHelper output
 
             // A service-account token issued by one server is accepted by the other (one shared signing key).
             var saToken = (await kubectlA.OkAsync("create", "token", "default")).Trim();
-            var asServiceAccount = await kubectlB.OkAsync("auth", "whoami", "--token", saToken, "-o", "jsonpath={.status.userInfo.username}");
-            Assert.Equal("system:serviceaccount:default:default", asServiceAccount.Trim());
+            var saKubeconfig = Path.Combine(b.DataDir, "sa.yaml");
+            File.Copy(b.Kubeconfig, saKubeconfig);
+            var asServiceAccount = new Kubectl(saKubeconfig);
+            await asServiceAccount.OkAsync("config", "set-credentials", "sa", "--token=" + saToken);
+            await asServiceAccount.OkAsync("config", "set-context", (await asServiceAccount.OkAsync("config", "current-context")).Trim(), "--user=sa");
+            Assert.Equal("system:serviceaccount:default:default", (await asServiceAccount.OkAsync("auth", "whoami", "-o", "jsonpath={.status.userInfo.username}")).Trim());
 
             // Both servers in the kubernetes Service's Endpoints and EndpointSlice, each with an identity Lease.
             var both = $"{AdvertiseA}:{port},{AdvertiseB}:{port}";
@@ -104,9 +108,13 @@ public sealed class MultiServerTests(Xunit.Abstractions.ITestOutputHelper output
             var failed = await Assert.ThrowsAsync<InvalidOperationException>(() =>
                 SkiffServer.StartAsync(dataDir, "--datastore-endpoint", etcd.ClientUrl.ToString(), "--token", "a-wrong-token"));
 
-            Assert.Contains("Error: cannot use the cluster's bootstrap data: the datastore already holds a cluster's bootstrap data", failed.Message, StringComparison.Ordinal);
+            Assert.Contains("cannot use the cluster's bootstrap data: the datastore already holds a cluster's bootstrap data", failed.Message, StringComparison.Ordinal);
             Assert.Contains("sealed with a different server token", failed.Message, StringComparison.Ordinal);
             Assert.False(File.Exists(Path.Combine(dataDir, "server", "tls", "server-ca.key")));
+
+            // Nothing of the refused start stands in the way: the same data directory joins with the right token.
+            await using var second = await SkiffServer.StartAsync(dataDir, "--datastore-endpoint", etcd.ClientUrl.ToString(), "--token", "the-right-token");
+            Assert.Equal(File.ReadAllText(Path.Combine(first.DataDir, "server", "tls", "server-ca.crt")), File.ReadAllText(Path.Combine(dataDir, "server", "tls", "server-ca.crt")));
 
             // The cluster is untouched: the first server still serves.
             await new Kubectl(first.Kubeconfig).OkAsync("get", "namespace", "default");

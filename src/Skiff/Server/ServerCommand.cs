@@ -93,11 +93,16 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
         }
 
         var advertiseAddress = ResolveAdvertiseAddress(options.AdvertiseAddress, bindAddress);
-        var token = PrepareServerToken(data, ReadRequestedToken(options));
+        var (token, tokenIsNew) = PrepareServerToken(data, ReadRequestedToken(options));
         await using var store = datastore.Kind == DatastoreKind.Etcd
             ? await DatastoreOpener.OpenEtcdAsync(datastore, DatastoreTls.From(options), _loggerFactory, cancellationToken).ConfigureAwait(false)
             : await DatastoreOpener.OpenSqliteAsync(datastore.SqlitePath!, _loggerFactory, cancellationToken).ConfigureAwait(false);
         await SyncClusterSecretsAsync(data, store, token, cancellationToken).ConfigureAwait(false);
+        if (tokenIsNew)
+        {
+            // Only now: a start refused by the cluster (another token) leaves no token behind to trip the next start.
+            new ServerTokens(data.ServerDirectory, _logger).SaveServerToken(token);
+        }
 
         using var certificates = PrepareCertificates(data, bindAddress, advertiseAddress, out var tokens);
         using var kubeletClient = new CertificateFactory(_timeProvider).CreateClientCertificate(certificates.CertificateAuthority, "kube-apiserver-kubelet-client", ["system:masters"]);
@@ -304,13 +309,13 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
         }
     }
 
-    private string PrepareServerToken(DataDirectory data, string? requested)
+    private (string Token, bool IsNew) PrepareServerToken(DataDirectory data, string? requested)
     {
         try
         {
             Directory.CreateDirectory(data.Root);
             SecureFile.EnsureDirectory(data.ServerDirectory, SecureFile.PrivateDirectory);
-            return new ServerTokens(data.ServerDirectory, _logger).EnsureServerToken(requested);
+            return new ServerTokens(data.ServerDirectory, _logger).ResolveServerToken(requested);
         }
         catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
         {
