@@ -121,7 +121,11 @@ public sealed class MultiServerTests(Xunit.Abstractions.ITestOutputHelper output
         }
         finally
         {
-            Directory.Delete(dataDir, recursive: true);
+            // The joined server deletes its data directory when disposed; this covers a failure before it started.
+            if (Directory.Exists(dataDir))
+            {
+                Directory.Delete(dataDir, recursive: true);
+            }
         }
     }
 
