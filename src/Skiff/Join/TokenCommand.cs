@@ -65,7 +65,7 @@ internal sealed class TokenCommand(string dataDir, TextWriter output, TextWriter
             var list = await secrets.ListAsync("kube-system", new ListOptions { FieldSelector = "type=bootstrap.kubernetes.io/token" }, cancellationToken).ConfigureAwait(false);
             var rows = new List<string[]> { new[] { "TOKEN", "TTL", "EXPIRES", "USAGES", "DESCRIPTION", "EXTRA GROUPS" } };
             var now = time.GetUtcNow();
-            foreach (var secret in list.Items.OrderBy(s => s.Metadata.Name, StringComparer.Ordinal))
+            foreach (var secret in (list.Items ?? []).OrderBy(s => s.Metadata.Name, StringComparer.Ordinal))
             {
                 string Value(string key) => secret.Data is { } d && d.TryGetValue(key, out var b) && b is not null ? Encoding.UTF8.GetString(b) : "";
                 var expiration = Value("expiration");
