@@ -48,7 +48,7 @@ internal sealed class AgentIdentity(string directory, TimeProvider time)
 
         try
         {
-            var ca = X509Certificate2.CreateFromPemFile(CaCertificate);
+            var ca = X509Certificate2.CreateFromPem(File.ReadAllText(CaCertificate));
             if (JoinToken.HashOf(ca) == hash)
             {
                 return ca;
@@ -104,7 +104,7 @@ internal sealed class AgentIdentity(string directory, TimeProvider time)
         return id;
     }
 
-    private static X509Certificate2? LoadValid(string certificatePath, string keyPath, X509Certificate2 ca, string usage, Func<X509Certificate2, bool> check)
+    private X509Certificate2? LoadValid(string certificatePath, string keyPath, X509Certificate2 ca, string usage, Func<X509Certificate2, bool> check)
     {
         X509Certificate2? certificate;
         try
@@ -125,6 +125,7 @@ internal sealed class AgentIdentity(string directory, TimeProvider time)
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.Add(ca);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.VerificationTime = time.GetUtcNow().UtcDateTime;
         chain.ChainPolicy.ApplicationPolicy.Add(new Oid(usage));
         if (chain.Build(certificate) && check(certificate))
         {

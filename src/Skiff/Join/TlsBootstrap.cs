@@ -62,13 +62,18 @@ internal sealed partial class TlsBootstrap(Uri server, TimeProvider time, ILogge
     }
 
     /// <summary>A connection to the server that trusts only <paramref name="ca"/> and authenticates with <paramref name="bearerToken"/>.</summary>
-    public ApiConnection TokenConnection(X509Certificate2 ca, string bearerToken) =>
-        new(new k8s.KubernetesClientConfiguration
+    public ApiConnection TokenConnection(X509Certificate2 ca, string bearerToken)
+    {
+        var connection = new ApiConnection(new k8s.KubernetesClientConfiguration
         {
             Host = server.GetLeftPart(UriPartial.Authority),
-            AccessToken = bearerToken,
             SslCaCerts = [X509CertificateLoader.LoadCertificate(ca.RawData)],
         }) { UserAgent = "skiff-agent-bootstrap" };
+
+        // Resource clients send through the HttpClient directly, where the KubernetesClient package adds no token of its own.
+        connection.HttpClient.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearerToken);
+        return connection;
+    }
 
     /// <summary>
     /// Requests a certificate for <paramref name="subject"/> from <paramref name="signerName"/> through

@@ -131,7 +131,7 @@ internal sealed class TokenCommand(string dataDir, TextWriter output, TextWriter
 
         try
         {
-            using var ca = X509Certificate2.CreateFromPemFile(tls.CaCertificate);
+            using var ca = X509Certificate2.CreateFromPem(File.ReadAllText(tls.CaCertificate));
             using var connection = new ApiConnection(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(_data.KubeconfigPath)) { UserAgent = "skiff-token" };
             return await action(connection.For<V1Secret>(Secrets), ca).ConfigureAwait(false);
         }

@@ -64,7 +64,13 @@ public sealed class MultiNodeCluster : IAsyncDisposable
             await Run("dotnet", SkiffServer.SkiffDll, "images", "import", "--data-dir", cluster.Server.DataDir, image);
             await cluster.WaitForReadyAsync(cluster.Server.NodeName);
 
-            cluster.JoinToken = (await cluster.Server.InNetnsAsync("dotnet", SkiffServer.SkiffDll, "token", "create", "--data-dir", cluster.Server.DataDir, "--ttl", "2h")).Output.Trim();
+            var (code, token) = await cluster.Server.InNetnsAsync("dotnet", SkiffServer.SkiffDll, "token", "create", "--data-dir", cluster.Server.DataDir, "--ttl", "2h");
+            cluster.JoinToken = token.Trim();
+            if (code != 0 || !cluster.JoinToken.StartsWith("K10", StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"skiff token create failed ({code}): {token}");
+            }
+
             foreach (var agent in cluster._hosts.Skip(1))
             {
                 var started = Stopwatch.StartNew();

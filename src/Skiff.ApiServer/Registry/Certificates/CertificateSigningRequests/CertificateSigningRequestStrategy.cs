@@ -27,6 +27,10 @@ internal sealed class CertificateSigningRequestStrategy : ResourceStrategy<V1Cer
         "ipsec end system", "ipsec tunnel", "ipsec user", "timestamping", "ocsp signing", "microsoft sgc", "netscape sgc",
     ];
 
+    // Pre-quoted: the generic value formatting JSON-escapes '<' and '>', Go's %q does not.
+    private static readonly GoValue Binary = new(GoValue.Quote("<binary>"));
+    private static readonly GoValue CertificateData = new(GoValue.Quote("<certificate data>"));
+
     public override TableConvertor<V1CertificateSigningRequest> Table => CertificateSigningRequestTable.Instance;
 
     public override void Default(V1CertificateSigningRequest obj)
@@ -59,7 +63,7 @@ internal sealed class CertificateSigningRequestStrategy : ResourceStrategy<V1Cer
         }
         else if (ParseRequest(spec.Request) is null)
         {
-            errors.Invalid("spec.request", "<binary>", "PEM block type must be CERTIFICATE REQUEST");
+            errors.Invalid("spec.request", Binary, "PEM block type must be CERTIFICATE REQUEST");
         }
 
         ValidateSignerName(spec.SignerName, errors);
@@ -111,7 +115,7 @@ internal sealed class CertificateSigningRequestStrategy : ResourceStrategy<V1Cer
         ValidateStatus(obj.Status, errors);
         if (old.Status?.Certificate is { Length: > 0 } issued && !(obj.Status?.Certificate ?? []).AsSpan().SequenceEqual(issued))
         {
-            errors.Invalid("status.certificate", "<binary>", "updates may not modify existing certificate content");
+            errors.Invalid("status.certificate", Binary, "updates may not modify existing certificate content");
         }
     }
 
@@ -229,7 +233,7 @@ internal sealed class CertificateSigningRequestStrategy : ResourceStrategy<V1Cer
 
         if (status?.Certificate is { Length: > 0 } certificate && !IsCertificateBundle(certificate))
         {
-            errors.Invalid("status.certificate", "<certificate data>", "must contain at least one CERTIFICATE PEM block");
+            errors.Invalid("status.certificate", CertificateData, "must contain at least one CERTIFICATE PEM block");
         }
     }
 
