@@ -267,11 +267,32 @@ internal static partial class AgentCommand
         using var connection = NodeConnection(server, ca, X509CertificateLoader.LoadPkcs12(client.Export(X509ContentType.Pkcs12), null), options.NodeName);
         try
         {
-            var (key, pem, _) = await bootstrap.RequestAsync(connection, "system:node:" + options.NodeName, "kubernetes.io/kubelet-serving",
-                ["digital signature", "server auth"], request => request.CertificateExtensions.Add(NodeSans(options.NodeName, options.NodeAddress)), cancellationToken).ConfigureAwait(false);
+            // A request made before a restart is resumed, so an approval given meanwhile is not lost.
+            if (identity.LoadPendingServing() is var (pendingName, pendingKey))
+            {
+                using (pendingKey)
+                {
+                    try
+                    {
+                        var pem = await bootstrap.WaitAsync(connection, pendingName, cancellationToken).ConfigureAwait(false);
+                        serving.Replace(AgentIdentity.Save(identity.ServingCertificate, identity.ServingKey, pem, pendingKey));
+                        identity.ClearPendingServing();
+                        return;
+                    }
+                    catch (StartupException ex)
+                    {
+                        LogServingFailed(logger, ex.Message + "; asking again");
+                    }
+                }
+            }
+
+            var (key, issued, _) = await bootstrap.RequestAsync(connection, "system:node:" + options.NodeName, "kubernetes.io/kubelet-serving",
+                ["digital signature", "server auth"], request => request.CertificateExtensions.Add(NodeSans(options.NodeName, options.NodeAddress)), cancellationToken,
+                identity.SavePendingServing).ConfigureAwait(false);
             using (key)
             {
-                serving.Replace(AgentIdentity.Save(identity.ServingCertificate, identity.ServingKey, pem, key));
+                serving.Replace(AgentIdentity.Save(identity.ServingCertificate, identity.ServingKey, issued, key));
+                identity.ClearPendingServing();
             }
         }
         catch (StartupException ex)

@@ -30,6 +30,45 @@ internal sealed class AgentIdentity(string directory, TimeProvider time)
 
     public string NodeIdPath => Path.Combine(Directory, "node-id");
 
+    /// <summary>The key and name of a kubelet-serving request still waiting for approval.</summary>
+    public string PendingServingKey => Path.Combine(Directory, "serving-kubelet.pending.key");
+
+    public string PendingServingName => Path.Combine(Directory, "serving-kubelet.pending.csr");
+
+    /// <summary>Remembers a serving request being waited for, so a restarted agent resumes it.</summary>
+    public void SavePendingServing(string name, ECDsa key)
+    {
+        SecureFile.EnsureDirectory(Directory, SecureFile.PrivateDirectory);
+        SecureFile.WriteAllText(PendingServingKey, key.ExportECPrivateKeyPem() + "\n", SecureFile.Private);
+        SecureFile.WriteAllText(PendingServingName, name + "\n", SecureFile.Private);
+    }
+
+    /// <summary>The pending serving request's name and key, or null.</summary>
+    public (string Name, ECDsa Key)? LoadPendingServing()
+    {
+        if (!File.Exists(PendingServingKey) || !File.Exists(PendingServingName))
+        {
+            return null;
+        }
+
+        try
+        {
+            var key = ECDsa.Create();
+            key.ImportFromPem(File.ReadAllText(PendingServingKey));
+            return (File.ReadAllText(PendingServingName).Trim(), key);
+        }
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    public void ClearPendingServing()
+    {
+        File.Delete(PendingServingKey);
+        File.Delete(PendingServingName);
+    }
+
     /// <summary>When a certificate should be renewed: at <see cref="RenewAfter"/> of its lifetime.</summary>
     public static DateTimeOffset RenewAt(X509Certificate2 certificate)
     {

@@ -76,12 +76,14 @@ internal sealed partial class TlsBootstrap(Uri server, TimeProvider time, ILogge
     }
 
     /// <summary>
-    /// Requests a certificate for <paramref name="subject"/> from <paramref name="signerName"/> through
-    /// <paramref name="connection"/> and waits for it, however long approval takes. Returns the
-    /// new key and the certificate PEM; a denied or failed request, or a refused token, is a <see cref="StartupException"/>.
+    /// Requests a certificate for <paramref name="commonName"/> in system:nodes from <paramref name="signerName"/> through
+    /// <paramref name="connection"/> and waits for it, however long approval takes. <paramref name="created"/> hears the
+    /// request's name and key before the wait (to resume it after a restart). Returns the key and the certificate PEM; a
+    /// denied or failed request, or a refused token, is a <see cref="StartupException"/>.
     /// </summary>
     public async Task<(ECDsa Key, byte[] Certificate, string Name)> RequestAsync(
-        ApiConnection connection, string commonName, string signerName, IList<string> usages, Action<CertificateRequest>? extend, CancellationToken cancellationToken)
+        ApiConnection connection, string commonName, string signerName, IList<string> usages, Action<CertificateRequest>? extend, CancellationToken cancellationToken,
+        Action<string, ECDsa>? created = null)
     {
         var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         try
@@ -93,10 +95,10 @@ internal sealed partial class TlsBootstrap(Uri server, TimeProvider time, ILogge
             extend?.Invoke(request);
             var pem = request.CreateSigningRequestPem();
             var csrs = connection.For<V1CertificateSigningRequest>(CertificateSigningRequests);
-            V1CertificateSigningRequest created;
+            V1CertificateSigningRequest csr;
             try
             {
-                created = await csrs.CreateAsync(new V1CertificateSigningRequest
+                csr = await csrs.CreateAsync(new V1CertificateSigningRequest
                 {
                     ApiVersion = "certificates.k8s.io/v1",
                     Kind = "CertificateSigningRequest",
@@ -117,49 +119,59 @@ internal sealed partial class TlsBootstrap(Uri server, TimeProvider time, ILogge
                 throw new StartupException($"cannot reach the server at {server}: {ex.Message}", ex);
             }
 
-            var name = created.Metadata.Name;
+            var name = csr.Metadata.Name;
             Log.Requested(logger, name, signerName, commonName);
-            var lastReport = time.GetUtcNow();
-            while (true)
-            {
-                await Task.Delay(PollInterval, time, cancellationToken).ConfigureAwait(false);
-                V1CertificateSigningRequest current;
-                try
-                {
-                    current = await csrs.GetAsync(null, name, cancellationToken).ConfigureAwait(false);
-                }
-                catch (ApiException ex) when (ex.IsNotFound)
-                {
-                    throw new StartupException($"certificate signing request {name} was deleted before it was signed", ex);
-                }
-                catch (Exception ex) when (ex is HttpRequestException or ApiException { StatusCode: >= HttpStatusCode.InternalServerError })
-                {
-                    // The server may be restarting; keep waiting.
-                    continue;
-                }
-
-                if (current.Status?.Conditions?.FirstOrDefault(c => c.Type is "Denied" or "Failed" && c.Status == "True") is { } refused)
-                {
-                    throw new StartupException($"certificate signing request {name} was {refused.Type.ToLowerInvariant()}: {refused.Reason} {refused.Message}".TrimEnd());
-                }
-
-                if (current.Status?.Certificate is { Length: > 0 } certificate)
-                {
-                    Log.Issued(logger, name);
-                    return (key, certificate, name);
-                }
-
-                if (time.GetUtcNow() - lastReport >= ReportInterval)
-                {
-                    lastReport = time.GetUtcNow();
-                    Log.Waiting(logger, name);
-                }
-            }
+            created?.Invoke(name, key);
+            return (key, await WaitAsync(connection, name, cancellationToken).ConfigureAwait(false), name);
         }
         catch
         {
             key.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Waits until the request <paramref name="name"/> is issued; denied, failed or deleted is a <see cref="StartupException"/>.</summary>
+    public async Task<byte[]> WaitAsync(ApiConnection connection, string name, CancellationToken cancellationToken)
+    {
+        var csrs = connection.For<V1CertificateSigningRequest>(CertificateSigningRequests);
+        var lastReport = time.GetUtcNow();
+        while (true)
+        {
+            V1CertificateSigningRequest current;
+            try
+            {
+                current = await csrs.GetAsync(null, name, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ApiException ex) when (ex.IsNotFound)
+            {
+                throw new StartupException($"certificate signing request {name} was deleted before it was signed", ex);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or ApiException { StatusCode: >= HttpStatusCode.InternalServerError })
+            {
+                // The server may be restarting; keep waiting.
+                await Task.Delay(PollInterval, time, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (current.Status?.Conditions?.FirstOrDefault(c => c.Type is "Denied" or "Failed" && c.Status == "True") is { } refused)
+            {
+                throw new StartupException($"certificate signing request {name} was {refused.Type.ToLowerInvariant()}: {refused.Reason} {refused.Message}".TrimEnd());
+            }
+
+            if (current.Status?.Certificate is { Length: > 0 } certificate)
+            {
+                Log.Issued(logger, name);
+                return certificate;
+            }
+
+            if (time.GetUtcNow() - lastReport >= ReportInterval)
+            {
+                lastReport = time.GetUtcNow();
+                Log.Waiting(logger, name);
+            }
+
+            await Task.Delay(PollInterval, time, cancellationToken).ConfigureAwait(false);
         }
     }
 
