@@ -8,7 +8,8 @@ namespace Skiff.E2E;
 /// on host-1 and host-2, each host a network namespace on a shared bridge. What a user sees with the real kubectl:
 /// the agents join (TLS bootstrap through CertificateSigningRequests) and are Ready, pods spread over the nodes and
 /// reach each other and Services across nodes (host-gw routes), DNS works from a worker, bad tokens and a clashing
-/// node name are refused, and a node that dies goes NotReady while its pods come back elsewhere.
+/// node name are refused, <c>kubectl drain</c> moves pods off a worker, and a node that dies goes NotReady while its pods
+/// come back elsewhere.
 /// </summary>
 public sealed class MultiNodeTests(MultiNodeClusterFixture fixture, ITestOutputHelper output) : IClassFixture<MultiNodeClusterFixture>
 {
@@ -230,6 +231,54 @@ public sealed class MultiNodeTests(MultiNodeClusterFixture fixture, ITestOutputH
             await _cluster.StartAgentAsync(victim);
             await _cluster.WaitForReadyAsync("host-2");
             output.WriteLine($"restarted agent Ready again: {back.Elapsed.TotalSeconds:F1} s");
+        }
+    }
+
+    [Fact]
+    public async Task Kubectl_drain_moves_the_pods_of_a_worker_to_the_other_nodes()
+    {
+        await K.OkWithInputAsync($$$"""
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: movers}
+            spec:
+              replicas: 3
+              selector: {matchLabels: {app: movers}}
+              template:
+                metadata: {labels: {app: movers}}
+                spec:
+                  topologySpreadConstraints:
+                  - maxSkew: 1
+                    topologyKey: kubernetes.io/hostname
+                    whenUnsatisfiable: ScheduleAnyway
+                    labelSelector: {matchLabels: {app: movers}}
+                  terminationGracePeriodSeconds: 1
+                  containers:
+                  - name: c
+                    image: {{{NodeServer.TestImage}}}
+                    imagePullPolicy: IfNotPresent
+                    command: [sleep, "3600"]
+            """, "apply", "-f", "-");
+        await _cluster.EventuallyAsync(async () =>
+        {
+            var nodes = RunningNodes(await K.RunAsync("get", "pods", "-l", "app=movers", "-o", "wide", "--no-headers"));
+            return nodes.Count == 3 && nodes.Contains("host-1");
+        }, "a movers pod Running on host-1", 240);
+
+        try
+        {
+            await K.OkAsync("drain", "host-1", "--ignore-daemonsets", "--force", "--grace-period=1", "--timeout=180s");
+            Assert.Contains("SchedulingDisabled", await K.OkAsync("get", "node", "host-1", "--no-headers"), StringComparison.Ordinal);
+            await _cluster.EventuallyAsync(async () =>
+            {
+                var wide = await K.RunAsync("get", "pods", "-l", "app=movers", "-o", "wide", "--no-headers");
+                var nodes = RunningNodes(wide);
+                return nodes.Count == 3 && !wide.Stdout.Contains("host-1", StringComparison.Ordinal);
+            }, "three movers pods Running off host-1", 240);
+        }
+        finally
+        {
+            await K.RunAsync("uncordon", "host-1");
         }
     }
 
