@@ -110,9 +110,12 @@ public sealed class MultiNodeCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until the node is Ready and the node lifecycle controller has lifted its NoExecute taints (pods placed earlier would be evicted).</summary>
     public async Task WaitForReadyAsync(string node, int seconds = 180) =>
-        await EventuallyAsync(async () => (await Kubectl.RunAsync("get", "node", node, "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")).Stdout.Trim() == "True",
-            $"node {node} Ready", seconds);
+        await EventuallyAsync(async () =>
+            (await Kubectl.RunAsync("get", "node", node, "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")).Stdout.Trim() == "True"
+            && !(await Kubectl.RunAsync("get", "node", node, "-o", "jsonpath={.spec.taints}")).Stdout.Contains("NoExecute", StringComparison.Ordinal),
+            $"node {node} Ready without NoExecute taints", seconds);
 
     /// <summary>Polls until <paramref name="probe"/> holds (generous deadlines: the machine is shared), then returns; throws with every host's log on timeout.</summary>
     public async Task EventuallyAsync(Func<Task<bool>> probe, string what, int seconds = 120)
