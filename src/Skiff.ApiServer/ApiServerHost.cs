@@ -135,6 +135,8 @@ public static class ApiServerHost
             sp.GetRequiredService<Authentication.ServiceAccounts.ServiceAccountTokenCodec>(), options.ServiceAccountIssuer,
             options.ApiAudiences.Count > 0 ? [.. options.ApiAudiences] : [options.ServiceAccountIssuer],
             sp.GetRequiredService<Authentication.ServiceAccounts.IBoundObjects>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IBootstrapTokenSecrets, RegistryBootstrapTokenSecrets>();
+        services.AddSingleton<BootstrapTokenAuthenticator>();
         services.AddSingleton<Authenticator>();
         services.AddSingleton<ApiRouter>();
         services.AddSingleton<Bootstrapper>();

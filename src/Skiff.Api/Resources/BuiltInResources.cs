@@ -51,6 +51,7 @@ public static class BuiltInResources
         Res<V1RoleBinding, V1RoleBindingList>("rbac.authorization.k8s.io", "v1", "rolebindings", "rolebinding", "RoleBinding", true),
         Res<V1ClusterRoleBinding, V1ClusterRoleBindingList>("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "clusterrolebinding", "ClusterRoleBinding", false),
 
+        Res<V1CertificateSigningRequest, V1CertificateSigningRequestList>("certificates.k8s.io", "v1", "certificatesigningrequests", "certificatesigningrequest", "CertificateSigningRequest", false, ["csr"], sub: ["status", "approval"]),
         Res<V1Lease, V1LeaseList>("coordination.k8s.io", "v1", "leases", "lease", "Lease", true),
         Res<V1EndpointSlice, V1EndpointSliceList>("discovery.k8s.io", "v1", "endpointslices", "endpointslice", "EndpointSlice", true),
         Res<Eventsv1Event, Eventsv1EventList>("events.k8s.io", "v1", "events", "event", "Event", true, ["ev"])

@@ -6,7 +6,7 @@ namespace Skiff.ApiServer.Authentication;
 
 /// <summary>
 /// Identifies the caller like kube-apiserver's authenticator chain: a client certificate signed by the cluster CA
-/// (CN = user, O = groups), else a bearer token from the static token file, else a service-account JWT. Anonymous requests are not
+/// (CN = user, O = groups), else a bearer token from the static token file, else a bootstrap token, else a service-account JWT. Anonymous requests are not
 /// authenticated. Certificate chain checks are cached per certificate, since a client presents the same one on
 /// every request.
 /// </summary>
@@ -14,13 +14,15 @@ internal sealed class Authenticator
 {
     private readonly ApiServerOptions _options;
     private readonly ServiceAccounts.ServiceAccountTokenValidator? _serviceAccounts;
+    private readonly BootstrapTokenAuthenticator? _bootstrapTokens;
     private readonly ConcurrentDictionary<string, UserInfo?> _certificates = new(StringComparer.Ordinal);
 
     // Static token users with system:authenticated added once (kube-apiserver's AuthenticatedGroupAdder), not per request.
     private readonly Dictionary<string, UserInfo> _tokens;
 
-    public Authenticator(ApiServerOptions options, ServiceAccounts.ServiceAccountTokenValidator? serviceAccounts = null)
+    public Authenticator(ApiServerOptions options, ServiceAccounts.ServiceAccountTokenValidator? serviceAccounts = null, BootstrapTokenAuthenticator? bootstrapTokens = null)
     {
+        _bootstrapTokens = bootstrapTokens;
         _options = options;
         _tokens = options.Tokens.ToDictionary(t => t.Key, t => t.Value.Groups.Contains("system:authenticated")
             ? t.Value
@@ -53,6 +55,12 @@ internal sealed class Authenticator
             if (token.Length > 0 && _tokens.TryGetValue(token, out var tokenUser))
             {
                 return tokenUser;
+            }
+
+            // Bootstrap tokens (<id>.<secret>, checked against their Secret in kube-system); a bad one is a 401.
+            if (_bootstrapTokens is not null && BootstrapTokenAuthenticator.LooksLikeBootstrapToken(token))
+            {
+                return _bootstrapTokens.Authenticate(token);
             }
 
             // Service-account JWTs; a token that fails any check is a 401, never a fallthrough to anonymous.

@@ -25,7 +25,17 @@ internal static class BootstrapPolicy
         Binding("system:basic-user", Group("system:authenticated")),
         Binding("system:public-info-viewer", Group("system:authenticated"), Group("system:unauthenticated")),
         Binding("system:monitoring", Group("system:monitoring")),
+        // What kubeadm binds for joining nodes (kubeadm:kubelet-bootstrap, kubeadm:node-autoapprove-bootstrap and
+        // kubeadm:node-autoapprove-certificate-rotation), for the group of the tokens `skiff token create` makes.
+        NamedBinding("skiff:kubelet-bootstrap", "system:node-bootstrapper", Group(DefaultNodeTokenGroup)),
+        NamedBinding("skiff:node-autoapprove-bootstrap", "system:certificates.k8s.io:certificatesigningrequests:nodeclient", Group(DefaultNodeTokenGroup)),
+        // Each node runs its own Service proxy and cluster DNS with its node identity (k3s runs them on every agent).
+        Binding("skiff:node-networking", Group("system:nodes")),
+        NamedBinding("skiff:node-autoapprove-certificate-rotation", "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient", Group("system:nodes")),
     ];
+
+    /// <summary>The extra group of join tokens (kubeadm's system:bootstrappers:kubeadm:default-node-token).</summary>
+    public const string DefaultNodeTokenGroup = "system:bootstrappers:skiff:default-node-token";
 
     private static IReadOnlyList<V1ClusterRole> Build()
     {
@@ -84,6 +94,17 @@ internal static class BootstrapPolicy
             Labeled(Role("system:aggregate-to-admin", adminRules), "rbac.authorization.k8s.io/aggregate-to-admin"),
             Labeled(Role("system:aggregate-to-edit", editRules), "rbac.authorization.k8s.io/aggregate-to-edit"),
             Labeled(Role("system:aggregate-to-view", viewRules), "rbac.authorization.k8s.io/aggregate-to-view"),
+            // kube-proxy's system:node-proxier plus what CoreDNS's role reads (namespaces, pods).
+            Role("skiff:node-networking",
+            [
+                Rule(["list", "watch"], [""], "endpoints", "services", "namespaces", "pods"),
+                Rule(["get", "list", "watch"], [""], "nodes"),
+                Rule(["list", "watch"], ["discovery.k8s.io"], "endpointslices"),
+                Rule(["create", "patch", "update"], ["", "events.k8s.io"], "events"),
+            ]),
+            Role("system:node-bootstrapper", [Rule(["create", "get", "list", "watch"], ["certificates.k8s.io"], "certificatesigningrequests")]),
+            Role("system:certificates.k8s.io:certificatesigningrequests:nodeclient", [Rule(["create"], ["certificates.k8s.io"], "certificatesigningrequests/nodeclient")]),
+            Role("system:certificates.k8s.io:certificatesigningrequests:selfnodeclient", [Rule(["create"], ["certificates.k8s.io"], "certificatesigningrequests/selfnodeclient")]),
             Role("system:node",
             [
                 Rule(["create", "get", "list", "watch", "patch", "update", "delete"], [""], "nodes"),
@@ -139,13 +160,15 @@ internal static class BootstrapPolicy
 
     private static Rbacv1Subject Group(string name) => new() { Kind = "Group", Name = name, ApiGroup = "rbac.authorization.k8s.io" };
 
-    private static V1ClusterRoleBinding Binding(string role, params Rbacv1Subject[] subjects) => new()
+    private static V1ClusterRoleBinding Binding(string role, params Rbacv1Subject[] subjects) => NamedBinding(role, role, subjects);
+
+    private static V1ClusterRoleBinding NamedBinding(string name, string role, params Rbacv1Subject[] subjects) => new()
     {
         ApiVersion = "rbac.authorization.k8s.io/v1",
         Kind = "ClusterRoleBinding",
         Metadata = new V1ObjectMeta
         {
-            Name = role,
+            Name = name,
             Labels = new Dictionary<string, string> { ["kubernetes.io/bootstrapping"] = "rbac-defaults" },
             Annotations = new Dictionary<string, string> { [AutoUpdate] = "true" },
         },

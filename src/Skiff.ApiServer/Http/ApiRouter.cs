@@ -51,6 +51,16 @@ internal sealed partial class ApiRouter
                 return;
             }
 
+            if (path == "/cacerts" && ctx.Request.Method is "GET" or "HEAD" && _options.ClientCaCertificate is { } ca)
+            {
+                // As k3s: the cluster CA, unauthenticated, so a joining agent can fetch it and check it against the hash in
+                // its join token before it trusts anything else this server says.
+                ctx.Response.StatusCode = 200;
+                ctx.Response.ContentType = "text/plain; charset=utf-8";
+                await ctx.Response.WriteAsync(ca.ExportCertificatePem() + "\n", ctx.RequestAborted).ConfigureAwait(false);
+                return;
+            }
+
             var user = _authenticator.Authenticate(ctx);
             if (user is null)
             {

@@ -500,6 +500,9 @@ internal sealed partial class RegistryStore<T> : IRegistryStore
                 case UpdateKind.Status:
                     Strategy.ValidateStatusUpdate(obj, old, errors);
                     break;
+                case UpdateKind.Approval:
+                    Strategy.ValidateApprovalUpdate(obj, old, errors);
+                    break;
                 case UpdateKind.Finalize:
                 case UpdateKind.Binding:
                     break;
@@ -591,6 +594,7 @@ internal sealed partial class RegistryStore<T> : IRegistryStore
         UpdateKind.Status => "status",
         UpdateKind.Finalize => "finalize",
         UpdateKind.Binding => "binding",
+        UpdateKind.Approval => "approval",
         _ => null,
     };
 
@@ -616,14 +620,22 @@ internal sealed partial class RegistryStore<T> : IRegistryStore
             return;
         }
 
-        if (kind == UpdateKind.Status)
+        if (kind is UpdateKind.Status or UpdateKind.Approval)
         {
-            // A status write changes only status (apimachinery's ResetObjectMetaForStatus).
+            // A status write changes only status (apimachinery's ResetObjectMetaForStatus); approval is a status write too.
             meta.Labels = oldMeta.Labels;
             meta.Annotations = oldMeta.Annotations;
             meta.Finalizers = oldMeta.Finalizers;
             meta.OwnerReferences = oldMeta.OwnerReferences;
-            Strategy.PrepareForStatusUpdate(obj, old);
+            if (kind == UpdateKind.Approval)
+            {
+                Strategy.PrepareForApprovalUpdate(obj, old);
+            }
+            else
+            {
+                Strategy.PrepareForStatusUpdate(obj, old);
+            }
+
             return;
         }
 

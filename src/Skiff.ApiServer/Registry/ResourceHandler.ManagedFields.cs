@@ -76,6 +76,7 @@ internal sealed partial class ResourceHandler<T>
         switch (subresource)
         {
             case "status":
+            case "approval":
                 return set => Only(set, "f:status");
             case "scale":
                 return set =>

@@ -49,7 +49,7 @@ internal sealed partial class ResourceHandler<T>
         var dryRun = DryRun(ctx);
         var contentType = PatchContentType(ctx);
         var patch = await HttpIo.ReadBodyAsync(ctx, _options.MaxRequestBodyBytes, ct).ConfigureAwait(false);
-        var subresource = kind == UpdateKind.Status ? "status" : null;
+        var subresource = kind switch { UpdateKind.Status => "status", UpdateKind.Approval => "approval", _ => null };
         if (contentType == ApplyPatchType)
         {
             await ApplyAsync(ctx, ns, name, kind, patch, dryRun, ct).ConfigureAwait(false);
@@ -108,7 +108,7 @@ internal sealed partial class ResourceHandler<T>
         var config = ParseApplyConfiguration(body);
         var configBytes = JsonSerializer.SerializeToUtf8Bytes(config);
         CheckFields(ctx, configBytes, ParseFieldValidation(ctx));
-        var subresource = kind == UpdateKind.Status ? "status" : null;
+        var subresource = kind switch { UpdateKind.Status => "status", UpdateKind.Approval => "approval", _ => null };
         var schema = ExternalSchema;
 
         for (var attempt = 0; ; attempt++)

@@ -20,7 +20,7 @@ namespace Skiff.ApiServer.Registry;
 internal sealed partial class ResourceHandler<T> : IResourceHandler
     where T : class, IKubernetesObject<V1ObjectMeta>
 {
-    private static readonly string[] Served = ["status", "scale", "finalize", "binding", "eviction", "log", "exec", "attach", "portforward"];
+    private static readonly string[] Served = ["status", "scale", "finalize", "binding", "eviction", "log", "exec", "attach", "portforward", "approval"];
     private readonly RegistryStore<T> _store;
     private readonly IVersionConverter<T> _conv;
     private readonly ApiServerOptions _options;
@@ -133,6 +133,15 @@ internal sealed partial class ResourceHandler<T> : IResourceHandler
                 break;
             case ("exec" or "attach" or "portforward", "get" or "create") when PodStreams is not null:
                 await PodStreams.ServeAsync(ctx, sub, (V1Pod)(object)_store.Decode(await _store.GetAsync(ns, name, string.Empty, ct).ConfigureAwait(false)), ct).ConfigureAwait(false);
+                break;
+            case ("approval", "get"):
+                await GetAsync(ctx, ns, name, ct).ConfigureAwait(false);
+                break;
+            case ("approval", "update"):
+                await UpdateAsync(ctx, ns, name, UpdateKind.Approval, ct).ConfigureAwait(false);
+                break;
+            case ("approval", "patch"):
+                await PatchAsync(ctx, ns, name, UpdateKind.Approval, ct).ConfigureAwait(false);
                 break;
             case ("finalize", "update"):
                 await UpdateAsync(ctx, ns, name, UpdateKind.Finalize, ct).ConfigureAwait(false);
@@ -340,7 +349,7 @@ internal sealed partial class ResourceHandler<T> : IResourceHandler
             : old =>
             {
                 var next = ApiJson.Deserialize<T>(ApiJson.Serialize(incoming));
-                TrackWrite(ctx, old, next, kind == UpdateKind.Status ? "status" : null);
+                TrackWrite(ctx, old, next, kind switch { UpdateKind.Status => "status", UpdateKind.Approval => "approval", _ => null });
                 return next;
             };
         var result = await _store.UpdateAsync(ns, name, kind, produce, dryRun, ct).ConfigureAwait(false);

@@ -94,6 +94,14 @@ internal abstract class ResourceStrategy<T>
     {
     }
 
+    /// <summary>Adjusts an approval update (certificatesigningrequests/approval); the base keeps the old spec like a status update.</summary>
+    public virtual void PrepareForApprovalUpdate(T obj, T old) => ObjectParts<T>.SetSpec(obj, ObjectParts<T>.GetSpec(old));
+
+    /// <summary>Checks an approval update.</summary>
+    public virtual void ValidateApprovalUpdate(T obj, T old, FieldErrors errors)
+    {
+    }
+
     /// <summary>
     /// Field-selector values of an object besides <c>metadata.name</c> and <c>metadata.namespace</c>
     /// (e.g. <c>spec.nodeName</c>, <c>status.phase</c>). Only the fields Kubernetes supports for the resource.

@@ -14,4 +14,7 @@ internal enum UpdateKind
 
     /// <summary>The pods/binding subresource: the handler sets spec.nodeName itself, so the strategy's update rules do not apply.</summary>
     Binding,
+
+    /// <summary>The certificatesigningrequests/approval subresource: only the Approved and Denied conditions change.</summary>
+    Approval,
 }

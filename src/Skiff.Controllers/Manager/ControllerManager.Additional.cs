@@ -11,7 +11,7 @@ using Skiff.Controllers.TtlAfterFinished;
 
 namespace Skiff.Controllers.Manager;
 
-/// <summary>The controllers beyond the core set (endpoints, pod GC, TTL-after-finished).</summary>
+/// <summary>The controllers beyond the core set (endpoints, pod GC, TTL-after-finished, bootstrap tokens, certificates).</summary>
 public sealed partial class ControllerManager
 {
     private partial IEnumerable<(IController Controller, int Workers)> AdditionalControllers(InformerFactory factory, Func<string, EventRecorder> recorder, Func<string, ILogger> logger)
@@ -27,6 +27,16 @@ public sealed partial class ControllerManager
         {
             yield return (new RootCaPublisher.RootCaPublisher(factory.For<V1Namespace>(ApiResource.Namespaces), factory.For<V1ConfigMap>(RootCaPublisher.RootCaPublisher.ConfigMaps),
                 connection.For<V1ConfigMap>(RootCaPublisher.RootCaPublisher.ConfigMaps), caPem, timeProvider, logger("RootCaPublisher")), 1);
+        }
+
+        var secrets = new ApiResource("", "v1", "secrets", "Secret", true);
+        yield return (new Bootstrap.TokenCleaner(factory.For<V1Secret>(secrets), connection.For<V1Secret>(secrets), timeProvider, logger("TokenCleaner")), 1);
+        var csrs = new ApiResource("certificates.k8s.io", "v1", "certificatesigningrequests", "CertificateSigningRequest", false);
+        yield return (new Certificates.CsrApprovingController(factory.For<V1CertificateSigningRequest>(csrs), connection.For<V1CertificateSigningRequest>(csrs),
+            connection.For<V1SubjectAccessReview>(Certificates.CsrApprovingController.SubjectAccessReviews), timeProvider, logger("CsrApproving")), 1);
+        if (options.ClusterSigningCertificate is { } signing)
+        {
+            yield return (new Certificates.CsrSigningController(factory.For<V1CertificateSigningRequest>(csrs), connection.For<V1CertificateSigningRequest>(csrs), signing, timeProvider, logger("CsrSigning")), 1);
         }
 
         foreach (var volumeController in VolumeControllers(factory, recorder, logger)) yield return volumeController;

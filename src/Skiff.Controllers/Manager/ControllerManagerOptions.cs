@@ -61,4 +61,10 @@ public sealed class ControllerManagerOptions
     /// <c>kube-root-ca.crt</c> ConfigMap; null leaves that controller off.
     /// </summary>
     public string? RootCaCertificatePem { get; set; }
+
+    /// <summary>
+    /// The cluster CA with its private key, which signs approved certificate signing requests of the built-in signers
+    /// (kube-controller-manager's --cluster-signing-cert-file/--cluster-signing-key-file); null leaves csrsigning off.
+    /// </summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? ClusterSigningCertificate { get; set; }
 }

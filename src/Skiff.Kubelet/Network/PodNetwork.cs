@@ -36,7 +36,8 @@ internal sealed partial class PodNetwork(AgentPaths paths, ILogger logger)
                     ["type"] = "bridge",
                     ["bridge"] = bridge,
                     ["isGateway"] = true,
-                    ["ipMasq"] = true,
+                    // Masquerade is the node's own nftables rule (MasqueradeRules), which leaves traffic to other nodes' pods alone.
+                    ["ipMasq"] = false,
                     ["hairpinMode"] = true,
                     ["ipam"] = new JsonObject
                     {
@@ -75,6 +76,42 @@ internal sealed partial class PodNetwork(AgentPaths paths, ILogger logger)
         await EnsureBridgeAsync(podCidr, cancellationToken).ConfigureAwait(false);
         await EnsureUnreachableAsync(podCidr, clusterCidr, cancellationToken).ConfigureAwait(false);
         await EnsureServiceRangeAsync(serviceCidr, clusterDns, cancellationToken).ConfigureAwait(false);
+        await EnsureMasqueradeAsync(podCidr, clusterCidr, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The nftables table that masquerades this node's pods.</summary>
+    public string MasqueradeTable => "skiff_pods_" + BridgeName[3..];
+
+    /// <summary>
+    /// The ruleset that masquerades traffic from this node's pods leaving the pod range (to hosts and the outside), but
+    /// not traffic to other nodes' pods, which the host-gateway routes carry with the pod's own address (as flannel's
+    /// ip-masq rules do). The table is replaced whole, so a changed pod CIDR leaves no old rule behind.
+    /// </summary>
+    public static string MasqueradeRules(string table, string podCidr, string clusterCidr) =>
+        $"table ip {table}\n" +
+        $"delete table ip {table}\n" +
+        $"table ip {table} {{\n" +
+        "  chain postrouting {\n" +
+        "    type nat hook postrouting priority 100; policy accept;\n" +
+        $"    ip saddr {podCidr} ip daddr != {clusterCidr} masquerade\n" +
+        "  }\n" +
+        "}\n";
+
+    private async Task EnsureMasqueradeAsync(string podCidr, string clusterCidr, CancellationToken cancellationToken)
+    {
+        if (!IPNetwork.TryParse(podCidr, out _) || !IPNetwork.TryParse(clusterCidr, out _))
+        {
+            Log.HostSetupFailed(logger, "masquerade", $"pod CIDR {podCidr} or cluster CIDR {clusterCidr} is not a CIDR; pods are not masqueraded");
+            return;
+        }
+
+        var file = Path.Combine(paths.Root, "pod-masquerade.nft");
+        await File.WriteAllTextAsync(file, MasqueradeRules(MasqueradeTable, podCidr, clusterCidr), cancellationToken).ConfigureAwait(false);
+        var (code, output) = await Command.RunAsync("nft", ["-f", file], cancellationToken).ConfigureAwait(false);
+        if (code != 0)
+        {
+            Log.HostSetupFailed(logger, $"nft -f {file}", output);
+        }
     }
 
     private async Task EnsureBridgeAsync(string podCidr, CancellationToken cancellationToken)

@@ -72,7 +72,7 @@ internal sealed partial class NodeAgent(
         var pods = new PodManager(context, connection);
         Pods = pods;
 
-        await using var server = await KubeletServer.StartAsync(options.NodeAddress, options.KubeletPort, servingCertificate, clusterCa, pods, runtime, time, loggerFactory, cancellationToken).ConfigureAwait(false);
+        await using var server = await KubeletServer.StartAsync(options.NodeAddress, options.KubeletPort, servingCertificate, clusterCa, options.ServingCertificateSelector, pods, runtime, time, loggerFactory, cancellationToken).ConfigureAwait(false);
         registrar.KubeletPort = server.Port;
         Log.Serving(_logger, options.NodeName, options.NodeAddress.ToString(), server.Port);
 
@@ -81,10 +81,12 @@ internal sealed partial class NodeAgent(
         var leaseLoop = Task.Run(() => registrar.RunLeaseLoopAsync(node, stop.Token), CancellationToken.None);
         var events = Task.Run(() => recorder.RunAsync(stop.Token), CancellationToken.None);
         var probeResults = Task.Run(() => probes.RunAsync(pods.Wake, stop.Token), CancellationToken.None);
+        var nodeRoutes = Task.CompletedTask;
         try
         {
             var podCidr = await registrar.WaitForPodCidrAsync(cancellationToken).ConfigureAwait(false);
             await new PodNetwork(paths, loggerFactory.CreateLogger("Skiff.Kubelet.Network")).PrepareAsync(podCidr, options.ClusterCidr, options.ServiceCidr, options.ClusterDns, cancellationToken).ConfigureAwait(false);
+            nodeRoutes = RunNodeRoutesAsync(stop.Token);
             await startRuntime(cancellationToken).ConfigureAwait(false);
             registrar.RuntimeStarted = true;
             registrar.Kick();
@@ -94,9 +96,18 @@ internal sealed partial class NodeAgent(
         finally
         {
             await stop.CancelAsync().ConfigureAwait(false);
-            await Task.WhenAll(statusLoop, leaseLoop, events, probeResults).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await Task.WhenAll(statusLoop, leaseLoop, events, probeResults, nodeRoutes).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
+
+    /// <summary>Routes the other nodes' pod CIDRs via their addresses (host-gw), from a Node informer of its own.</summary>
+    private Task RunNodeRoutesAsync(CancellationToken cancellationToken) => Task.Run(async () =>
+    {
+        var informers = new Skiff.Client.Cache.InformerFactory(connection, new Skiff.Client.Cache.InformerOptions(), time, loggerFactory);
+        var routes = new NodeRoutes(informers.For<V1Node>(ApiResource.Nodes), options.NodeName, options.ClusterCidr, loggerFactory.CreateLogger("Skiff.Kubelet.Network"));
+        informers.Start(cancellationToken);
+        await routes.RunAsync(cancellationToken).ConfigureAwait(false);
+    }, CancellationToken.None);
 
     private async Task<IReadOnlyDictionary<string, string>> ServiceEnvironmentAsync(string ns, bool? enableServiceLinks, CancellationToken cancellationToken)
     {

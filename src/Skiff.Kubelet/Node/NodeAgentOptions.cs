@@ -45,4 +45,10 @@ internal sealed class NodeAgentOptions
 
     /// <summary>How often the runtime's containers are relisted to notice exits (kubelet's PLEG relist period).</summary>
     public TimeSpan RelistInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Picks the HTTPS server's certificate per connection when set (a joined agent swaps its temporary certificate for
+    /// the one its kubelet-serving CertificateSigningRequest gets); null serves the certificate the agent was started with.
+    /// </summary>
+    public Func<System.Security.Cryptography.X509Certificates.X509Certificate2>? ServingCertificateSelector { get; init; }
 }

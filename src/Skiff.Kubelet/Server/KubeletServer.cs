@@ -28,7 +28,7 @@ internal sealed class KubeletServer : IAsyncDisposable
     /// <summary>The port the server listens on (the configured one, or the one picked for port 0).</summary>
     public int Port { get; private set; }
 
-    public static async Task<KubeletServer> StartAsync(IPAddress address, int port, X509Certificate2 serving, X509Certificate2 clientCa, PodManager pods, IContainerRuntime runtime, TimeProvider time, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    public static async Task<KubeletServer> StartAsync(IPAddress address, int port, X509Certificate2 serving, X509Certificate2 clientCa, Func<X509Certificate2>? servingSelector, PodManager pods, IContainerRuntime runtime, TimeProvider time, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -37,7 +37,8 @@ internal sealed class KubeletServer : IAsyncDisposable
         {
             kestrel.Listen(address, port, listen => listen.UseHttps(new HttpsConnectionAdapterOptions
             {
-                ServerCertificate = serving,
+                ServerCertificate = servingSelector is null ? serving : null,
+                ServerCertificateSelector = servingSelector is null ? null : (_, _) => servingSelector(),
 
                 // TLS 1.2 and 1.3 only, like the kubelet's default --tls-min-version VersionTLS12.
                 SslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13,

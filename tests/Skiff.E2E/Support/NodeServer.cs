@@ -255,14 +255,14 @@ public sealed class NodeServer : IAsyncDisposable
         }
 
         _process?.Dispose();
-        await CleanUpHostAsync();
+        await CleanUpHostAsync(DataDir, Netns);
     }
 
-    /// <summary>Kills leftovers of this server only: processes in its cgroups, shims on its socket; then mounts, cgroups, netns, files.</summary>
-    private async Task CleanUpHostAsync()
+    /// <summary>Kills leftovers of the node agent of <paramref name="dataDir"/> only: processes in its cgroups, shims on its socket; then mounts, cgroups, netns, files.</summary>
+    internal static async Task CleanUpHostAsync(string dataDir, string netns)
     {
-        var cgroupRoot = "skiff-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(Path.GetFullPath(DataDir))))[..8];
-        var socket = Path.Combine(DataDir, "agent", "containerd", "containerd.sock");
+        var cgroupRoot = "skiff-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(Path.GetFullPath(dataDir))))[..8];
+        var socket = Path.Combine(dataDir, "agent", "containerd", "containerd.sock");
         var pids = new HashSet<int>();
         foreach (var controller in Directory.Exists("/sys/fs/cgroup") ? Directory.GetDirectories("/sys/fs/cgroup") : [])
         {
@@ -307,7 +307,7 @@ public sealed class NodeServer : IAsyncDisposable
 
         await Task.Delay(500);
         var mounts = SafeRead("/proc/mounts").Split('\n').Select(l => l.Split(' ')).Where(f => f.Length > 1).Select(f => f[1].Replace("\\040", " "))
-            .Where(m => m.StartsWith(DataDir + "/", StringComparison.Ordinal)).OrderByDescending(m => m.Length).ToList();
+            .Where(m => m.StartsWith(dataDir + "/", StringComparison.Ordinal)).OrderByDescending(m => m.Length).ToList();
         foreach (var mount in mounts)
         {
             await RunAsync(["umount", "-l", mount], check: false);
@@ -331,10 +331,10 @@ public sealed class NodeServer : IAsyncDisposable
             }
         }
 
-        await RunAsync(["ip", "netns", "del", Netns], check: false);
+        await RunAsync(["ip", "netns", "del", netns], check: false);
         try
         {
-            Directory.Delete(DataDir, true);
+            Directory.Delete(dataDir, true);
         }
         catch (Exception)
         {
