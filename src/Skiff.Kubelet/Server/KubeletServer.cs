@@ -11,11 +11,12 @@ using Microsoft.Extensions.Logging;
 using Skiff.Kubelet.Cri.V1;
 using Skiff.Kubelet.Pods;
 using Skiff.Kubelet.Runtime;
+using Skiff.Kubelet.Server.Stats;
 
 namespace Skiff.Kubelet.Server;
 
 /// <summary>
-/// The node agent's HTTPS server (kubelet's port 10250): /healthz and /containerLogs/{namespace}/{pod}/{container},
+/// The node agent's HTTPS server (kubelet's port 10250): /healthz, /stats/summary, /metrics/resource and /containerLogs/{namespace}/{pod}/{container},
 /// which the API server's pods/log subresource proxies to. Clients must present a certificate signed by the cluster CA.
 /// </summary>
 internal sealed class KubeletServer : IAsyncDisposable
@@ -27,7 +28,7 @@ internal sealed class KubeletServer : IAsyncDisposable
     /// <summary>The port the server listens on (the configured one, or the one picked for port 0).</summary>
     public int Port { get; private set; }
 
-    public static async Task<KubeletServer> StartAsync(IPAddress address, int port, X509Certificate2 serving, X509Certificate2 clientCa, PodManager pods, IContainerRuntime runtime, TimeProvider time, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    public static async Task<KubeletServer> StartAsync(IPAddress address, int port, X509Certificate2 serving, X509Certificate2 clientCa, PodManager pods, IContainerRuntime runtime, Stats.StatsProvider stats, TimeProvider time, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -52,6 +53,7 @@ internal sealed class KubeletServer : IAsyncDisposable
         app.MapGet("/healthz", () => "ok");
         app.MapGet("/containerLogs/{ns}/{pod}/{container}", (HttpContext ctx, string ns, string pod, string container) =>
             ServeLogsAsync(ctx, ns, pod, container, pods, runtime, time));
+        app.MapStats(stats);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var server = new KubeletServer(app);
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
