@@ -24,7 +24,7 @@ internal sealed class CgroupReader
         }
 
         // Hybrid or pure v1: cpuacct may be mounted alone or together with cpu ("cpu,cpuacct" or "cpuacct,cpu").
-        _cpuacct = new[] { "cpuacct", "cpu,cpuacct", "cpuacct,cpu" }.Select(d => Path.Combine(root, d)).FirstOrDefault(d => File.Exists(Path.Combine(d, "cpuacct.usage")));
+        _cpuacct = new[] { "cpuacct", "cpu,cpuacct", "cpuacct,cpu" }.Select(d => Path.Combine(root, d)).FirstOrDefault(Directory.Exists);
         _memory = Directory.Exists(Path.Combine(root, "memory")) ? Path.Combine(root, "memory") : null;
     }
 
