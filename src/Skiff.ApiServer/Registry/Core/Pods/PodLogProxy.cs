@@ -55,6 +55,7 @@ internal sealed class PodLogProxy
 
     public async Task ServeAsync(HttpContext ctx, V1Pod pod, CancellationToken ct)
     {
+        PodLogOptionsValidation.Validate(pod.Metadata.Name, ctx.Request.Query);
         var container = ContainerFor(pod, ctx.Request.Query["container"].ToString());
         var nodeName = pod.Spec.NodeName;
         if (string.IsNullOrEmpty(nodeName))
@@ -63,14 +64,6 @@ internal sealed class PodLogProxy
             ctx.Response.StatusCode = 200;
             ctx.Response.ContentType = "text/plain";
             return;
-        }
-
-        foreach (var name in new[] { "tailLines", "limitBytes", "sinceSeconds" })
-        {
-            if (ctx.Request.Query[name].ToString() is { Length: > 0 } text && (!long.TryParse(text, out var n) || (name != "tailLines" && n < 1) || n < 0))
-            {
-                throw ApiException.BadRequest($"{name}: Invalid value: \"{text}\": must be {(name == "tailLines" ? "greater than or equal to 0" : "greater than 0")}");
-            }
         }
 
         V1Node node;
