@@ -91,6 +91,25 @@ public sealed class MetricsTopTests(NodeServerFixture fixture) : IClassFixture<N
         Assert.Matches(@"^NAME\s+CPU\(cores\)\s+CPU(%|\(%\))\s+MEMORY\(bytes\)\s+MEMORY(%|\(%\))", nodes);
         Assert.Matches(@"\n" + Regex.Escape(NodeServer.NodeName) + @"\s+[1-9]\d*m\s+\d+%\s+[1-9]\d*Mi\s+\d+%", nodes);
 
+        // The node agent's own endpoints, asked directly with a client certificate of the cluster CA (as the API server does).
+        using (var summary = JsonDocument.Parse(await KubeletGetAsync("/stats/summary")))
+        {
+            var node = summary.RootElement.GetProperty("node");
+            Assert.Equal(NodeServer.NodeName, node.GetProperty("nodeName").GetString());
+            Assert.True(node.GetProperty("memory").GetProperty("workingSetBytes").GetUInt64() > 0);
+            Assert.True(node.GetProperty("cpu").GetProperty("usageCoreNanoSeconds").GetUInt64() > 0);
+            var pod = summary.RootElement.GetProperty("pods").EnumerateArray().Single(p => p.GetProperty("podRef").GetProperty("name").GetString() == busyPod);
+            Assert.Equal("default", pod.GetProperty("podRef").GetProperty("namespace").GetString());
+            Assert.True(pod.GetProperty("cpu").GetProperty("usageCoreNanoSeconds").GetUInt64() > 0);
+            var main = pod.GetProperty("containers").EnumerateArray().Single();
+            Assert.Equal("main", main.GetProperty("name").GetString());
+            Assert.True(main.GetProperty("memory").GetProperty("workingSetBytes").GetUInt64() > 0);
+        }
+
+        var resource = await KubeletGetAsync("/metrics/resource");
+        Assert.Matches($@"container_cpu_usage_seconds_total{{container=""main"",namespace=""default"",pod=""{Regex.Escape(busyPod)}""}} [0-9.e+]+ \d{{13}}\n", resource);
+        Assert.Matches(@"node_memory_working_set_bytes [0-9.e+]+ \d{13}\n", resource);
+
         // RBAC: the view role reads metrics (system:aggregated-metrics-reader); a user with no role does not.
         await K.OkAsync("create", "clusterrolebinding", "metrics-viewer", "--clusterrole=view", "--user=metrics-viewer");
         Assert.Contains(busyPod, await K.OkAsync("top", "pods", "--as=metrics-viewer"));
@@ -108,6 +127,19 @@ public sealed class MetricsTopTests(NodeServerFixture fixture) : IClassFixture<N
         Assert.Contains("New size: 2; reason: cpu resource utilization (percentage of request) above target", await K.OkAsync("describe", "hpa", "busy"));
 
         await K.OkAsync("delete", "deployment", "busy", "idle", "--wait=false");
+    }
+
+    /// <summary>GETs a path of the node agent's HTTPS server with the admin client certificate from the kubeconfig.</summary>
+    private async Task<string> KubeletGetAsync(string path)
+    {
+        var kubeconfig = await File.ReadAllTextAsync(_node.Kubeconfig);
+        var cert = Path.Combine(_node.DataDir, "e2e-client.crt");
+        var key = Path.Combine(_node.DataDir, "e2e-client.key");
+        await File.WriteAllBytesAsync(cert, Convert.FromBase64String(Regex.Match(kubeconfig, @"client-certificate-data:\s*(\S+)").Groups[1].Value));
+        await File.WriteAllBytesAsync(key, Convert.FromBase64String(Regex.Match(kubeconfig, @"client-key-data:\s*(\S+)").Groups[1].Value));
+        var (code, output) = await _node.InNetnsAsync("curl", "-sSk", "--fail", "--cert", cert, "--key", key, "https://127.0.0.1:10250" + path);
+        Assert.True(code == 0, output);
+        return output;
     }
 
     private static int MilliCores(string row) => int.Parse(Regex.Match(row, @"\s(\d+)m\s").Groups[1].Value, CultureInfo.InvariantCulture);
