@@ -23,7 +23,16 @@ internal sealed partial class MetricsScraper(CacheDispatcher dispatcher, Resourc
             await dispatcher.Ready.WaitAsync(stoppingToken).ConfigureAwait(false);
             while (!stoppingToken.IsCancellationRequested)
             {
-                await ScrapeOnceAsync(stoppingToken).ConfigureAwait(false);
+                try
+                {
+                    await ScrapeOnceAsync(stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // A bad round must not stop the scraper (nor, as an unhandled BackgroundService error, the host).
+                    Log.RoundFailed(logger, e);
+                }
+
                 await Task.Delay(options.MetricResolution, time, stoppingToken).ConfigureAwait(false);
             }
         }
@@ -68,7 +77,7 @@ internal sealed partial class MetricsScraper(CacheDispatcher dispatcher, Resourc
             storage.Store(name, NodeScrape.From(PrometheusText.Parse(body), time.GetUtcNow()));
             return true;
         }
-        catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !ct.IsCancellationRequested))
+        catch (Exception e) when (!ct.IsCancellationRequested)
         {
             Log.ScrapeFailed(logger, name, url, e is OperationCanceledException ? $"no answer within {ScrapeTimeout.TotalSeconds:0}s" : e.Message);
             return false;
@@ -82,5 +91,8 @@ internal sealed partial class MetricsScraper(CacheDispatcher dispatcher, Resourc
 
         [LoggerMessage(2, LogLevel.Warning, "Node {Node} has no address for its kubelet; no resource metrics", EventName = "MetricsNoAddress")]
         public static partial void NoAddress(ILogger logger, string node);
+
+        [LoggerMessage(3, LogLevel.Error, "A resource metrics scrape round failed", EventName = "MetricsRoundFailed")]
+        public static partial void RoundFailed(ILogger logger, Exception exception);
     }
 }
