@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Skiff.E2E.Support;
+using Xunit.Abstractions;
 
 namespace Skiff.E2E;
 
@@ -10,7 +11,7 @@ namespace Skiff.E2E;
 /// metrics.k8s.io, read by the real <c>kubectl top</c> and by the HorizontalPodAutoscaler. A busy pod
 /// (<c>while :; do :; done</c>) shows CPU; an idle one shows next to none.
 /// </summary>
-public sealed class MetricsTopTests(NodeServerFixture fixture) : IClassFixture<NodeServerFixture>
+public sealed class MetricsTopTests(NodeServerFixture fixture, ITestOutputHelper output) : IClassFixture<NodeServerFixture>
 {
     private readonly NodeServer _node = fixture.Node;
 
@@ -58,6 +59,7 @@ public sealed class MetricsTopTests(NodeServerFixture fixture) : IClassFixture<N
             return result.ExitCode == 0 && Regex.IsMatch(top, @"^busy-\S+\s+\d+m", RegexOptions.Multiline) && Regex.IsMatch(top, @"^idle-\S+\s+\d+m", RegexOptions.Multiline);
         }, "kubectl top pods to show both pods", 180);
 
+        output.WriteLine(top);
         var lines = top.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Matches(@"^NAME\s+CPU\(cores\)\s+MEMORY\(bytes\)\s*$", lines[0]);
         Assert.StartsWith("busy-", lines[1]);
@@ -88,6 +90,7 @@ public sealed class MetricsTopTests(NodeServerFixture fixture) : IClassFixture<N
         Assert.Contains("podmetrics.metrics.k8s.io \"default/no-such-pod\" not found", missing.Stderr);
 
         var nodes = await K.OkAsync("top", "nodes");
+        output.WriteLine(nodes);
         Assert.Matches(@"^NAME\s+CPU\(cores\)\s+CPU(%|\(%\))\s+MEMORY\(bytes\)\s+MEMORY(%|\(%\))", nodes);
         Assert.Matches(@"\n" + Regex.Escape(NodeServer.NodeName) + @"\s+[1-9]\d*m\s+\d+%\s+[1-9]\d*Mi\s+\d+%", nodes);
 
