@@ -38,6 +38,9 @@ internal sealed class KubeletServer : IAsyncDisposable
             kestrel.Listen(address, port, listen => listen.UseHttps(new HttpsConnectionAdapterOptions
             {
                 ServerCertificate = serving,
+
+                // TLS 1.2 and 1.3 only, like the kubelet's default --tls-min-version VersionTLS12.
+                SslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13,
                 ClientCertificateMode = ClientCertificateMode.RequireCertificate,
                 ClientCertificateValidation = (certificate, _, _) =>
                 {

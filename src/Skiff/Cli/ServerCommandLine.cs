@@ -15,6 +15,7 @@ internal sealed class ServerCommandLine
     private readonly Option<bool> _disableControllerManager;
     private readonly Option<bool> _disableScheduler;
     private readonly Option<string?> _schedulerConfig;
+    private readonly Option<string?> _encryptionProviderConfig;
     private readonly Option<string?> _datastoreEndpoint;
     private readonly Option<string?> _token;
     private readonly Option<string?> _nodeMonitorPeriod;
@@ -83,6 +84,10 @@ internal sealed class ServerCommandLine
         {
             Description = "KubeSchedulerConfiguration file (kubescheduler.config.k8s.io/v1): profiles, plugins, pluginConfig, percentageOfNodesToScore",
         };
+        _encryptionProviderConfig = new Option<string?>("--encryption-provider-config")
+        {
+            Description = "EncryptionConfiguration file (apiserver.config.k8s.io/v1; aesgcm, aescbc, identity) for encryption at rest; default: Secrets encrypted with AES-GCM under DATA/server/tls/encryption.key",
+        };
         _datastoreEndpoint = new Option<string?>("--datastore-endpoint")
         {
             Description = "Datastore: empty or sqlite://PATH for embedded SQLite (default DATA/server/db/state.db), http(s)://HOST:PORT for etcd",
@@ -132,6 +137,7 @@ internal sealed class ServerCommandLine
             _disableControllerManager,
             _disableScheduler,
             _schedulerConfig,
+            _encryptionProviderConfig,
             _datastoreEndpoint,
             _datastoreCaFile,
             _datastoreCertFile,
@@ -162,6 +168,7 @@ internal sealed class ServerCommandLine
         DisableControllerManager = parseResult.GetValue(_disableControllerManager),
         DisableScheduler = parseResult.GetValue(_disableScheduler),
         SchedulerConfig = parseResult.GetValue(_schedulerConfig),
+        EncryptionProviderConfig = parseResult.GetValue(_encryptionProviderConfig),
         DatastoreEndpoint = parseResult.GetValue(_datastoreEndpoint),
         DatastoreCaFile = parseResult.GetValue(_datastoreCaFile),
         DatastoreCertFile = parseResult.GetValue(_datastoreCertFile),

@@ -95,9 +95,14 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
 
         using var kubeletClient = new CertificateFactory(_timeProvider).CreateClientCertificate(certificates.CertificateAuthority, "kube-apiserver-kubelet-client", ["system:masters"]);
         using var serviceAccountKey = PrepareServiceAccountKey(data);
-        await using var store = datastore.Kind == DatastoreKind.Etcd
+        var encryption = PrepareEncryption(data, options.EncryptionProviderConfig);
+        IStore backend = datastore.Kind == DatastoreKind.Etcd
             ? await DatastoreOpener.OpenEtcdAsync(datastore, DatastoreTls.From(options), _loggerFactory, cancellationToken).ConfigureAwait(false)
             : await DatastoreOpener.OpenSqliteAsync(datastore.SqlitePath!, _loggerFactory, cancellationToken).ConfigureAwait(false);
+
+        // Secrets (or what --encryption-provider-config names) are encrypted on their way into the datastore and
+        // decrypted on every read and watch, so neither the database file nor etcd holds them in plaintext.
+        await using var store = new Skiff.Storage.Encryption.EncryptingStore(backend, encryption);
         var apiOptions = new ApiServerOptions
         {
             BindAddress = bindAddress.ToString(),
@@ -260,6 +265,27 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
             }
 
             delay = TimeSpan.FromSeconds(Math.Min(delay.TotalSeconds * 2, 30));
+        }
+    }
+
+    /// <summary>
+    /// The encryption-at-rest rules: those of <c>--encryption-provider-config</c> when given (kube-apiserver's flag),
+    /// else Secrets under the cluster's generated AES-GCM key in DATA/server/tls.
+    /// </summary>
+    private Skiff.Storage.Encryption.ValueTransformer PrepareEncryption(DataDirectory data, string? configPath)
+    {
+        if (!string.IsNullOrEmpty(configPath))
+        {
+            return Skiff.Encryption.EncryptionConfigurationFile.Load(configPath);
+        }
+
+        try
+        {
+            return Skiff.Encryption.EncryptionConfigurationFile.Default(Skiff.Encryption.EncryptionKeyFile.Ensure(Path.Combine(data.TlsDirectory, Skiff.Encryption.EncryptionKeyFile.FileName), _logger));
+        }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+        {
+            throw new StartupException($"data directory {data.Root} is not usable: {ex.Message}", ex);
         }
     }
 

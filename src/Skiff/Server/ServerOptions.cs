@@ -33,6 +33,9 @@ internal sealed class ServerOptions
     /// <summary>A KubeSchedulerConfiguration file for the scheduler (<c>--scheduler-config</c>, kube-scheduler's --config); default profile when unset.</summary>
     public string? SchedulerConfig { get; init; }
 
+    /// <summary>An EncryptionConfiguration file (<c>--encryption-provider-config</c>, as kube-apiserver's); default: Secrets encrypted with the generated key.</summary>
+    public string? EncryptionProviderConfig { get; init; }
+
     /// <summary>The datastore (<c>--datastore-endpoint</c>): empty or <c>sqlite://PATH</c> for SQLite, <c>http(s)://</c> for etcd.</summary>
     public string? DatastoreEndpoint { get; init; }
 
