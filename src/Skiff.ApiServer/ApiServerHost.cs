@@ -146,6 +146,8 @@ public static class ApiServerHost
         services.AddSingleton<ApiMetrics>();
         services.AddSingleton<IExtraEndpoints>(sp => sp.GetRequiredService<ApiMetrics>());
         services.AddHostedService(sp => sp.GetRequiredService<Bootstrapper>());
+        services.AddSingleton<Reconcilers.ApiServerLeaseReconciler>();
+        services.AddHostedService(sp => sp.GetRequiredService<Reconcilers.ApiServerLeaseReconciler>());
         return services;
     }
 

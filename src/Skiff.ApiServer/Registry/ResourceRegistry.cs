@@ -61,6 +61,8 @@ internal sealed class ResourceRegistry
         if (stores.GetValueOrDefault(typeof(V1Node)) is RegistryStore<V1Node> nodeStore && handlers.GetValueOrDefault(("", "v1", "pods")) is ResourceHandler<V1Pod> podHandler)
         {
             podHandler.PodLogs = new Core.Pods.PodLogProxy(nodeStore, (Core.Nodes.KubeletClient)services.GetService(typeof(Core.Nodes.KubeletClient))!);
+            podHandler.PodStreams = new Core.Pods.PodStreamProxy(
+                new Core.Pods.KubeletLocation(nodeStore, options.KubeletClientCertificate, options.ClientCaCertificate), loggers.CreateLogger<Core.Pods.PodStreamProxy>());
         }
 
         var metrics = (Metrics.MetricsStorage)services.GetService(typeof(Metrics.MetricsStorage))!;

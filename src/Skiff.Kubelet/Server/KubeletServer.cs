@@ -16,8 +16,10 @@ using Skiff.Kubelet.Server.Stats;
 namespace Skiff.Kubelet.Server;
 
 /// <summary>
-/// The node agent's HTTPS server (kubelet's port 10250): /healthz, /stats/summary, /metrics/resource and /containerLogs/{namespace}/{pod}/{container},
-/// which the API server's pods/log subresource proxies to. Clients must present a certificate signed by the cluster CA.
+/// The node agent's HTTPS server (kubelet's port 10250): /healthz, /stats/summary, /metrics/resource,
+/// /containerLogs/{namespace}/{pod}/{container}, /exec and /attach/{namespace}/{pod}/{container} and
+/// /portForward/{namespace}/{pod}, which the API server's pods/log, pods/exec, pods/attach and pods/portforward
+/// subresources and its metrics scraper call. Clients must present a certificate signed by the cluster CA.
 /// </summary>
 internal sealed class KubeletServer : IAsyncDisposable
 {
@@ -57,6 +59,14 @@ internal sealed class KubeletServer : IAsyncDisposable
         app.MapGet("/containerLogs/{ns}/{pod}/{container}", (HttpContext ctx, string ns, string pod, string container) =>
             ServeLogsAsync(ctx, ns, pod, container, pods, runtime, time));
         app.MapStats(stats);
+        var streaming = new StreamingHandler(pods, runtime, loggerFactory.CreateLogger("Skiff.Kubelet.Server.Streaming"));
+        foreach (var method in new[] { "GET", "POST" })
+        {
+            app.MapMethods("/exec/{ns}/{pod}/{container}", [method], (HttpContext ctx, string ns, string pod, string container) => streaming.ExecAsync(ctx, ns, pod, container));
+            app.MapMethods("/attach/{ns}/{pod}/{container}", [method], (HttpContext ctx, string ns, string pod, string container) => streaming.AttachAsync(ctx, ns, pod, container));
+            app.MapMethods("/portForward/{ns}/{pod}", [method], (HttpContext ctx, string ns, string pod) => streaming.PortForwardAsync(ctx, ns, pod));
+        }
+
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var server = new KubeletServer(app);
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;

@@ -18,6 +18,8 @@ internal sealed class ServerCommandLine
     private readonly Option<string?> _encryptionProviderConfig;
     private readonly Option<string?> _datastoreEndpoint;
     private readonly Option<string?> _token;
+    private readonly Option<string?> _tokenFile;
+    private readonly Option<string?> _advertiseAddress;
     private readonly Option<string?> _nodeMonitorPeriod;
     private readonly Option<string?> _nodeMonitorGracePeriod;
     private readonly Option<string?> _hpaSyncPeriod;
@@ -40,7 +42,7 @@ internal sealed class ServerCommandLine
         };
         _bindAddress = new Option<string>("--bind-address")
         {
-            Description = "IP address the API server listens on (0.0.0.0 for every address)",
+            Description = "IP address the API server listens on (default 0.0.0.0: every address)",
             DefaultValueFactory = _ => ServerOptions.DefaultBindAddress,
         };
         _bindAddress.Validators.Add(result =>
@@ -48,6 +50,17 @@ internal sealed class ServerCommandLine
             if (result.Tokens.Count == 1 && result.Tokens[0].Value is var value && !IPAddress.TryParse(value, out _))
             {
                 result.AddError($"--bind-address: '{value}' is not an IP address");
+            }
+        });
+        _advertiseAddress = new Option<string?>("--advertise-address")
+        {
+            Description = "IP address published in the endpoints of Service default/kubernetes (default: the bind address, or the default route's IPv4 address)",
+        };
+        _advertiseAddress.Validators.Add(result =>
+        {
+            if (result.Tokens.Count == 1 && result.Tokens[0].Value is var value && !IPAddress.TryParse(value, out _))
+            {
+                result.AddError($"--advertise-address: '{value}' is not an IP address");
             }
         });
         _httpsListenPort = new Option<int>("--https-listen-port")
@@ -110,7 +123,11 @@ internal sealed class ServerCommandLine
         };
         _token = new Option<string?>("--token", "-t")
         {
-            Description = "Shared secret that agents and other servers join with (generated at first start when not given)",
+            Description = "Shared secret that agents and other servers join with; it seals the cluster's secrets in the datastore (generated at first start when not given)",
+        };
+        _tokenFile = new Option<string?>("--token-file")
+        {
+            Description = "File holding the server token, instead of --token",
         };
 
         _nodeMonitorPeriod = DurationOption("--node-monitor-period", "How often the node lifecycle controller checks node health (default 5s)");
@@ -131,6 +148,7 @@ internal sealed class ServerCommandLine
         {
             _dataDir,
             _bindAddress,
+            _advertiseAddress,
             _httpsListenPort,
             _writeKubeconfig,
             _disableAgent,
@@ -144,6 +162,7 @@ internal sealed class ServerCommandLine
             _datastoreKeyFile,
             _etcdPrefix,
             _token,
+            _tokenFile,
             _nodeMonitorPeriod,
             _nodeMonitorGracePeriod,
             _hpaSyncPeriod,
@@ -175,6 +194,8 @@ internal sealed class ServerCommandLine
         DatastoreKeyFile = parseResult.GetValue(_datastoreKeyFile),
         EtcdPrefix = parseResult.GetValue(_etcdPrefix),
         Token = parseResult.GetValue(_token),
+        TokenFile = parseResult.GetValue(_tokenFile),
+        AdvertiseAddress = parseResult.GetValue(_advertiseAddress),
         NodeMonitorPeriod = Duration(parseResult.GetValue(_nodeMonitorPeriod)),
         NodeMonitorGracePeriod = Duration(parseResult.GetValue(_nodeMonitorGracePeriod)),
         HorizontalPodAutoscalerSyncPeriod = Duration(parseResult.GetValue(_hpaSyncPeriod)),

@@ -171,5 +171,11 @@ public sealed class StatsProviderTests : IDisposable
         public Task<string> PullImageAsync(string image, AuthConfig? auth, PodSandboxConfig? sandboxConfig, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<IReadOnlyList<Image>> ListImagesAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<string> ExecAsync(ExecRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<string> AttachAsync(AttachRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<string> PortForwardAsync(PortForwardRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }
