@@ -105,6 +105,9 @@ public static class ApiServerHost
         services.AddSingleton(sp => new Registry.Core.Services.ServiceAllocator(store, options.ServiceNetwork));
         services.AddSingleton<IRegistryHooks<V1Service>, Registry.Core.Services.ServiceHooks>();
         services.AddHostedService<Registry.Core.Services.ServiceAllocationRepair>();
+        services.AddSingleton(_ => new Registry.Core.Nodes.KubeletClient(options.KubeletClientCertificate, options.ClientCaCertificate));
+        services.AddSingleton<Registry.Metrics.MetricsStorage>();
+        services.AddHostedService<Registry.Metrics.MetricsScraper>();
         services.AddSingleton<IAdmissionPlugin, PriorityAdmission>();
         services.AddSingleton<IAdmissionPlugin, ServiceAccountAdmission>();
         services.AddSingleton<IAdmissionPlugin, DefaultStorageClass>();

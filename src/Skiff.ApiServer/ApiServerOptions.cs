@@ -69,6 +69,12 @@ public sealed class ApiServerOptions
     /// </summary>
     public string? AdvertiseAddress { get; set; }
 
+    /// <summary>
+    /// How often the resource metrics API scrapes every ready node's /metrics/resource (metrics-server's
+    /// --metric-resolution); usage is the rate between the last two scrapes.
+    /// </summary>
+    public TimeSpan MetricResolution { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>tolerationSeconds of the not-ready NoExecute toleration added to pods without one (<c>--default-not-ready-toleration-seconds</c>, 300).</summary>
     public long DefaultNotReadyTolerationSeconds { get; set; } = 300;
 

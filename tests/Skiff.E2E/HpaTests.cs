@@ -10,8 +10,8 @@ namespace Skiff.E2E;
 
 /// <summary>
 /// The HorizontalPodAutoscaler with the real kubectl. Two set-ups: the plain <c>skiff server</c> (its own
-/// controller manager, no metrics API yet: the HPA reports why it cannot scale, as Kubernetes does without
-/// metrics-server), and a server started with <c>--disable-controller-manager</c> next to the real controller manager
+/// controller manager, no node agent so the metrics API has no pod metrics: the HPA reports why it cannot scale, as
+/// Kubernetes does while metrics-server has no figures), and a server started with <c>--disable-controller-manager</c> next to the real controller manager
 /// run in this process with a metrics source the test controls, so scaling decisions can be observed end to end.
 /// </summary>
 public sealed class HpaTests
@@ -81,7 +81,7 @@ public sealed class HpaTests
     }
 
     [Fact]
-    public async Task Autoscale_WithoutMetricsApi_ShowsUnknownTarget_AndReportsWhy()
+    public async Task Autoscale_WithoutPodMetrics_ShowsUnknownTarget_AndReportsWhy()
     {
         await using var server = await SkiffServer.StartAsync(null, "--horizontal-pod-autoscaler-sync-period", "1s");
         var kubectl = new Kubectl(server.Kubeconfig);
@@ -99,7 +99,7 @@ public sealed class HpaTests
             () => kubectl.OkAsync("-n", "hpa-nometrics", "describe", "hpa", "web"));
         var described = await kubectl.OkAsync("-n", "hpa-nometrics", "describe", "hpa", "web");
         Assert.Matches(@"AbleToScale\s+True\s+SucceededGetScale", described);
-        Assert.Matches(@"ScalingActive\s+False\s+FailedGetResourceMetric\s+the HPA was unable to compute the replica count: failed to get cpu utilization: unable to get metrics for resource cpu: unable to fetch metrics from resource metrics API: the server could not find the requested resource \(get pods.metrics.k8s.io\)", described);
+        Assert.Matches(@"ScalingActive\s+False\s+FailedGetResourceMetric\s+the HPA was unable to compute the replica count: failed to get cpu utilization: unable to get metrics for resource cpu: no metrics returned from resource metrics API", described);
         Assert.Matches(@"web\s+Deployment/web\s+cpu: <unknown>/50%\s+1\s+5\s+1\s+", await kubectl.OkAsync("-n", "hpa-nometrics", "get", "hpa"));
     }
 

@@ -71,6 +71,9 @@ internal static class BootstrapPolicy
             Rule(ReadWrite, ["coordination.k8s.io"], "leases"),
             Rule(ReadWrite, ["discovery.k8s.io"], "endpointslices"),
         };
+        // metrics-server's system:aggregated-metrics-reader, aggregated into view, edit and admin. Nothing aggregates
+        // ClusterRoles here yet, so the three roles carry its rule themselves.
+        var metricsRules = new List<V1PolicyRule> { Rule(Read, ["metrics.k8s.io"], "nodes", "pods") };
         var adminRules = new List<V1PolicyRule>
         {
             Rule(["create"], ["authorization.k8s.io"], "localsubjectaccessreviews"),
@@ -88,9 +91,11 @@ internal static class BootstrapPolicy
                 Rule(["create"], ["authorization.k8s.io"], "selfsubjectaccessreviews", "selfsubjectrulesreviews"),
                 Rule(["create"], ["authentication.k8s.io"], "selfsubjectreviews"),
             ]),
-            Aggregated("admin", "rbac.authorization.k8s.io/aggregate-to-admin", [.. viewRules, .. editRules, .. adminRules]),
-            Aggregated("edit", "rbac.authorization.k8s.io/aggregate-to-edit", [.. viewRules, .. editRules]),
-            Aggregated("view", "rbac.authorization.k8s.io/aggregate-to-view", viewRules),
+            Aggregated("admin", "rbac.authorization.k8s.io/aggregate-to-admin", [.. viewRules, .. editRules, .. adminRules, .. metricsRules]),
+            Aggregated("edit", "rbac.authorization.k8s.io/aggregate-to-edit", [.. viewRules, .. editRules, .. metricsRules]),
+            Aggregated("view", "rbac.authorization.k8s.io/aggregate-to-view", [.. viewRules, .. metricsRules]),
+            Labeled(Labeled(Labeled(Role("system:aggregated-metrics-reader", metricsRules), "rbac.authorization.k8s.io/aggregate-to-view"),
+                "rbac.authorization.k8s.io/aggregate-to-edit"), "rbac.authorization.k8s.io/aggregate-to-admin"),
             Labeled(Role("system:aggregate-to-admin", adminRules), "rbac.authorization.k8s.io/aggregate-to-admin"),
             Labeled(Role("system:aggregate-to-edit", editRules), "rbac.authorization.k8s.io/aggregate-to-edit"),
             Labeled(Role("system:aggregate-to-view", viewRules), "rbac.authorization.k8s.io/aggregate-to-view"),

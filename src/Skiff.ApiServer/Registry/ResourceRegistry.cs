@@ -60,9 +60,15 @@ internal sealed class ResourceRegistry
 
         if (stores.GetValueOrDefault(typeof(V1Node)) is RegistryStore<V1Node> nodeStore && handlers.GetValueOrDefault(("", "v1", "pods")) is ResourceHandler<V1Pod> podHandler)
         {
-            podHandler.PodLogs = new Core.Pods.PodLogProxy(nodeStore, options.KubeletClientCertificate, options.ClientCaCertificate);
+            podHandler.PodLogs = new Core.Pods.PodLogProxy(nodeStore, (Core.Nodes.KubeletClient)services.GetService(typeof(Core.Nodes.KubeletClient))!);
             podHandler.PodStreams = new Core.Pods.PodStreamProxy(
                 new Core.Pods.KubeletLocation(nodeStore, options.KubeletClientCertificate, options.ClientCaCertificate), loggers.CreateLogger<Core.Pods.PodStreamProxy>());
+        }
+
+        var metrics = (Metrics.MetricsStorage)services.GetService(typeof(Metrics.MetricsStorage))!;
+        foreach (var resource in new[] { Metrics.MetricsHandler.NodeMetricsInfo, Metrics.MetricsHandler.PodMetricsInfo })
+        {
+            handlers[(resource.Group, resource.Version, resource.Plural)] = new Metrics.MetricsHandler(resource, metrics, this, time);
         }
 
         // serviceaccounts/token is served beside the serviceaccounts REST endpoint; the review resources are create-only.

@@ -72,7 +72,8 @@ internal sealed partial class NodeAgent(
         var pods = new PodManager(context, connection);
         Pods = pods;
 
-        await using var server = await KubeletServer.StartAsync(options.NodeAddress, options.KubeletPort, servingCertificate, clusterCa, options.ServingCertificateSelector, pods, runtime, time, loggerFactory, cancellationToken).ConfigureAwait(false);
+        await using var server = await KubeletServer.StartAsync(options.NodeAddress, options.KubeletPort, servingCertificate, clusterCa, options.ServingCertificateSelector, pods, runtime,
+            new Server.Stats.StatsProvider(runtime, new Server.Stats.CgroupReader(), options.CgroupRoot, options.NodeName, paths.Root, time), time, loggerFactory, cancellationToken).ConfigureAwait(false);
         registrar.KubeletPort = server.Port;
         Log.Serving(_logger, options.NodeName, options.NodeAddress.ToString(), server.Port);
 

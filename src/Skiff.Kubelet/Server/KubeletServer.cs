@@ -11,13 +11,15 @@ using Microsoft.Extensions.Logging;
 using Skiff.Kubelet.Cri.V1;
 using Skiff.Kubelet.Pods;
 using Skiff.Kubelet.Runtime;
+using Skiff.Kubelet.Server.Stats;
 
 namespace Skiff.Kubelet.Server;
 
 /// <summary>
-/// The node agent's HTTPS server (kubelet's port 10250): /healthz, /containerLogs/{namespace}/{pod}/{container},
-/// /exec and /attach/{namespace}/{pod}/{container} and /portForward/{namespace}/{pod}, which the API server's pods/log,
-/// pods/exec, pods/attach and pods/portforward subresources proxy to. Clients must present a certificate signed by the cluster CA.
+/// The node agent's HTTPS server (kubelet's port 10250): /healthz, /stats/summary, /metrics/resource,
+/// /containerLogs/{namespace}/{pod}/{container}, /exec and /attach/{namespace}/{pod}/{container} and
+/// /portForward/{namespace}/{pod}, which the API server's pods/log, pods/exec, pods/attach and pods/portforward
+/// subresources and its metrics scraper call. Clients must present a certificate signed by the cluster CA.
 /// </summary>
 internal sealed class KubeletServer : IAsyncDisposable
 {
@@ -28,7 +30,7 @@ internal sealed class KubeletServer : IAsyncDisposable
     /// <summary>The port the server listens on (the configured one, or the one picked for port 0).</summary>
     public int Port { get; private set; }
 
-    public static async Task<KubeletServer> StartAsync(IPAddress address, int port, X509Certificate2 serving, X509Certificate2 clientCa, Func<X509Certificate2>? servingSelector, PodManager pods, IContainerRuntime runtime, TimeProvider time, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    public static async Task<KubeletServer> StartAsync(IPAddress address, int port, X509Certificate2 serving, X509Certificate2 clientCa, Func<X509Certificate2>? servingSelector, PodManager pods, IContainerRuntime runtime, Stats.StatsProvider stats, TimeProvider time, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -57,6 +59,7 @@ internal sealed class KubeletServer : IAsyncDisposable
         app.MapGet("/healthz", () => "ok");
         app.MapGet("/containerLogs/{ns}/{pod}/{container}", (HttpContext ctx, string ns, string pod, string container) =>
             ServeLogsAsync(ctx, ns, pod, container, pods, runtime, time));
+        app.MapStats(stats);
         var streaming = new StreamingHandler(pods, runtime, loggerFactory.CreateLogger("Skiff.Kubelet.Server.Streaming"));
         foreach (var method in new[] { "GET", "POST" })
         {

@@ -62,6 +62,21 @@ public sealed class KubectlProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits for kubectl to exit by itself (e.g. <c>logs -f</c> when the container ends); its exit code, or null after <paramref name="timeout"/>.</summary>
+    public async Task<int?> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+            return _process.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)

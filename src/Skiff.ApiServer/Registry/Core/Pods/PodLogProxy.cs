@@ -1,8 +1,7 @@
-using System.Net.Security;
-using System.Security.Cryptography.X509Certificates;
 using k8s.Models;
 using Microsoft.AspNetCore.Http;
 using Skiff.ApiServer.Http;
+using Skiff.ApiServer.Registry.Core.Nodes;
 
 namespace Skiff.ApiServer.Registry.Core.Pods;
 
@@ -12,39 +11,16 @@ namespace Skiff.ApiServer.Registry.Core.Pods;
 /// status.daemonEndpoints.kubeletEndpoint.Port) and streams /containerLogs from it over HTTPS with the API server's
 /// kubelet client certificate. Kubelet errors come back as Status errors with the kubelet's text.
 /// </summary>
-internal sealed class PodLogProxy : IDisposable
+internal sealed class PodLogProxy
 {
     private static readonly string[] PassedQuery = ["follow", "previous", "timestamps", "tailLines", "limitBytes", "sinceSeconds", "sinceTime"];
     private readonly RegistryStore<V1Node> _nodes;
     private readonly HttpClient _http;
 
-    public PodLogProxy(RegistryStore<V1Node> nodes, X509Certificate2? clientCertificate, X509Certificate2? clusterCa)
+    public PodLogProxy(RegistryStore<V1Node> nodes, KubeletClient kubelets)
     {
         _nodes = nodes;
-        var handler = new SocketsHttpHandler
-        {
-            SslOptions = new SslClientAuthenticationOptions
-            {
-                EnabledSslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13,
-                ClientCertificates = clientCertificate is null ? null : [clientCertificate],
-                RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-                {
-                    // Like kube-apiserver without --kubelet-certificate-authority names are not checked; the chain is, when a CA is known.
-                    if (clusterCa is null || certificate is null)
-                    {
-                        return clusterCa is null;
-                    }
-
-                    using var chain = new X509Chain();
-                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                    chain.ChainPolicy.CustomTrustStore.Add(clusterCa);
-                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                    return chain.Build(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
-                },
-            },
-            ConnectTimeout = TimeSpan.FromSeconds(10),
-        };
-        _http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        _http = kubelets.Http;
     }
 
     /// <summary>The container a log request is for, or the 400 Kubernetes answers (the pod's only container when none is named).</summary>
@@ -79,6 +55,7 @@ internal sealed class PodLogProxy : IDisposable
 
     public async Task ServeAsync(HttpContext ctx, V1Pod pod, CancellationToken ct)
     {
+        PodLogOptionsValidation.Validate(pod.Metadata.Name, ctx.Request.Query);
         var container = ContainerFor(pod, ctx.Request.Query["container"].ToString());
         var nodeName = pod.Spec.NodeName;
         if (string.IsNullOrEmpty(nodeName))
@@ -87,14 +64,6 @@ internal sealed class PodLogProxy : IDisposable
             ctx.Response.StatusCode = 200;
             ctx.Response.ContentType = "text/plain";
             return;
-        }
-
-        foreach (var name in new[] { "tailLines", "limitBytes", "sinceSeconds" })
-        {
-            if (ctx.Request.Query[name].ToString() is { Length: > 0 } text && (!long.TryParse(text, out var n) || (name != "tailLines" && n < 1) || n < 0))
-            {
-                throw ApiException.BadRequest($"{name}: Invalid value: \"{text}\": must be {(name == "tailLines" ? "greater than or equal to 0" : "greater than 0")}");
-            }
         }
 
         V1Node node;
@@ -107,18 +76,11 @@ internal sealed class PodLogProxy : IDisposable
             throw ApiException.NotFound($"nodes \"{nodeName}\" not found");
         }
 
-        var address = node.Status?.Addresses?.FirstOrDefault(a => a.Type == "InternalIP")?.Address
-            ?? node.Status?.Addresses?.FirstOrDefault(a => a.Type == "Hostname")?.Address;
-        var port = node.Status?.DaemonEndpoints?.KubeletEndpoint?.Port ?? 10250;
-        if (address is null || port <= 0)
-        {
-            throw ApiException.BadRequest($"node {nodeName} has no address for its kubelet");
-        }
+        var kubelet = KubeletClient.BaseUrl(node) ?? throw ApiException.BadRequest($"node {nodeName} has no address for its kubelet");
 
         var query = string.Join('&', PassedQuery.Where(q => ctx.Request.Query.ContainsKey(q))
             .Select(q => $"{q}={Uri.EscapeDataString(ctx.Request.Query[q].ToString())}"));
-        var host = address.Contains(':') ? $"[{address}]" : address;
-        var url = $"https://{host}:{port}/containerLogs/{Uri.EscapeDataString(pod.Metadata.NamespaceProperty)}/{Uri.EscapeDataString(pod.Metadata.Name)}/{Uri.EscapeDataString(container)}" + (query.Length > 0 ? "?" + query : "");
+        var url = $"{kubelet}/containerLogs/{Uri.EscapeDataString(pod.Metadata.NamespaceProperty)}/{Uri.EscapeDataString(pod.Metadata.Name)}/{Uri.EscapeDataString(container)}" + (query.Length > 0 ? "?" + query : "");
         HttpResponseMessage response;
         try
         {
@@ -156,6 +118,4 @@ internal sealed class PodLogProxy : IDisposable
             }
         }
     }
-
-    public void Dispose() => _http.Dispose();
 }
