@@ -21,6 +21,12 @@ internal sealed class ServiceNetworkingCommandLine
         DefaultValueFactory = _ => "cluster.local",
     };
 
+    private readonly Option<string> _resolvConf = new("--resolv-conf")
+    {
+        Description = "Resolver configuration of the node: cluster DNS forwards other names to its nameservers; pods with dnsPolicy Default use it",
+        DefaultValueFactory = _ => "/etc/resolv.conf",
+    };
+
     public ServiceNetworkingCommandLine()
     {
         _clusterDnsListen.Validators.Add(result =>
@@ -39,6 +45,7 @@ internal sealed class ServiceNetworkingCommandLine
         command.Options.Add(_disableClusterDns);
         command.Options.Add(_clusterDnsListen);
         command.Options.Add(_clusterDomain);
+        command.Options.Add(_resolvConf);
     }
 
     public ServiceNetworkingOptions Bind(ParseResult parseResult)
@@ -50,6 +57,7 @@ internal sealed class ServiceNetworkingCommandLine
             DisableClusterDns = parseResult.GetValue(_disableClusterDns),
             ClusterDnsListen = listen.Port == 0 && !parseResult.GetValue(_clusterDnsListen)!.Contains(':') ? new IPEndPoint(listen.Address, 53) : listen,
             ClusterDomain = parseResult.GetValue(_clusterDomain)!,
+            ResolvConf = parseResult.GetValue(_resolvConf) ?? "",
         };
     }
 }

@@ -143,7 +143,7 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
                 else
                 {
                     agent = RunAgentAsync(data, serverUrl, certificates, options, stopControllers.Token);
-                    networking = RunServiceNetworkingAsync(data.KubeconfigPath, options.Networking, stopControllers.Token);
+                    networking = RunServiceNetworkingAsync(data.KubeconfigPath, options.Networking, Agent.NodeAgentRunner.NodeName(options.NodeName), stopControllers.Token);
                 }
 
                 controllers = options.DisableControllerManager

@@ -26,6 +26,9 @@ internal sealed class ServiceNetworkingOptions
     /// <summary>The cluster domain (<c>--cluster-domain</c>).</summary>
     public string ClusterDomain { get; init; } = "cluster.local";
 
-    /// <summary>This node's name, for the Local traffic policies; the kubelet's node name once it registers one.</summary>
-    public string NodeName { get; init; } = Environment.MachineName.ToLowerInvariant();
+    /// <summary>
+    /// The node's resolver configuration (<c>--resolv-conf</c>, kubelet's flag): cluster DNS forwards other names to its
+    /// nameservers, and pods with dnsPolicy Default get its contents. Empty: no upstream, and an empty host config.
+    /// </summary>
+    public string ResolvConf { get; init; } = "/etc/resolv.conf";
 }
