@@ -4,6 +4,7 @@ using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Skiff.Client.Api;
 using Skiff.Client.Cache;
+using Skiff.Proxy.Conntrack;
 using Skiff.Proxy.Nft;
 using Skiff.Proxy.Rules;
 
@@ -23,7 +24,10 @@ public sealed partial class ServiceProxy
     private readonly ILogger _logger;
     private readonly NftApplier _applier;
     private readonly Channel<bool> _changes = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly ConntrackRunner _conntrack;
     private string? _lastApplied;
+    private ProxyRuleSet? _lastRules;
+    private bool _conntrackMissing;
 
     public ServiceProxy(InformerFactory informers, ProxyOptions options, TimeProvider timeProvider, ILogger<ServiceProxy> logger)
     {
@@ -32,6 +36,7 @@ public sealed partial class ServiceProxy
         _time = timeProvider;
         _logger = logger;
         _applier = new NftApplier(options.NftPath, options.NetworkNamespace);
+        _conntrack = new ConntrackRunner(options.ConntrackPath, options.NetworkNamespace);
     }
 
     /// <summary>Raised after each successful apply, with the moment the table went live.</summary>
@@ -108,6 +113,8 @@ public sealed partial class ServiceProxy
 
                     Log.Synced(_logger, rules.Ports.Length, sw.ElapsedMilliseconds, full);
                     Applied?.Invoke(_time.GetTimestamp());
+                    await FlushStaleUdpAsync(ConntrackCleanup.Plan(_lastRules, rules), cancellationToken).ConfigureAwait(false);
+                    _lastRules = rules;
                 }
             }
             catch (NftException ex)
@@ -136,6 +143,35 @@ public sealed partial class ServiceProxy
         }
     }
 
+    // After the new rules are live, so a flow deleted here is re-created against the new rules, never the old ones.
+    private async Task FlushStaleUdpAsync(IReadOnlyList<string[]> plan, CancellationToken cancellationToken)
+    {
+        if (_conntrackMissing)
+        {
+            return;
+        }
+
+        foreach (var args in plan)
+        {
+            try
+            {
+                await _conntrack.DeleteAsync(args, cancellationToken).ConfigureAwait(false);
+                Log.ConntrackFlushed(_logger, string.Join(' ', args));
+            }
+            catch (System.ComponentModel.Win32Exception ex)
+            {
+                // Not installed: UDP clients may stick to removed endpoints until their flows time out.
+                _conntrackMissing = true;
+                Log.ConntrackMissing(_logger, _options.ConntrackPath, ex.Message);
+                return;
+            }
+            catch (InvalidOperationException ex)
+            {
+                Log.ConntrackFailed(_logger, ex.Message);
+            }
+        }
+    }
+
     private static partial class Log
     {
         [LoggerMessage(1, LogLevel.Debug, "Applied nftables table with {Ports} service ports in {Milliseconds} ms (full resync: {Full})", EventName = "Synced")]
@@ -149,5 +185,14 @@ public sealed partial class ServiceProxy
 
         [LoggerMessage(4, LogLevel.Warning, "Removing nftables table {Table} failed: {Error}", EventName = "CleanupFailed")]
         public static partial void CleanupFailed(ILogger logger, string table, string error);
+
+        [LoggerMessage(5, LogLevel.Debug, "Deleted stale UDP conntrack entries: conntrack {Arguments}", EventName = "ConntrackFlushed")]
+        public static partial void ConntrackFlushed(ILogger logger, string arguments);
+
+        [LoggerMessage(6, LogLevel.Warning, "The conntrack tool ({Path}) cannot run ({Error}): stale UDP flows of removed endpoints are not deleted; install conntrack", EventName = "ConntrackMissing")]
+        public static partial void ConntrackMissing(ILogger logger, string path, string error);
+
+        [LoggerMessage(7, LogLevel.Warning, "Deleting stale UDP conntrack entries failed: {Error}", EventName = "ConntrackFailed")]
+        public static partial void ConntrackFailed(ILogger logger, string error);
     }
 }
