@@ -26,6 +26,7 @@ public sealed partial class ServiceProxy
     private readonly Channel<bool> _changes = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly ConntrackRunner _conntrack;
     private string? _lastApplied;
+    private NftTableDiff.Table? _lastTable;
     private ProxyRuleSet? _lastRules;
     private bool _conntrackMissing;
 
@@ -47,6 +48,9 @@ public sealed partial class ServiceProxy
 
     /// <summary>How many transactions were applied so far.</summary>
     public int ApplyCount { get; private set; }
+
+    /// <summary>How many of them were partial (only the changed chains and map elements).</summary>
+    public int PartialApplyCount { get; private set; }
 
     /// <summary>Runs until cancelled, then deletes the table.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -103,8 +107,11 @@ public sealed partial class ServiceProxy
                 if (full || text != _lastApplied)
                 {
                     var sw = Stopwatch.StartNew();
-                    await _applier.ApplyAsync(text, cancellationToken).ConfigureAwait(false);
+                    var table = NftTableDiff.Parse(text);
+                    var partial = full || _lastTable is null ? null : NftTableDiff.Render(_lastTable, table);
+                    await ApplyAsync(text, partial, cancellationToken).ConfigureAwait(false);
                     _lastApplied = text;
+                    _lastTable = table;
                     ApplyCount++;
                     if (full)
                     {
@@ -122,6 +129,7 @@ public sealed partial class ServiceProxy
                 // Keep the last good table; retry on the next change or resync.
                 Log.ApplyFailed(_logger, NftRenderer.TableName, ex.Message);
                 _lastApplied = null;
+                _lastTable = null;
             }
 
             // Coalesce: wait out the minimum interval, then for a change or the next full resync.
@@ -141,6 +149,27 @@ public sealed partial class ServiceProxy
             {
             }
         }
+    }
+
+    // A partial transaction when the change allows one; nft refusing it (the table was changed by hand, say) falls
+    // back to the full rewrite, which is always correct.
+    private async Task ApplyAsync(string full, string? partial, CancellationToken cancellationToken)
+    {
+        if (partial is not null)
+        {
+            try
+            {
+                await _applier.ApplyAsync(partial, cancellationToken).ConfigureAwait(false);
+                PartialApplyCount++;
+                return;
+            }
+            catch (NftException ex)
+            {
+                Log.PartialFailed(_logger, NftRenderer.TableName, ex.Message);
+            }
+        }
+
+        await _applier.ApplyAsync(full, cancellationToken).ConfigureAwait(false);
     }
 
     // After the new rules are live, so a flow deleted here is re-created against the new rules, never the old ones.
@@ -194,5 +223,8 @@ public sealed partial class ServiceProxy
 
         [LoggerMessage(7, LogLevel.Warning, "Deleting stale UDP conntrack entries failed: {Error}", EventName = "ConntrackFailed")]
         public static partial void ConntrackFailed(ILogger logger, string error);
+
+        [LoggerMessage(8, LogLevel.Information, "Partial update of nftables table {Table} failed, rewriting it whole: {Error}", EventName = "PartialFailed")]
+        public static partial void PartialFailed(ILogger logger, string table, string error);
     }
 }
