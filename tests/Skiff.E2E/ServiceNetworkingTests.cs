@@ -111,6 +111,7 @@ public sealed class ServiceNetworkingTests(ServiceNetworkingFixture fixture) : I
               conditions: {ready: true}
             """, "apply", "-f", "-");
 
+        await ServiceLiveAsync("itp");
         var logs = await RunPodAsync("itp-client", "i=0; while [ $i -lt 20 ]; do echo \"hit=$(timeout 5 wget -qO- http://itp)\"; i=$((i+1)); done");
         var hits = logs.Split('\n').Where(l => l.StartsWith("hit=", StringComparison.Ordinal)).Select(l => l[4..].Trim()).ToList();
         Assert.Equal(20, hits.Count);
@@ -121,6 +122,7 @@ public sealed class ServiceNetworkingTests(ServiceNetworkingFixture fixture) : I
     public async Task SessionAffinity_ClientIP_sticks_to_one_pod()
     {
         await K.OkAsync("expose", "deployment", "web", "--port=80", "--target-port=8080", "--name=web-sticky", "--session-affinity=ClientIP");
+        await ServiceLiveAsync("web-sticky");
         var logs = await RunPodAsync("sticky", "i=0; while [ $i -lt 15 ]; do echo \"hit=$(timeout 5 wget -qO- http://web-sticky)\"; i=$((i+1)); done");
         var hits = logs.Split('\n').Where(l => l.StartsWith("hit=", StringComparison.Ordinal)).Select(l => l[4..].Trim()).ToList();
         Assert.Equal(15, hits.Count);
@@ -235,6 +237,11 @@ public sealed class ServiceNetworkingTests(ServiceNetworkingFixture fixture) : I
         foreach (var pod in fixture.WebPods)
         {
             webIps.Add(await _node.PodFieldAsync(pod, "{.status.podIP}"));
+        }
+
+        foreach (var name in new[] { "web-headless", "web-named", "ext", "db" })
+        {
+            await _node.EventuallyAsync(async () => (await _node.InNetnsAsync("busybox", "nslookup", $"{name}.default.svc.cluster.local", "10.43.0.10")).ExitCode == 0, $"cluster DNS to know Service {name}");
         }
 
         var queriesBefore = fixture.Upstream.QueryCount;
@@ -398,6 +405,14 @@ public sealed class ServiceNetworkingTests(ServiceNetworkingFixture fixture) : I
         var row = (await K.OkAsync("get", "svc", "no-node-ports", "--no-headers")).Split(' ', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("8082/TCP", row[4]);
         await AnswersAsync(() => _node.InNetnsAsync("timeout", "5", "busybox", "wget", "-qO-", $"http://{NodeIp}:8082/"), "no-node-ports from the node");
+    }
+
+    // The proxy applies a new Service's rules shortly after it is created: wait for its cluster IP to answer from the
+    // node before a client pod counts answers.
+    private async Task ServiceLiveAsync(string service)
+    {
+        var clusterIp = (await K.OkAsync("get", "svc", service, "-o", "jsonpath={.spec.clusterIP}")).Trim();
+        await AnswersAsync(() => _node.InNetnsAsync("timeout", "5", "busybox", "wget", "-qO-", $"http://{clusterIp}/"), $"Service {service}'s rules to be live");
     }
 
     // Retries until the command succeeds (rules go live shortly after the change), returning its output.
