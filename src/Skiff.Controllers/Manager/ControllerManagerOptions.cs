@@ -61,4 +61,7 @@ public sealed class ControllerManagerOptions
     /// <c>kube-root-ca.crt</c> ConfigMap; null leaves that controller off.
     /// </summary>
     public string? RootCaCertificatePem { get; set; }
+
+    /// <summary>Run the built-in load balancer (ServiceLB); off when the cluster uses another implementation (k3s's <c>--disable servicelb</c>).</summary>
+    public bool ServiceLb { get; set; } = true;
 }

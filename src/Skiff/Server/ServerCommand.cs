@@ -179,7 +179,7 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
         {
             var configuration = k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath);
             using var connection = new ApiConnection(configuration);
-            var managerOptions = new ControllerManagerOptions { MetricsRegistry = _metrics, LocalPathStorageDirectory = storageDirectory, RootCaCertificatePem = caPem + "\n" };
+            var managerOptions = new ControllerManagerOptions { MetricsRegistry = _metrics, LocalPathStorageDirectory = storageDirectory, RootCaCertificatePem = caPem + "\n", ServiceLb = !options.Networking.DisableServiceLb };
             var nodes = managerOptions.NodesAndAutoscaling;
             nodes.NodeLifecycle.NodeMonitorPeriod = options.NodeMonitorPeriod ?? nodes.NodeLifecycle.NodeMonitorPeriod;
             nodes.NodeLifecycle.NodeMonitorGracePeriod = options.NodeMonitorGracePeriod ?? nodes.NodeLifecycle.NodeMonitorGracePeriod;

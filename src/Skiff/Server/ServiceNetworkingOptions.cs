@@ -14,6 +14,12 @@ internal sealed class ServiceNetworkingOptions
     /// <summary>Do not run the Service proxy (<c>--disable-kube-proxy</c>, as k3s names it).</summary>
     public bool DisableKubeProxy { get; init; }
 
+    /// <summary>
+    /// Do not run the built-in load balancer (<c>--disable-servicelb</c>): LoadBalancer Services stay pending until
+    /// another implementation (MetalLB, a cloud controller) serves them.
+    /// </summary>
+    public bool DisableServiceLb { get; init; }
+
     /// <summary>Do not run the cluster DNS server (<c>--disable-cluster-dns</c>).</summary>
     public bool DisableClusterDns { get; init; }
 
