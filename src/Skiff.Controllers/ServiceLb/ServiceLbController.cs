@@ -145,7 +145,7 @@ internal sealed partial class ServiceLbController : IController
         }
     }
 
-    /// <summary>The InternalIP of every ready, not excluded node, ordered (so equal inputs write equal status).</summary>
+    /// <summary>The InternalIP (not loopback) of every ready, not excluded node, ordered (so equal inputs write equal status).</summary>
     internal static List<string> IngressAddresses(IEnumerable<V1Node> nodes) =>
     [
         .. nodes
@@ -153,7 +153,9 @@ internal sealed partial class ServiceLbController : IController
                 && n.Metadata.Labels?.ContainsKey(ExcludeLabel) != true
                 && n.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true)
             .SelectMany(n => n.Status.Addresses?.Where(a => a.Type == "InternalIP").Select(a => a.Address) ?? [])
-            .Where(a => System.Net.IPAddress.TryParse(a, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+            // Loopback is no address for a load balancer: nothing outside the node reaches it, and the proxy could not
+            // DNAT it anyway (route_localnet is off).
+            .Where(a => System.Net.IPAddress.TryParse(a, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && !System.Net.IPAddress.IsLoopback(ip))
             .Distinct()
             .Order(StringComparer.Ordinal),
     ];

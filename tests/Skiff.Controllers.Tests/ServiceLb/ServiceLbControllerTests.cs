@@ -47,6 +47,7 @@ public sealed class ServiceLbControllerTests
         _nodes.Add(Node("a", "192.0.2.10"));
         _nodes.Add(Node("down", "192.0.2.12", ready: false));
         _nodes.Add(Node("excluded", "192.0.2.13", labels: new() { [ServiceLbController.ExcludeLabel] = "" }));
+        _nodes.Add(Node("loopback", "127.0.0.1"));
         Service("web");
         await _controller.SyncAsync("default/web", CancellationToken.None);
 
