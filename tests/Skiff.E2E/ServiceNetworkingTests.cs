@@ -59,8 +59,21 @@ public sealed class ServiceNetworkingTests(ServiceNetworkingFixture fixture) : I
     [Fact]
     public async Task ExternalTrafficPolicy_Local_keeps_the_outside_client_address()
     {
-        await K.OkAsync("expose", "deployment", "web", "--type=NodePort", "--port=80", "--target-port=8080", "--name=web-etp");
-        await K.OkAsync("patch", "svc", "web-etp", "-p", "{\"spec\":{\"externalTrafficPolicy\":\"Local\"}}");
+        // Created with the policy (not patched afterwards), so no answer can come from rules made before the change.
+        await K.OkWithInputAsync("""
+            apiVersion: v1
+            kind: Service
+            metadata:
+              name: web-etp
+            spec:
+              type: NodePort
+              externalTrafficPolicy: Local
+              selector:
+                app: web
+              ports:
+              - port: 80
+                targetPort: 8080
+            """, "apply", "-f", "-");
         var nodePort = (await K.OkAsync("get", "svc", "web-etp", "-o", "jsonpath={.spec.ports[0].nodePort}")).Trim();
         string seen = "";
         await _node.EventuallyAsync(async () =>
