@@ -61,9 +61,10 @@ public sealed class ServiceNetworkingFixture : IAsyncLifetime
         Upstream?.Dispose();
         if (Node is not null)
         {
-            // Controllers first (their pods orphaned), so deleting the pods does not make them replace the pods while
-            // the server stops: a pod started then would leave its sandbox's network namespace behind.
-            await Node.Kubectl.RunAsync("delete", "deployments,replicasets,replicationcontrollers,statefulsets", "--all", "--cascade=orphan", "--wait=false");
+            // Controllers first (their pods orphaned, waiting until they are gone), so deleting the pods does not make
+            // them replace the pods while the server stops: a pod started then would leave its sandbox's network
+            // namespace behind.
+            await Node.Kubectl.RunAsync("delete", "deployments,replicasets,replicationcontrollers,statefulsets", "--all", "--cascade=orphan", "--timeout=60s");
             await Node.Kubectl.RunAsync("delete", "pods", "--all", "--grace-period=1", "--timeout=90s");
             await Node.DisposeAsync();
             await RunAsync(false, "ip", "netns", "del", ClientNetns);
