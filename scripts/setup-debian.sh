@@ -10,6 +10,7 @@ PACKAGES=(
   curl
   iproute2                    # ip, for network namespaces in tests
   nftables                    # Service proxy (nft -f)
+  conntrack                   # Service proxy: flushes UDP flows of removed endpoints
   python3-minimal             # connects through the proxy rules inside test network namespaces
   containerd                  # CRI runtime the node agent drives
   runc                        # OCI runtime under containerd

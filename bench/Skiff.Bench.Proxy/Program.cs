@@ -118,7 +118,7 @@ try
         latencies.Add(sw.Elapsed.TotalMilliseconds);
     }
 
-    Console.WriteLine($"change -> rules live: p50 {P(latencies, 50):F0} ms, p99 {P(latencies, 99):F0} ms, max {latencies.Max():F0} ms ({Changes} sequential EndpointSlice creates; includes the 100 ms coalescing window)");
+    Console.WriteLine($"change -> rules live: p50 {P(latencies, 50):F0} ms, p99 {P(latencies, 99):F0} ms, max {latencies.Max():F0} ms ({Changes} sequential EndpointSlice creates; includes the 100 ms coalescing window; {proxy.PartialApplyCount} of {proxy.ApplyCount} applies were partial)");
     await cts.CancelAsync();
     await runTask;
 }

@@ -12,6 +12,9 @@ public sealed class ProxyOptions
     /// <summary>The nft binary.</summary>
     public string NftPath { get; set; } = "nft";
 
+    /// <summary>The conntrack binary (conntrack-tools), used to delete UDP flows of removed endpoints.</summary>
+    public string ConntrackPath { get; set; } = "conntrack";
+
     /// <summary>Apply the table inside this named network namespace (tests, benchmarks); null is the current one.</summary>
     public string? NetworkNamespace { get; set; }
 

@@ -4,6 +4,7 @@ using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Skiff.Client.Api;
 using Skiff.Client.Cache;
+using Skiff.Proxy.Conntrack;
 using Skiff.Proxy.Nft;
 using Skiff.Proxy.Rules;
 
@@ -23,7 +24,11 @@ public sealed partial class ServiceProxy
     private readonly ILogger _logger;
     private readonly NftApplier _applier;
     private readonly Channel<bool> _changes = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly ConntrackRunner _conntrack;
     private string? _lastApplied;
+    private NftTableDiff.Table? _lastTable;
+    private ProxyRuleSet? _lastRules;
+    private bool _conntrackMissing;
 
     public ServiceProxy(InformerFactory informers, ProxyOptions options, TimeProvider timeProvider, ILogger<ServiceProxy> logger)
     {
@@ -32,6 +37,7 @@ public sealed partial class ServiceProxy
         _time = timeProvider;
         _logger = logger;
         _applier = new NftApplier(options.NftPath, options.NetworkNamespace);
+        _conntrack = new ConntrackRunner(options.ConntrackPath, options.NetworkNamespace);
     }
 
     /// <summary>Raised after each successful apply, with the moment the table went live.</summary>
@@ -42,6 +48,9 @@ public sealed partial class ServiceProxy
 
     /// <summary>How many transactions were applied so far.</summary>
     public int ApplyCount { get; private set; }
+
+    /// <summary>How many of them were partial (only the changed chains and map elements).</summary>
+    public int PartialApplyCount { get; private set; }
 
     /// <summary>Runs until cancelled, then deletes the table.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -98,8 +107,11 @@ public sealed partial class ServiceProxy
                 if (full || text != _lastApplied)
                 {
                     var sw = Stopwatch.StartNew();
-                    await _applier.ApplyAsync(text, cancellationToken).ConfigureAwait(false);
+                    var table = NftTableDiff.Parse(text);
+                    var partial = full || _lastTable is null ? null : NftTableDiff.Render(_lastTable, table);
+                    await ApplyAsync(text, partial, cancellationToken).ConfigureAwait(false);
                     _lastApplied = text;
+                    _lastTable = table;
                     ApplyCount++;
                     if (full)
                     {
@@ -108,6 +120,8 @@ public sealed partial class ServiceProxy
 
                     Log.Synced(_logger, rules.Ports.Length, sw.ElapsedMilliseconds, full);
                     Applied?.Invoke(_time.GetTimestamp());
+                    await FlushStaleUdpAsync(ConntrackCleanup.Plan(_lastRules, rules), cancellationToken).ConfigureAwait(false);
+                    _lastRules = rules;
                 }
             }
             catch (NftException ex)
@@ -115,6 +129,7 @@ public sealed partial class ServiceProxy
                 // Keep the last good table; retry on the next change or resync.
                 Log.ApplyFailed(_logger, NftRenderer.TableName, ex.Message);
                 _lastApplied = null;
+                _lastTable = null;
             }
 
             // Coalesce: wait out the minimum interval, then for a change or the next full resync.
@@ -136,6 +151,56 @@ public sealed partial class ServiceProxy
         }
     }
 
+    // A partial transaction when the change allows one; nft refusing it (the table was changed by hand, say) falls
+    // back to the full rewrite, which is always correct.
+    private async Task ApplyAsync(string full, string? partial, CancellationToken cancellationToken)
+    {
+        if (partial is not null)
+        {
+            try
+            {
+                await _applier.ApplyAsync(partial, cancellationToken).ConfigureAwait(false);
+                PartialApplyCount++;
+                return;
+            }
+            catch (NftException ex)
+            {
+                Log.PartialFailed(_logger, NftRenderer.TableName, ex.Message);
+            }
+        }
+
+        await _applier.ApplyAsync(full, cancellationToken).ConfigureAwait(false);
+    }
+
+    // After the new rules are live, so a flow deleted here is re-created against the new rules, never the old ones.
+    private async Task FlushStaleUdpAsync(IReadOnlyList<string[]> plan, CancellationToken cancellationToken)
+    {
+        if (_conntrackMissing)
+        {
+            return;
+        }
+
+        foreach (var args in plan)
+        {
+            try
+            {
+                await _conntrack.DeleteAsync(args, cancellationToken).ConfigureAwait(false);
+                Log.ConntrackFlushed(_logger, string.Join(' ', args));
+            }
+            catch (System.ComponentModel.Win32Exception ex)
+            {
+                // Not installed: UDP clients may stick to removed endpoints until their flows time out.
+                _conntrackMissing = true;
+                Log.ConntrackMissing(_logger, _options.ConntrackPath, ex.Message);
+                return;
+            }
+            catch (InvalidOperationException ex)
+            {
+                Log.ConntrackFailed(_logger, ex.Message);
+            }
+        }
+    }
+
     private static partial class Log
     {
         [LoggerMessage(1, LogLevel.Debug, "Applied nftables table with {Ports} service ports in {Milliseconds} ms (full resync: {Full})", EventName = "Synced")]
@@ -149,5 +214,17 @@ public sealed partial class ServiceProxy
 
         [LoggerMessage(4, LogLevel.Warning, "Removing nftables table {Table} failed: {Error}", EventName = "CleanupFailed")]
         public static partial void CleanupFailed(ILogger logger, string table, string error);
+
+        [LoggerMessage(5, LogLevel.Debug, "Deleted stale UDP conntrack entries: conntrack {Arguments}", EventName = "ConntrackFlushed")]
+        public static partial void ConntrackFlushed(ILogger logger, string arguments);
+
+        [LoggerMessage(6, LogLevel.Warning, "The conntrack tool ({Path}) cannot run ({Error}): stale UDP flows of removed endpoints are not deleted; install conntrack", EventName = "ConntrackMissing")]
+        public static partial void ConntrackMissing(ILogger logger, string path, string error);
+
+        [LoggerMessage(7, LogLevel.Warning, "Deleting stale UDP conntrack entries failed: {Error}", EventName = "ConntrackFailed")]
+        public static partial void ConntrackFailed(ILogger logger, string error);
+
+        [LoggerMessage(8, LogLevel.Information, "Partial update of nftables table {Table} failed, rewriting it whole: {Error}", EventName = "PartialFailed")]
+        public static partial void PartialFailed(ILogger logger, string table, string error);
     }
 }

@@ -7,11 +7,12 @@ using Skiff.Controllers.Common;
 using Skiff.Controllers.Endpoint;
 using Skiff.Controllers.EndpointSlice;
 using Skiff.Controllers.PodGc;
+using Skiff.Controllers.ServiceLb;
 using Skiff.Controllers.TtlAfterFinished;
 
 namespace Skiff.Controllers.Manager;
 
-/// <summary>The controllers beyond the core set (endpoints, pod GC, TTL-after-finished, bootstrap tokens, certificates).</summary>
+/// <summary>The controllers beyond the core set (endpoints, pod GC, ServiceLB, TTL-after-finished, bootstrap tokens, certificates).</summary>
 public sealed partial class ControllerManager
 {
     private partial IEnumerable<(IController Controller, int Workers)> AdditionalControllers(InformerFactory factory, Func<string, EventRecorder> recorder, Func<string, ILogger> logger)
@@ -22,6 +23,11 @@ public sealed partial class ControllerManager
         yield return (new EndpointSliceController(services, pods, factory.For<V1EndpointSlice>(ApiResource.EndpointSlices), factory.For<V1Node>(ApiResource.Nodes), connection.For<V1EndpointSlice>(ApiResource.EndpointSlices), timeProvider, logger("EndpointSlice")), options.EndpointWorkers);
         yield return (new PodGcController(pods, factory.For<V1Node>(ApiResource.Nodes), connection.For<V1Pod>(ApiResource.Pods), connection.For<V1Node>(ApiResource.Nodes), new PodGcOptions { Period = options.PodGcPeriod, TerminatedPodThreshold = options.TerminatedPodGcThreshold }, timeProvider, logger("PodGc")), 1);
         yield return NodeIpamController(factory, logger);
+        if (options.ServiceLb)
+        {
+            yield return (new ServiceLbController(services, factory.For<V1Node>(ApiResource.Nodes), connection.For<V1Service>(ApiResource.Services), recorder("service-lb-controller"), timeProvider, logger("ServiceLb")), 1);
+        }
+
         yield return (new TtlAfterFinishedController(factory.For<V1Job>(ApiResource.Jobs), connection.For<V1Job>(ApiResource.Jobs), timeProvider, logger("TtlAfterFinished")), options.TtlAfterFinishedWorkers);
         if (options.RootCaCertificatePem is { Length: > 0 } caPem)
         {

@@ -67,4 +67,7 @@ public sealed class ControllerManagerOptions
     /// (kube-controller-manager's --cluster-signing-cert-file/--cluster-signing-key-file); null leaves csrsigning off.
     /// </summary>
     public System.Security.Cryptography.X509Certificates.X509Certificate2? ClusterSigningCertificate { get; set; }
+
+    /// <summary>Run the built-in load balancer (ServiceLB); off when the cluster uses another implementation (k3s's <c>--disable servicelb</c>).</summary>
+    public bool ServiceLb { get; set; } = true;
 }

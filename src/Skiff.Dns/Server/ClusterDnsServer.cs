@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using ARSoft.Tools.Net;
 using ARSoft.Tools.Net.Dns;
 using Microsoft.Extensions.Logging;
 using Skiff.Dns.Cluster;
@@ -13,6 +14,9 @@ namespace Skiff.Dns.Server;
 /// </summary>
 internal sealed partial class ClusterDnsServer : IAsyncDisposable
 {
+    /// <summary>Longest alias chain followed for an ExternalName answer (loops end here).</summary>
+    private const int MaxCnameChain = 8;
+
     private readonly ClusterDnsResolver _resolver;
     private readonly UpstreamForwarder? _forwarder;
     private readonly DnsOptions _options;
@@ -81,6 +85,11 @@ internal sealed partial class ClusterDnsServer : IAsyncDisposable
             response.AnswerRecords.AddRange(answer.Answers);
             response.AuthorityRecords.AddRange(answer.Authority);
             response.AdditionalRecords.AddRange(answer.Additional);
+            if (question.RecordType is not (RecordType.CName or RecordType.Any) && answer.Answers is [.., CNameRecord cname])
+            {
+                await ChaseAsync(response, cname.CanonicalName, question, cancellationToken).ConfigureAwait(false);
+            }
+
             return response;
         }
 
@@ -111,6 +120,51 @@ internal sealed partial class ClusterDnsServer : IAsyncDisposable
         }
 
         return response;
+    }
+
+    // An ExternalName Service answers with a CNAME; like CoreDNS's kubernetes plugin, the answer also carries the
+    // target's records of the asked type (from the cluster zone, or upstream), since stub resolvers such as musl's
+    // and busybox's do not chase the alias themselves. A failed upstream lookup leaves the bare CNAME.
+    private async Task ChaseAsync(DnsMessage response, DomainName target, DnsQuestion question, CancellationToken cancellationToken)
+    {
+        for (var depth = 0; depth < MaxCnameChain; depth++)
+        {
+            var local = _resolver.Resolve(target, question.RecordType);
+            IReadOnlyList<DnsRecordBase> records;
+            if (!local.IsForward)
+            {
+                records = local.Answers;
+            }
+            else if (_forwarder is null)
+            {
+                return;
+            }
+            else
+            {
+                try
+                {
+                    var upstream = await _forwarder.ForwardAsync(new DnsQuestion(target, question.RecordType, question.RecordClass), cancellationToken).ConfigureAwait(false);
+                    records = upstream?.ReturnCode == ReturnCode.NoError ? upstream.AnswerRecords : [];
+                }
+                catch (Exception ex) when (ex is SocketException or IOException or TimeoutException or OperationCanceledException)
+                {
+                    Log.ForwardFailed(_logger, target.ToString(), ex.Message);
+                    return;
+                }
+
+                // Upstream chased any further aliases itself.
+                response.AnswerRecords.AddRange(records);
+                return;
+            }
+
+            response.AnswerRecords.AddRange(records);
+            if (records is not [.., CNameRecord next])
+            {
+                return;
+            }
+
+            target = next.CanonicalName;
+        }
     }
 
     private async Task OnQueryReceivedAsync(object sender, QueryReceivedEventArgs e)

@@ -31,6 +31,10 @@ internal sealed class NodeAgentOptions
 
     public string ClusterDomain { get; init; } = "cluster.local";
 
+    /// <summary>The node's resolver configuration (kubelet's --resolv-conf): dnsPolicy Default uses it, ClusterFirst
+    /// appends its search domains; empty means none.</summary>
+    public string ResolvConf { get; init; } = "/etc/resolv.conf";
+
     /// <summary>Version reported as nodeInfo.kubeletVersion (the API level Skiff implements).</summary>
     public string KubeletVersion { get; init; } = "v1.33.0+skiff";
 

@@ -1,5 +1,6 @@
 using k8s.Models;
 using Skiff.Kubelet.Cri.V1;
+using Skiff.Kubelet.Network;
 using Skiff.Kubelet.Node;
 
 namespace Skiff.Kubelet.Pods;
@@ -32,7 +33,7 @@ internal static class RuntimeConfigBuilder
             Metadata = new PodSandboxMetadata { Name = pod.Metadata.Name, Namespace = pod.Metadata.NamespaceProperty, Uid = pod.Metadata.Uid, Attempt = attempt },
             Hostname = hostNetwork ? string.Empty : Truncate(spec.Hostname ?? pod.Metadata.Name, 63),
             LogDirectory = LogDirectory(podLogsRoot, pod),
-            DnsConfig = Dns(pod, options),
+            DnsConfig = Dns(pod, options, HostDnsConfig.Read(options.ResolvConf)),
             Linux = new LinuxPodSandboxConfig
             {
                 CgroupParent = CgroupParent(pod, options.CgroupRoot),
@@ -238,28 +239,41 @@ internal static class RuntimeConfigBuilder
         };
     }
 
-    /// <summary>The DNS config of kubelet's dnsPolicy: ClusterFirst uses the cluster DNS with the namespace search path.</summary>
-    public static DNSConfig? Dns(V1Pod pod, NodeAgentOptions options)
+    /// <summary>Most nameservers a resolver uses (glibc's MAXNS); kubelet drops the rest.</summary>
+    public const int MaxNameservers = 3;
+
+    /// <summary>
+    /// The DNS config of kubelet's dnsPolicy (pkg/kubelet/network/dns): ClusterFirst (and ClusterFirstWithHostNet)
+    /// uses the cluster DNS server, the namespace search path followed by the node's search domains, and ndots:5;
+    /// Default, and ClusterFirst on the host network, use the node's resolv.conf (<paramref name="host"/>); None starts
+    /// empty. <c>spec.dnsConfig</c> is then merged in: nameservers and searches appended without duplicates, options
+    /// replacing ones of the same name. Always explicit, so containerd never falls back to its own /etc/resolv.conf.
+    /// </summary>
+    public static DNSConfig Dns(V1Pod pod, NodeAgentOptions options, HostDnsConfig? host = null)
     {
+        host ??= HostDnsConfig.Empty;
         var spec = pod.Spec;
         var policy = spec.DnsPolicy ?? "ClusterFirst";
-        DNSConfig? dns = null;
-        var clusterFirst = policy == "ClusterFirstWithHostNet" || (policy == "ClusterFirst" && spec.HostNetwork != true);
+        var dns = new DNSConfig();
+        var clusterFirst = !string.IsNullOrEmpty(options.ClusterDns)
+            && (policy == "ClusterFirstWithHostNet" || (policy == "ClusterFirst" && spec.HostNetwork != true));
         if (clusterFirst)
         {
-            dns = new DNSConfig();
             dns.Servers.Add(options.ClusterDns);
             dns.Searches.Add($"{pod.Metadata.NamespaceProperty}.svc.{options.ClusterDomain}");
             dns.Searches.Add($"svc.{options.ClusterDomain}");
             dns.Searches.Add(options.ClusterDomain);
+            dns.Searches.AddRange(host.Searches.Where(s => !dns.Searches.Contains(s)));
             dns.Options.Add("ndots:5");
         }
-        else if (policy == "None")
+        else if (policy != "None")
         {
-            dns = new DNSConfig();
+            dns.Servers.AddRange(host.Servers.Distinct());
+            dns.Searches.AddRange(host.Searches.Distinct());
+            dns.Options.AddRange(host.Options.Distinct());
         }
 
-        if (spec.DnsConfig is { } extra && dns is not null)
+        if (spec.DnsConfig is { } extra)
         {
             dns.Servers.AddRange((extra.Nameservers ?? []).Where(s => !dns.Servers.Contains(s)));
             dns.Searches.AddRange((extra.Searches ?? []).Where(s => !dns.Searches.Contains(s)));
@@ -273,6 +287,11 @@ internal static class RuntimeConfigBuilder
 
                 dns.Options.Add(text);
             }
+        }
+
+        while (dns.Servers.Count > MaxNameservers)
+        {
+            dns.Servers.RemoveAt(dns.Servers.Count - 1);
         }
 
         return dns;

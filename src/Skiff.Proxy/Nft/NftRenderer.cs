@@ -195,6 +195,11 @@ internal static class NftRenderer
 
     private static void AppendMap(StringBuilder sb, string name, string type, List<string> elements)
     {
+        // Two Services may claim the same address:port (an externalIP given to both, a load-balancer address shared
+        // by ports): nft refuses a map with a duplicate key and the whole transaction with it, so the first Service
+        // in the model's order keeps the key, as the first kube-proxy rule to match would.
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        elements = [.. elements.Where(e => seen.Add(e[..e.IndexOf(" : ", StringComparison.Ordinal)]))];
         sb.Append($"\tmap {name} {{\n\t\ttype {type}\n");
         if (elements.Count > 0)
         {

@@ -14,10 +14,14 @@ namespace Skiff.Agent;
 /// <summary>Runs one node agent with its container runtime (containerd supervised here, or an existing CRI socket); shared by <c>skiff server</c> and <c>skiff agent</c>.</summary>
 internal sealed class NodeAgentRunner(ILoggerFactory _loggerFactory, TimeProvider _timeProvider)
 {
+    /// <summary>The node's name: the flag, else the host name lower-cased (kubelet's default).</summary>
+    internal static string NodeName(string? nodeName) =>
+        string.IsNullOrWhiteSpace(nodeName) ? System.Net.Dns.GetHostName().ToLowerInvariant() : nodeName;
+
     /// <summary>The agent's options from the flags: node name, address, and a cgroup root unique to the data directory.</summary>
-    internal static NodeAgentOptions AgentOptions(string dataDir, string? nodeName, string? nodeIp, int kubeletPort, Func<System.Security.Cryptography.X509Certificates.X509Certificate2>? servingSelector = null)
+    internal static NodeAgentOptions AgentOptions(string dataDir, string? nodeName, string? nodeIp, int kubeletPort, Func<System.Security.Cryptography.X509Certificates.X509Certificate2>? servingSelector = null, string resolvConf = "/etc/resolv.conf")
     {
-        var name = string.IsNullOrWhiteSpace(nodeName) ? System.Net.Dns.GetHostName().ToLowerInvariant() : nodeName;
+        var name = NodeName(nodeName);
         var address = nodeIp is { Length: > 0 } ip ? IPAddress.Parse(ip) : MachineInfo.DefaultNodeAddress();
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Path.GetFullPath(dataDir))))[..8];
         return new NodeAgentOptions
@@ -26,6 +30,7 @@ internal sealed class NodeAgentRunner(ILoggerFactory _loggerFactory, TimeProvide
             DataDir = dataDir,
             NodeAddress = address,
             KubeletPort = kubeletPort,
+            ResolvConf = resolvConf,
             CgroupRoot = dataDir == DataDirectory.SystemDefault ? "/skiff" : "/skiff-" + hash,
             ServingCertificateSelector = servingSelector,
         };

@@ -9,6 +9,7 @@ internal sealed class ServiceNetworkingCommandLine
 {
     private readonly Option<bool> _disableKubeProxy = new("--disable-kube-proxy") { Description = "Do not run the Service proxy (nftables) on this node" };
     private readonly Option<bool> _disableClusterDns = new("--disable-cluster-dns") { Description = "Do not run the cluster DNS server on this node" };
+    private readonly Option<bool> _disableServiceLb = new("--disable-servicelb") { Description = "Do not run the built-in load balancer that gives LoadBalancer Services the nodes' addresses" };
     private readonly Option<string> _clusterDnsListen = new("--cluster-dns-listen")
     {
         Description = "ADDRESS:PORT the cluster DNS server listens on (UDP and TCP)",
@@ -19,6 +20,12 @@ internal sealed class ServiceNetworkingCommandLine
     {
         Description = "The cluster's DNS domain",
         DefaultValueFactory = _ => "cluster.local",
+    };
+
+    private readonly Option<string> _resolvConf = new("--resolv-conf")
+    {
+        Description = "Resolver configuration of the node: cluster DNS forwards other names to its nameservers; pods with dnsPolicy Default use it",
+        DefaultValueFactory = _ => "/etc/resolv.conf",
     };
 
     public ServiceNetworkingCommandLine()
@@ -37,8 +44,10 @@ internal sealed class ServiceNetworkingCommandLine
     {
         command.Options.Add(_disableKubeProxy);
         command.Options.Add(_disableClusterDns);
+        command.Options.Add(_disableServiceLb);
         command.Options.Add(_clusterDnsListen);
         command.Options.Add(_clusterDomain);
+        command.Options.Add(_resolvConf);
     }
 
     public ServiceNetworkingOptions Bind(ParseResult parseResult)
@@ -48,8 +57,10 @@ internal sealed class ServiceNetworkingCommandLine
         {
             DisableKubeProxy = parseResult.GetValue(_disableKubeProxy),
             DisableClusterDns = parseResult.GetValue(_disableClusterDns),
+            DisableServiceLb = parseResult.GetValue(_disableServiceLb),
             ClusterDnsListen = listen.Port == 0 && !parseResult.GetValue(_clusterDnsListen)!.Contains(':') ? new IPEndPoint(listen.Address, 53) : listen,
             ClusterDomain = parseResult.GetValue(_clusterDomain)!,
+            ResolvConf = parseResult.GetValue(_resolvConf) ?? "",
         };
     }
 }

@@ -10,9 +10,10 @@ internal sealed partial class ServerCommand
 {
     /// <summary>
     /// Runs the node's Service proxy and cluster DNS as API clients of this server (each under the same supervision
-    /// as the controllers), unless disabled. Only called when the node agent runs.
+    /// as the controllers), unless disabled. The proxy uses the agent's node name (<paramref name="nodeName"/>), so
+    /// endpoints on this node count as local for the Local traffic policies even with <c>--node-name</c>. Only called when the node agent runs.
     /// </summary>
-    private Task RunServiceNetworkingAsync(string kubeconfigPath, ServiceNetworkingOptions options, CancellationToken cancellationToken)
+    private Task RunServiceNetworkingAsync(string kubeconfigPath, ServiceNetworkingOptions options, string nodeName, CancellationToken cancellationToken)
     {
         var proxy = options.DisableKubeProxy
             ? Task.CompletedTask
@@ -21,7 +22,7 @@ internal sealed partial class ServerCommand
                 var configuration = k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath);
                 using var connection = new ApiConnection(configuration) { UserAgent = "skiff-proxy" };
                 var informers = new InformerFactory(connection, new InformerOptions(), _timeProvider, _loggerFactory);
-                var serviceProxy = new ServiceProxy(informers, new ProxyOptions { NodeName = options.NodeName }, _timeProvider, _loggerFactory.CreateLogger<ServiceProxy>());
+                var serviceProxy = new ServiceProxy(informers, new ProxyOptions { NodeName = nodeName }, _timeProvider, _loggerFactory.CreateLogger<ServiceProxy>());
                 await serviceProxy.RunAsync(ct).ConfigureAwait(false);
             }, cancellationToken);
         var dns = options.DisableClusterDns
@@ -36,6 +37,7 @@ internal sealed partial class ServerCommand
                     ListenAddress = options.ClusterDnsListen.Address,
                     Port = options.ClusterDnsListen.Port,
                     ClusterDomain = options.ClusterDomain,
+                    ResolvConfPath = options.ResolvConf,
                 };
                 await new ClusterDns(informers, dnsOptions, _timeProvider, _loggerFactory).RunAsync(ct).ConfigureAwait(false);
             }, cancellationToken);

@@ -168,7 +168,7 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
                 else
                 {
                     agent = RunAgentAsync(data, serverUrl, certificates, options, stopControllers.Token);
-                    networking = RunServiceNetworkingAsync(data.KubeconfigPath, options.Networking, stopControllers.Token);
+                    networking = RunServiceNetworkingAsync(data.KubeconfigPath, options.Networking, Agent.NodeAgentRunner.NodeName(options.NodeName), stopControllers.Token);
                 }
 
                 controllers = options.DisableControllerManager
@@ -204,7 +204,7 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
         {
             var configuration = k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath);
             using var connection = new ApiConnection(configuration);
-            var managerOptions = new ControllerManagerOptions { MetricsRegistry = _metrics, LocalPathStorageDirectory = storageDirectory, RootCaCertificatePem = ca.ExportCertificatePem() + "\n", ClusterSigningCertificate = ca };
+            var managerOptions = new ControllerManagerOptions { MetricsRegistry = _metrics, LocalPathStorageDirectory = storageDirectory, RootCaCertificatePem = ca.ExportCertificatePem() + "\n", ClusterSigningCertificate = ca, ServiceLb = !options.Networking.DisableServiceLb };
             var nodes = managerOptions.NodesAndAutoscaling;
             nodes.NodeLifecycle.NodeMonitorPeriod = options.NodeMonitorPeriod ?? nodes.NodeLifecycle.NodeMonitorPeriod;
             nodes.NodeLifecycle.NodeMonitorGracePeriod = options.NodeMonitorGracePeriod ?? nodes.NodeLifecycle.NodeMonitorGracePeriod;

@@ -14,6 +14,12 @@ internal sealed class ServiceNetworkingOptions
     /// <summary>Do not run the Service proxy (<c>--disable-kube-proxy</c>, as k3s names it).</summary>
     public bool DisableKubeProxy { get; init; }
 
+    /// <summary>
+    /// Do not run the built-in load balancer (<c>--disable-servicelb</c>): LoadBalancer Services stay pending until
+    /// another implementation (MetalLB, a cloud controller) serves them.
+    /// </summary>
+    public bool DisableServiceLb { get; init; }
+
     /// <summary>Do not run the cluster DNS server (<c>--disable-cluster-dns</c>).</summary>
     public bool DisableClusterDns { get; init; }
 
@@ -26,6 +32,9 @@ internal sealed class ServiceNetworkingOptions
     /// <summary>The cluster domain (<c>--cluster-domain</c>).</summary>
     public string ClusterDomain { get; init; } = "cluster.local";
 
-    /// <summary>This node's name, for the Local traffic policies; the kubelet's node name once it registers one.</summary>
-    public string NodeName { get; init; } = Environment.MachineName.ToLowerInvariant();
+    /// <summary>
+    /// The node's resolver configuration (<c>--resolv-conf</c>, kubelet's flag): cluster DNS forwards other names to its
+    /// nameservers, and pods with dnsPolicy Default get its contents. Empty: no upstream, and an empty host config.
+    /// </summary>
+    public string ResolvConf { get; init; } = "/etc/resolv.conf";
 }

@@ -16,18 +16,22 @@ public sealed class ServiceNetworkingCommandLineTests
         Assert.False(options.DisableClusterDns);
         Assert.Equal(new IPEndPoint(IPAddress.Parse("10.43.0.10"), 53), options.ClusterDnsListen);
         Assert.Equal("cluster.local", options.ClusterDomain);
+        Assert.False(options.DisableServiceLb);
+        Assert.Equal("/etc/resolv.conf", options.ResolvConf);
     }
 
     [Fact]
     public void Bind_Flags_CarriedIntoOptions()
     {
-        var (cli, result) = Parse("server", "--disable-kube-proxy", "--disable-cluster-dns", "--cluster-dns-listen", "127.0.0.1:1053", "--cluster-domain", "example.internal");
+        var (cli, result) = Parse("server", "--disable-kube-proxy", "--disable-cluster-dns", "--cluster-dns-listen", "127.0.0.1:1053", "--cluster-domain", "example.internal", "--disable-servicelb", "--resolv-conf", "/run/skiff/resolv.conf");
         Assert.Empty(result.Errors);
         var options = cli.Bind(result).Networking;
         Assert.True(options.DisableKubeProxy);
         Assert.True(options.DisableClusterDns);
         Assert.Equal(new IPEndPoint(IPAddress.Loopback, 1053), options.ClusterDnsListen);
         Assert.Equal("example.internal", options.ClusterDomain);
+        Assert.True(options.DisableServiceLb);
+        Assert.Equal("/run/skiff/resolv.conf", options.ResolvConf);
     }
 
     [Fact]

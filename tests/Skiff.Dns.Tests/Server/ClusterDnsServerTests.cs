@@ -144,6 +144,27 @@ public sealed class ClusterDnsServerTests : IAsyncLifetime
         Assert.Equal(ReturnCode.NxDomain, nx.ReturnCode);
     }
 
+    [Fact]
+    public async Task Query_ExternalNameService_CnameFollowedByTheTargetsAddressFromUpstream()
+    {
+        await CreateAsync("/api/v1/namespaces/default/services", new
+        {
+            apiVersion = "v1",
+            kind = "Service",
+            metadata = new { name = "ext" },
+            spec = new { type = "ExternalName", externalName = "www.example.test" },
+        });
+
+        var a = await PollAsync("ext.default.svc.cluster.local", RecordType.A, false, r => r.AnswerRecords.Count > 0);
+        Assert.Equal(ReturnCode.NoError, a.ReturnCode);
+        Assert.Equal("www.example.test.", Assert.IsType<CNameRecord>(a.AnswerRecords[0]).CanonicalName.ToString());
+        Assert.Equal("192.0.2.1", Assert.IsType<ARecord>(Assert.Single(a.AnswerRecords.Skip(1))).Address.ToString());
+
+        // Asked for the alias itself: only the CNAME.
+        var cname = await QueryAsync("ext.default.svc.cluster.local", RecordType.CName, true);
+        Assert.IsType<CNameRecord>(Assert.Single(cname.AnswerRecords));
+    }
+
     private async Task<System.Text.Json.JsonElement> CreateAsync(string path, object body)
     {
         using var response = await _api.Client.PostAsJsonAsync(path, body);

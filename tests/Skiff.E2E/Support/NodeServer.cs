@@ -19,18 +19,19 @@ public sealed class NodeServer : IAsyncDisposable
     private readonly StringBuilder _log = new();
     private Process? _process;
 
-    private NodeServer(string netns, string dataDir, string? advertiseAddress)
+    private readonly string _nodeIp;
+    private readonly string[] _extraArgs;
+
+    private NodeServer(string netns, string dataDir, string nodeIp = "127.0.0.1", string[]? extraArgs = null)
     {
         Netns = netns;
         DataDir = dataDir;
-        AdvertiseAddress = advertiseAddress;
+        _nodeIp = nodeIp;
+        _extraArgs = extraArgs ?? [];
         Kubectl = new Kubectl(Kubeconfig) { NetworkNamespace = netns };
     }
 
     public string Netns { get; }
-
-    /// <summary>A non-loopback address of the namespace the API server advertises (the kubernetes Service's endpoint); null: none.</summary>
-    public string? AdvertiseAddress { get; }
 
     public string DataDir { get; }
 
@@ -57,11 +58,11 @@ public sealed class NodeServer : IAsyncDisposable
         Environment.UserName == "root" && File.Exists("/usr/bin/containerd") && File.Exists("/usr/sbin/runc") && File.Exists("/usr/lib/cni/bridge") && File.Exists("/usr/bin/catatonit");
 
     /// <summary>
-    /// Starts a node server; with <paramref name="advertiseAddress"/> the namespace gets that address (on its loopback
-    /// device, so nothing leaves the namespace) and the API server advertises it, so pods reach it through the
-    /// <c>kubernetes</c> Service.
+    /// Starts a server. <paramref name="prepareNetns"/> runs once the namespace exists and before the server starts
+    /// (e.g. to give it the address passed as <paramref name="nodeIp"/>); <paramref name="extraArgs"/> go to
+    /// <c>skiff server</c>.
     /// </summary>
-    public static async Task<NodeServer> StartAsync(string? advertiseAddress = null)
+    public static async Task<NodeServer> StartAsync(string nodeIp = "127.0.0.1", Func<string, Task>? prepareNetns = null, params string[] extraArgs)
     {
         var id = Guid.NewGuid().ToString("N")[..8];
         var netns = "skt" + id;
@@ -70,14 +71,14 @@ public sealed class NodeServer : IAsyncDisposable
         Directory.CreateDirectory(dataDir);
         await RunAsync("ip", "netns", "add", netns);
         await RunAsync("ip", "-n", netns, "link", "set", "lo", "up");
-        if (advertiseAddress is not null)
-        {
-            await RunAsync("ip", "-n", netns, "addr", "add", advertiseAddress + "/32", "dev", "lo");
-        }
-
-        var server = new NodeServer(netns, dataDir, advertiseAddress);
+        var server = new NodeServer(netns, dataDir, nodeIp, extraArgs);
         try
         {
+            if (prepareNetns is not null)
+            {
+                await prepareNetns(netns);
+            }
+
             await server.StartProcessAsync();
             await server.WaitForLogAsync("containerd is ready", TimeSpan.FromSeconds(90));
             var image = Path.Combine(dataDir, "busybox.tar");
@@ -110,8 +111,7 @@ public sealed class NodeServer : IAsyncDisposable
     private async Task StartProcessAsync()
     {
         var psi = new ProcessStartInfo("nsenter") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        string[] advertise = AdvertiseAddress is null ? [] : ["--advertise-address", AdvertiseAddress];
-        foreach (var a in new[] { "--net=/run/netns/" + Netns, "dotnet", SkiffServer.SkiffDll, "server", "--data-dir", DataDir, "--https-listen-port", "6443", "--kubelet-port", "10250", "--node-ip", "127.0.0.1" }.Concat(advertise))
+        foreach (var a in new[] { "--net=/run/netns/" + Netns, "dotnet", SkiffServer.SkiffDll, "server", "--data-dir", DataDir, "--https-listen-port", "6443", "--kubelet-port", "10250", "--node-ip", _nodeIp }.Concat(_extraArgs))
         {
             psi.ArgumentList.Add(a);
         }

@@ -8,7 +8,7 @@ namespace Skiff.Kubelet.Tests.Pods;
 
 public class RuntimeConfigBuilderTests
 {
-    private static readonly NodeAgentOptions Options = new() { NodeName = "n1", DataDir = "/d", NodeAddress = IPAddress.Parse("192.0.2.1"), CgroupRoot = "/skiff-t" };
+    private static readonly NodeAgentOptions Options = new() { NodeName = "n1", DataDir = "/d", NodeAddress = IPAddress.Parse("192.0.2.1"), CgroupRoot = "/skiff-t", ResolvConf = "" };
 
     private static V1Pod Pod(string qos = "Burstable") => new()
     {
@@ -58,7 +58,8 @@ public class RuntimeConfigBuilderTests
         pod.Spec.HostNetwork = true;
         var sandbox = RuntimeConfigBuilder.Sandbox(pod, 0, Options, "/d/agent/pods");
         Assert.Equal(NamespaceMode.Node, sandbox.Linux.SecurityContext.NamespaceOptions.Network);
-        Assert.Null(sandbox.DnsConfig);
+        Assert.Empty(sandbox.DnsConfig.Servers);
+        Assert.Empty(sandbox.DnsConfig.Searches);
         Assert.Empty(sandbox.PortMappings);
         Assert.Equal("", sandbox.Hostname);
     }

@@ -66,6 +66,14 @@ public sealed class NftRendererGoldenTests
         yield return ("multiport-udp-tcp", Build([multi],
             [SliceWithPort("dns", "dns", 5353, "UDP", Endpoint("10.42.0.9")), SliceWithPort("dns", "dns-tcp", 5353, "TCP", Endpoint("10.42.0.9"))]));
 
+        // Two Services claim the same external address and port: the first in the model's order keeps it (nft would
+        // refuse the whole transaction over a duplicate map key).
+        var sharedA = Service("a-web", "10.43.0.20");
+        sharedA.Spec.ExternalIPs = ["192.168.7.9"];
+        var sharedB = Service("b-web", "10.43.0.21");
+        sharedB.Spec.ExternalIPs = ["192.168.7.9"];
+        yield return ("shared-external-ip", Build([sharedB, sharedA], [Slice("a-web", Endpoint("10.42.0.5")), Slice("b-web", Endpoint("10.42.0.6"))]));
+
         var headless = Service("db", "None");
         var externalName = Service("ext", "");
         externalName.Spec.Type = "ExternalName";
