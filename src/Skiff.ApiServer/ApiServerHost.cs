@@ -109,6 +109,7 @@ public static class ApiServerHost
         services.AddSingleton<IAdmissionPlugin, LimitRanger>();
         services.AddSingleton<IAdmissionPlugin, ResourceQuotaAdmission>();
         services.AddSingleton<IAdmissionPlugin, DefaultTolerationSeconds>();
+        services.AddSingleton<IAdmissionPlugin, Admission.PodSecurity.PodSecurityAdmission>();
         foreach (var plugin in options.AdmissionPlugins)
         {
             services.AddSingleton(plugin);

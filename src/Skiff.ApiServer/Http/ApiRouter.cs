@@ -60,6 +60,7 @@ internal sealed partial class ApiRouter
             user = Authorization.Impersonation.Apply(ctx, user, _authorizer);
             ctx.Items[typeof(UserInfo)] = user;
             Admission.RequestUser.Current = user;
+            Admission.RequestWarnings.Current = ctx;
             var watch = ctx.Request.Query.TryGetValue("watch", out var w) && (w == "true" || w == "1");
             var info = RequestInfo.Parse(ctx.Request.Method, path, watch);
             _authorizer.Check(Authorization.AuthorizerChain.For(user, ctx.Request.Method, path, info));
