@@ -101,6 +101,11 @@ public static class ApiServerHost
         services.AddSingleton<Authorization.AuthorizerChain>();
         services.AddSingleton(sp => new Registry.Core.Services.ServiceAllocator(store, options.ServiceNetwork));
         services.AddSingleton<IRegistryHooks<V1Service>, Registry.Core.Services.ServiceHooks>();
+        services.AddSingleton<Registry.Rbac.RbacEscalationHooks>();
+        services.AddSingleton<IRegistryHooks<V1Role>>(sp => sp.GetRequiredService<Registry.Rbac.RbacEscalationHooks>());
+        services.AddSingleton<IRegistryHooks<V1ClusterRole>>(sp => sp.GetRequiredService<Registry.Rbac.RbacEscalationHooks>());
+        services.AddSingleton<IRegistryHooks<V1RoleBinding>>(sp => sp.GetRequiredService<Registry.Rbac.RbacEscalationHooks>());
+        services.AddSingleton<IRegistryHooks<V1ClusterRoleBinding>>(sp => sp.GetRequiredService<Registry.Rbac.RbacEscalationHooks>());
         services.AddHostedService<Registry.Core.Services.ServiceAllocationRepair>();
         services.AddSingleton<IAdmissionPlugin, PriorityAdmission>();
         services.AddSingleton<IAdmissionPlugin, ServiceAccountAdmission>();
