@@ -44,6 +44,45 @@ public sealed class RbacEscalationTests
         await EventuallyAsync(async () => (await alice.RunAsync("create", "role", "deleter", "--verb=get,delete", "--resource=pods")).ExitCode == 0);
     }
 
+    [Fact]
+    public async Task AggregateToView_ExtendsViewEditAndAdmin_AndIsWithdrawnWhenDeleted()
+    {
+        await using var server = await SkiffServer.StartAsync();
+        var admin = new Kubectl(server.Kubeconfig);
+        Assert.Contains("rbac.authorization.k8s.io/aggregate-to-view", await admin.OkAsync("get", "clusterrole", "view", "-o", "jsonpath={.aggregationRule}"));
+        Assert.Equal("no", (await admin.RunAsync("auth", "can-i", "list", "secrets", "--as=carol")).Stdout.Trim());
+        await admin.OkAsync("create", "rolebinding", "carol-view", "--clusterrole=view", "--user=carol");
+        await admin.OkAsync("create", "rolebinding", "dave-admin", "--clusterrole=admin", "--user=dave");
+
+        await admin.OkWithInputAsync("""
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: ClusterRole
+            metadata:
+              name: extra-view
+              labels:
+                rbac.authorization.k8s.io/aggregate-to-view: "true"
+            rules:
+            - apiGroups: [""]
+              resources: ["secrets"]
+              verbs: ["list"]
+            - apiGroups: [""]
+              resources: ["limitranges"]
+              verbs: ["delete"]
+            """, "apply", "-f", "-");
+        await EventuallyAsync(async () => (await admin.RunAsync("auth", "can-i", "list", "secrets", "--as=carol")).Stdout.Trim() == "yes");
+        Assert.Contains("limitranges", await admin.OkAsync("get", "clusterrole", "view", "-o", "jsonpath={.rules}"));
+
+        // view is aggregated into edit and edit into admin, as in Kubernetes.
+        await EventuallyAsync(async () => (await admin.RunAsync("auth", "can-i", "delete", "limitranges", "--as=dave")).Stdout.Trim() == "yes");
+        Assert.Equal("yes", (await admin.RunAsync("auth", "can-i", "create", "rolebindings", "--as=dave")).Stdout.Trim());
+        Assert.Equal("no", (await admin.RunAsync("auth", "can-i", "create", "configmaps", "--as=carol")).Stdout.Trim());
+
+        await admin.OkAsync("delete", "clusterrole", "extra-view");
+        await EventuallyAsync(async () => (await admin.RunAsync("auth", "can-i", "list", "secrets", "--as=carol")).Stdout.Trim() == "no");
+        await EventuallyAsync(async () => (await admin.RunAsync("auth", "can-i", "delete", "limitranges", "--as=dave")).Stdout.Trim() == "no");
+        Assert.Equal("yes", (await admin.RunAsync("auth", "can-i", "list", "pods", "--as=carol")).Stdout.Trim());
+    }
+
     internal static async Task<Kubectl> UserAsync(SkiffServer server, string user, string token)
     {
         var kubeconfig = Path.Combine(server.DataDir, user + ".yaml");

@@ -11,7 +11,7 @@ using Skiff.Controllers.TtlAfterFinished;
 
 namespace Skiff.Controllers.Manager;
 
-/// <summary>The controllers beyond the core set (endpoints, pod GC, TTL-after-finished).</summary>
+/// <summary>The controllers beyond the core set (endpoints, pod GC, TTL-after-finished, root CA publisher, ClusterRole aggregation).</summary>
 public sealed partial class ControllerManager
 {
     private partial IEnumerable<(IController Controller, int Workers)> AdditionalControllers(InformerFactory factory, Func<string, EventRecorder> recorder, Func<string, ILogger> logger)
@@ -29,6 +29,8 @@ public sealed partial class ControllerManager
                 connection.For<V1ConfigMap>(RootCaPublisher.RootCaPublisher.ConfigMaps), caPem, timeProvider, logger("RootCaPublisher")), 1);
         }
 
+        yield return (new ClusterRoleAggregation.ClusterRoleAggregationController(factory.For<V1ClusterRole>(ClusterRoleAggregation.ClusterRoleAggregationController.ClusterRoles),
+            connection.For<V1ClusterRole>(ClusterRoleAggregation.ClusterRoleAggregationController.ClusterRoles), timeProvider, logger("ClusterRoleAggregation")), 1);
         foreach (var volumeController in VolumeControllers(factory, recorder, logger)) yield return volumeController;
     }
 }
