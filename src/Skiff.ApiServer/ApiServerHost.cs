@@ -115,6 +115,7 @@ public static class ApiServerHost
         services.AddSingleton<IAdmissionPlugin, ResourceQuotaAdmission>();
         services.AddSingleton<IAdmissionPlugin, DefaultTolerationSeconds>();
         services.AddSingleton<IAdmissionPlugin, Admission.PodSecurity.PodSecurityAdmission>();
+        services.AddSingleton<IAdmissionPlugin, NodeRestriction>();
         foreach (var plugin in options.AdmissionPlugins)
         {
             services.AddSingleton(plugin);
