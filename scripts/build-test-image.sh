@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds a small busybox image (OCI image layout tar) from Debian's busybox-static, with no download:
 #   scripts/build-test-image.sh OUT.tar [NAME]      (NAME defaults to skiff.local/busybox:test)
-# The image has /bin/busybox and applet links (sh, sleep, httpd, wget, nc, nslookup, dd, cat, ...); its index
+# The image has /bin/busybox and applet links (sh, sleep, httpd, wget, nc, nslookup, dd, cat, tar, ...); its index
 # carries io.containerd.image.name, so `ctr images import` / `skiff images import` name it, and
 # `skopeo copy oci-archive:OUT.tar docker://HOST/...` pushes it to a registry.
 set -euo pipefail
@@ -13,7 +13,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/rootfs/bin" "$work/rootfs/tmp" "$work/rootfs/etc" "$work/rootfs/var/www" "$work/layout/blobs/sha256"
 cp "$busybox" "$work/rootfs/bin/busybox"
-for applet in sh ash sleep httpd wget nc nslookup dd cat echo ls env id hostname ps kill mkdir rm cp mv true false date head tail grep sed awk test printf timeout touch chmod uname whoami pwd stat sync yes; do
+for applet in sh ash sleep httpd wget nc nslookup dd cat echo ls env id hostname ps kill mkdir rm cp mv true false date head tail grep sed awk test printf timeout touch chmod uname whoami pwd stat sync yes tar wc stty; do
   ln -s busybox "$work/rootfs/bin/$applet"
 done
 chmod 1777 "$work/rootfs/tmp"

@@ -54,6 +54,9 @@ public static class ApiServerHost
                 {
                     ServerCertificate = options.ServingCertificate,
 
+                    // TLS 1.2 and 1.3 only, like kube-apiserver's default --tls-min-version VersionTLS12.
+                    SslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13,
+
                     // Any client certificate is taken at the TLS layer; the authenticator decides whether it
                     // chains to the cluster CA, so a bad certificate gets a 401 Status instead of a TLS failure.
                     ClientCertificateMode = ClientCertificateMode.AllowCertificate,
@@ -116,6 +119,12 @@ public static class ApiServerHost
         services.AddSingleton<IAdmissionPlugin, DefaultTolerationSeconds>();
         services.AddSingleton<IAdmissionPlugin, Admission.PodSecurity.PodSecurityAdmission>();
         services.AddSingleton<IAdmissionPlugin, NodeRestriction>();
+        services.AddSingleton<Admission.Webhooks.ServiceEndpointResolver>();
+        services.AddSingleton<Admission.Webhooks.WebhookClient>();
+        services.AddSingleton<Admission.Webhooks.WebhookSource>();
+        services.AddSingleton<Admission.Webhooks.WebhookAdmission>();
+        services.AddSingleton<IAdmissionPlugin, Admission.Webhooks.MutatingAdmissionWebhook>();
+        services.AddSingleton<IAdmissionPlugin, Admission.Webhooks.ValidatingAdmissionWebhook>();
         foreach (var plugin in options.AdmissionPlugins)
         {
             services.AddSingleton(plugin);
@@ -141,6 +150,8 @@ public static class ApiServerHost
         services.AddSingleton<ApiMetrics>();
         services.AddSingleton<IExtraEndpoints>(sp => sp.GetRequiredService<ApiMetrics>());
         services.AddHostedService(sp => sp.GetRequiredService<Bootstrapper>());
+        services.AddSingleton<Reconcilers.ApiServerLeaseReconciler>();
+        services.AddHostedService(sp => sp.GetRequiredService<Reconcilers.ApiServerLeaseReconciler>());
         return services;
     }
 

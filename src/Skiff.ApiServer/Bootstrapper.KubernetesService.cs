@@ -13,8 +13,8 @@ using Skiff.ApiServer.Registry.Core.Services;
 namespace Skiff.ApiServer;
 
 /// <summary>
-/// The <c>kubernetes</c> Service in <c>default</c> (first cluster IP, port 443 → this server) and its Endpoints and
-/// EndpointSlice, as kube-apiserver's bootstrap controller and endpoint reconciler keep them.
+/// The <c>kubernetes</c> Service in <c>default</c> (first cluster IP, port 443 → the API servers), as kube-apiserver's
+/// bootstrap controller keeps it; its Endpoints and EndpointSlice belong to <see cref="Reconcilers.ApiServerLeaseReconciler"/>.
 /// </summary>
 internal sealed partial class Bootstrapper
 {
@@ -68,47 +68,11 @@ internal sealed partial class Bootstrapper
         {
             // Endpoints may not be loopback addresses; a machine with no other address publishes none.
             Log.NoAdvertiseAddress(logger);
-            return;
         }
 
-        var endpoints = new V1Endpoints
-        {
-            Metadata = new V1ObjectMeta { Name = "kubernetes", NamespaceProperty = "default", Labels = new Dictionary<string, string> { ["endpointslice.kubernetes.io/skip-mirror"] = "true" } },
-            Subsets = [new V1EndpointSubset { Addresses = [new V1EndpointAddress { Ip = ip }], Ports = [new Corev1EndpointPort { Name = "https", Port = port, Protocol = "TCP" }] }],
-        };
-        await UpsertAsync(endpoints, ct).ConfigureAwait(false);
-
-        var slice = new V1EndpointSlice
-        {
-            Metadata = new V1ObjectMeta { Name = "kubernetes", NamespaceProperty = "default", Labels = new Dictionary<string, string> { ["kubernetes.io/service-name"] = "kubernetes" } },
-            AddressType = "IPv4",
-            Endpoints = [new V1Endpoint { Addresses = [ip], Conditions = new V1EndpointConditions { Ready = true, Serving = true, Terminating = false } }],
-            Ports = [new Discoveryv1EndpointPort { Name = "https", Port = port, Protocol = "TCP" }],
-        };
-        await UpsertAsync(slice, ct).ConfigureAwait(false);
-    }
-
-    private async Task UpsertAsync<T>(T obj, CancellationToken ct)
-        where T : class, k8s.IKubernetesObject<V1ObjectMeta>
-    {
-        var store = registry.Store<T>();
-        var ns = obj.Metadata.NamespaceProperty;
-        var name = obj.Metadata.Name;
-        if (store.Cache.Get(store.Key(ns, name)) is null)
-        {
-            try
-            {
-                await store.CreateAsync(ns, obj, false, ct).ConfigureAwait(false);
-                return;
-            }
-            catch (ApiException e) when (e.Code == 409)
-            {
-                // Another server created it first: bring it up to date below.
-            }
-        }
-
-        var json = ApiJson.Serialize(obj);
-        await store.UpdateAsync(ns, name, UpdateKind.Main, _ => ApiJson.Deserialize<T>(json), false, ct).ConfigureAwait(false);
+        // The endpoints list every live server, this one included from here on (see ApiServerLeaseReconciler).
+        await services.GetRequiredService<Reconcilers.ApiServerLeaseReconciler>()
+            .StartAsync(ip is null ? null : IPAddress.Parse(ip), port, ct).ConfigureAwait(false);
     }
 
     /// <summary>

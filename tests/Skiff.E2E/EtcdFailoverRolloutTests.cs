@@ -22,9 +22,9 @@ public sealed class EtcdFailoverRolloutTests
         await using var etcd = await EtcdProcess.StartAsync();
         string[] endpoint = ["--datastore-endpoint", etcd.ClientUrl.ToString()];
         await using var a = await SkiffServer.StartAsync(null, endpoint);
-        var dataDir = Path.Combine(Path.GetTempPath(), "skiff-e2e-" + Guid.NewGuid().ToString("N")[..10]);
-        CopyServerDirectory(Path.Combine(a.DataDir, "server"), Path.Combine(dataDir, "server"));
-        await using var b = await SkiffServer.StartAsync(dataDir, endpoint);
+        // The second server joins with the first one's token only; the CA and keys come from etcd's bootstrap data.
+        var token = File.ReadAllText(Path.Combine(a.DataDir, "server", "token")).Trim();
+        await using var b = await SkiffServer.StartAsync(null, [.. endpoint, "--token", token]);
 
         SkiffServer? leader = null;
         await EventuallyAsync(() =>
@@ -73,19 +73,5 @@ public sealed class EtcdFailoverRolloutTests
         Assert.True(newPods.Count == Replicas, $"{newPods.Count} pods of the new template were created, expected {Replicas}");
         Assert.Equal(Replicas, (await client.CoreV1.ListNamespacedPodAsync(ns)).Items.Count);
         Assert.Contains("successfully rolled out", await kubectl.OkAsync("-n", ns, "rollout", "status", "deployment/app", "--timeout=30s"));
-    }
-
-    private static void CopyServerDirectory(string from, string to)
-    {
-        Directory.CreateDirectory(to);
-        foreach (var file in Directory.GetFiles(from))
-        {
-            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
-        }
-
-        foreach (var dir in Directory.GetDirectories(from).Where(d => Path.GetFileName(d) != "db"))
-        {
-            CopyServerDirectory(dir, Path.Combine(to, Path.GetFileName(dir)));
-        }
     }
 }

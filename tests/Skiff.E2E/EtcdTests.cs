@@ -115,28 +115,13 @@ public sealed class EtcdTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     /// <summary>
-    /// A second server of the same cluster: it shares the first one's CA, keys and tokens (copied, as a joining
-    /// k3s server receives them) and the etcd, and has its own port and kubeconfig.
+    /// A second server of the same cluster: given only the first one's token (as a joining k3s server is), it takes
+    /// the cluster's CA, keys and tokens from etcd's bootstrap data; it has its own port and kubeconfig.
     /// </summary>
     private static async Task<SkiffServer> StartSecondServerAsync(SkiffServer first, EtcdProcess etcd)
     {
-        var dataDir = Path.Combine(Path.GetTempPath(), "skiff-e2e-" + Guid.NewGuid().ToString("N")[..10]);
-        CopyDirectory(Path.Combine(first.DataDir, "server"), Path.Combine(dataDir, "server"), skip: "db");
-        return await SkiffServer.StartAsync(dataDir, "--datastore-endpoint", etcd.ClientUrl.ToString());
-    }
-
-    private static void CopyDirectory(string from, string to, string skip)
-    {
-        Directory.CreateDirectory(to);
-        foreach (var file in Directory.GetFiles(from))
-        {
-            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
-        }
-
-        foreach (var dir in Directory.GetDirectories(from).Where(d => Path.GetFileName(d) != skip))
-        {
-            CopyDirectory(dir, Path.Combine(to, Path.GetFileName(dir)), skip);
-        }
+        var token = File.ReadAllText(Path.Combine(first.DataDir, "server", "token")).Trim();
+        return await SkiffServer.StartAsync(null, "--datastore-endpoint", etcd.ClientUrl.ToString(), "--token", token);
     }
 
     /// <summary>The identity with which <paramref name="server"/> last acquired the lease, from its log; null if it never did.</summary>

@@ -58,6 +58,9 @@ public static class BuiltInResources
         Res<V1PodDisruptionBudget, V1PodDisruptionBudgetList>("policy", "v1", "poddisruptionbudgets", "poddisruptionbudget", "PodDisruptionBudget", true, ["pdb"], sub: ["status"]),
         Res<V1PriorityClass, V1PriorityClassList>("scheduling.k8s.io", "v1", "priorityclasses", "priorityclass", "PriorityClass", false, ["pc"]),
         Res<V1StorageClass, V1StorageClassList>("storage.k8s.io", "v1", "storageclasses", "storageclass", "StorageClass", false, ["sc"]),
+
+        Res<V1MutatingWebhookConfiguration, V1MutatingWebhookConfigurationList>("admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations", "mutatingwebhookconfiguration", "MutatingWebhookConfiguration", false, categories: ["api-extensions"]),
+        Res<V1ValidatingWebhookConfiguration, V1ValidatingWebhookConfigurationList>("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations", "validatingwebhookconfiguration", "ValidatingWebhookConfiguration", false, categories: ["api-extensions"]),
     ];
 
     private static ResourceInfo Core<T, TList>(string plural, string singular, string kind, bool namespaced,

@@ -1,43 +1,19 @@
-using Microsoft.AspNetCore.Http;
-using Skiff.ApiServer.Http;
-
 namespace Skiff.ApiServer.Admission;
 
 /// <summary>
-/// Warnings an admission plugin returns with an accepted request (kube-apiserver's warning.AddWarning on the request
-/// context): each becomes a <c>Warning: 299 - "text"</c> response header, which kubectl prints as <c>Warning: text</c>.
-/// Flows with the async call like <see cref="RequestUser"/>; outside a request (the API server's own writes) warnings
-/// are dropped.
+/// Where an admission step sends warnings for the client (Warning headers) of the request being served, flowing with
+/// the async call like <see cref="RequestUser"/>. Null outside a request (the API server's own writes).
 /// </summary>
 internal static class RequestWarnings
 {
-    private static readonly AsyncLocal<HttpContext?> CurrentContext = new();
+    private static readonly AsyncLocal<Action<string>?> CurrentSink = new();
 
-    /// <summary>The HTTP request being served; set by the router before the handler runs.</summary>
-    public static HttpContext? Current
+    public static Action<string>? Current
     {
-        get => CurrentContext.Value;
-        set => CurrentContext.Value = value;
+        get => CurrentSink.Value;
+        set => CurrentSink.Value = value;
     }
 
-    /// <summary>Adds a warning to the current response once (the same text twice is one header, as kube-apiserver dedupes).</summary>
-    public static void Add(string text)
-    {
-        if (CurrentContext.Value is not { } ctx || ctx.Response.HasStarted)
-        {
-            return;
-        }
-
-        var key = typeof(RequestWarnings);
-        if (ctx.Items[key] is not HashSet<string> seen)
-        {
-            seen = new HashSet<string>(StringComparer.Ordinal);
-            ctx.Items[key] = seen;
-        }
-
-        if (seen.Add(text))
-        {
-            HttpIo.AddWarning(ctx, text);
-        }
-    }
+    /// <summary>Adds a warning to the current request's response, if there is a request.</summary>
+    public static void Add(string text) => CurrentSink.Value?.Invoke(text);
 }

@@ -172,6 +172,9 @@ internal sealed class DiscoveryService
         "binding" => ("Binding", null, null, ["create"]),
         "eviction" => ("Eviction", "policy", "v1", ["create"]),
         "log" => (info.Kind, null, null, ["get"]),
+        "exec" => ("PodExecOptions", null, null, ["create", "get"]),
+        "attach" => ("PodAttachOptions", null, null, ["create", "get"]),
+        "portforward" => ("PodPortForwardOptions", null, null, ["create", "get"]),
         "token" => ("TokenRequest", "authentication.k8s.io", "v1", ["create"]),
         _ => (info.Kind, null, null, ["get", "patch", "update"]),
     };

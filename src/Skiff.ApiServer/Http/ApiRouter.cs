@@ -60,10 +60,17 @@ internal sealed partial class ApiRouter
             user = Authorization.Impersonation.Apply(ctx, user, _authorizer);
             ctx.Items[typeof(UserInfo)] = user;
             Admission.RequestUser.Current = user;
-            Admission.RequestWarnings.Current = ctx;
+            Admission.RequestWarnings.Current = text => HttpIo.AddWarning(ctx, text);
             var watch = ctx.Request.Query.TryGetValue("watch", out var w) && (w == "true" || w == "1");
             var info = RequestInfo.Parse(ctx.Request.Method, path, watch);
             _authorizer.Check(Authorization.AuthorizerChain.For(user, ctx.Request.Method, path, info));
+            if (info is { Verb: "get", Subresource: "exec" or "attach" or "portforward" })
+            {
+                // A WebSocket exec/attach/port-forward is a GET, but it runs something: like kube-apiserver 1.35
+                // (AuthorizePodWebsocketUpgradeCreatePermission) it needs "create" as well, as the SPDY POST does.
+                _authorizer.Check(Authorization.AuthorizerChain.For(user, ctx.Request.Method, path, info with { Verb = "create" }));
+            }
+
             if (info is not null && _registry.Find(info.Group, info.Version, info.Resource) is { } handler)
             {
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -72,7 +79,8 @@ internal sealed partial class ApiRouter
                     _metrics.Observe(info, ctx.Request.Query.ContainsKey("dryRun"), ctx.Response.StatusCode, System.Diagnostics.Stopwatch.GetElapsedTime(started));
                     return Task.CompletedTask;
                 });
-                if (info.Verb == "watch")
+                // Long-running requests (kube-apiserver's LongRunningRequestCheck) have no request timeout.
+                if (info.Verb == "watch" || info.Subresource is "exec" or "attach" or "portforward")
                 {
                     await handler.HandleAsync(ctx, info, ctx.RequestAborted).ConfigureAwait(false);
                     return;

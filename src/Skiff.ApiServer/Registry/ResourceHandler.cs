@@ -20,7 +20,7 @@ namespace Skiff.ApiServer.Registry;
 internal sealed partial class ResourceHandler<T> : IResourceHandler
     where T : class, IKubernetesObject<V1ObjectMeta>
 {
-    private static readonly string[] Served = ["status", "scale", "finalize", "binding", "eviction", "log"];
+    private static readonly string[] Served = ["status", "scale", "finalize", "binding", "eviction", "log", "exec", "attach", "portforward"];
     private readonly RegistryStore<T> _store;
     private readonly IVersionConverter<T> _conv;
     private readonly ApiServerOptions _options;
@@ -34,13 +34,17 @@ internal sealed partial class ResourceHandler<T> : IResourceHandler
         _options = options;
         _fieldChecker = fieldChecker;
         _time = time;
-        ServedSubresources = Info.Subresources.Where(s => Served.Contains(s) && (s != "scale" || ScaleAdapter<T>.Supported)).ToArray();
+        ServedSubresources = Info.Subresources.Where(s => Served.Contains(s) && (s != "scale" || ScaleAdapter<T>.Supported)
+            && (!Core.Pods.PodStreamProxy.Subresources.Contains(s) || typeof(T) == typeof(V1Pod))).ToArray();
     }
 
     public ResourceInfo Info => _conv.External;
 
     /// <summary>Serves pods/log (set on the pods handler only).</summary>
     public Core.Pods.PodLogProxy? PodLogs { get; set; }
+
+    /// <summary>Serves pods/exec, pods/attach and pods/portforward (set on the pods handler only).</summary>
+    public Core.Pods.PodStreamProxy? PodStreams { get; set; }
 
     public IReadOnlyList<string> ServedSubresources { get; }
 
@@ -126,6 +130,9 @@ internal sealed partial class ResourceHandler<T> : IResourceHandler
                 break;
             case ("log", "get") when PodLogs is not null:
                 await PodLogs.ServeAsync(ctx, (V1Pod)(object)_store.Decode(await _store.GetAsync(ns, name, string.Empty, ct).ConfigureAwait(false)), ct).ConfigureAwait(false);
+                break;
+            case ("exec" or "attach" or "portforward", "get" or "create") when PodStreams is not null:
+                await PodStreams.ServeAsync(ctx, sub, (V1Pod)(object)_store.Decode(await _store.GetAsync(ns, name, string.Empty, ct).ConfigureAwait(false)), ct).ConfigureAwait(false);
                 break;
             case ("finalize", "update"):
                 await UpdateAsync(ctx, ns, name, UpdateKind.Finalize, ct).ConfigureAwait(false);

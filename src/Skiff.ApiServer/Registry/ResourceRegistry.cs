@@ -61,6 +61,8 @@ internal sealed class ResourceRegistry
         if (stores.GetValueOrDefault(typeof(V1Node)) is RegistryStore<V1Node> nodeStore && handlers.GetValueOrDefault(("", "v1", "pods")) is ResourceHandler<V1Pod> podHandler)
         {
             podHandler.PodLogs = new Core.Pods.PodLogProxy(nodeStore, options.KubeletClientCertificate, options.ClientCaCertificate);
+            podHandler.PodStreams = new Core.Pods.PodStreamProxy(
+                new Core.Pods.KubeletLocation(nodeStore, options.KubeletClientCertificate, options.ClientCaCertificate), loggers.CreateLogger<Core.Pods.PodStreamProxy>());
         }
 
         // serviceaccounts/token is served beside the serviceaccounts REST endpoint; the review resources are create-only.

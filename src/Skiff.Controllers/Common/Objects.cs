@@ -1,5 +1,6 @@
 using k8s;
 using k8s.Models;
+using Skiff.Client.Cache;
 
 namespace Skiff.Controllers.Common;
 
@@ -11,6 +12,24 @@ internal static class Objects
 
     public static V1OwnerReference? ControllerOf(V1ObjectMeta meta) =>
         meta.OwnerReferences?.FirstOrDefault(r => r.Controller == true);
+
+    /// <summary>
+    /// The cached owner that <paramref name="meta"/>'s controller reference points at, when it is of
+    /// <paramref name="kind"/> and is still the same object (same UID), as kube-controller-manager's
+    /// resolveControllerRef; null otherwise.
+    /// </summary>
+    public static TOwner? ResolveControllerRef<TOwner>(Indexer<TOwner> owners, V1ObjectMeta meta, string kind)
+        where TOwner : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var r = ControllerOf(meta);
+        if (r is null || r.Kind != kind)
+        {
+            return null;
+        }
+
+        var owner = owners.Get(meta.NamespaceProperty, r.Name);
+        return owner?.Metadata.Uid == r.Uid ? owner : null;
+    }
 
     public static V1OwnerReference ControllerRef(IKubernetesObject<V1ObjectMeta> owner, string apiVersion, string kind) => new()
     {

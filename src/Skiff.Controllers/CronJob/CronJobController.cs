@@ -72,9 +72,7 @@ internal sealed partial class CronJobController : IController
 
     private void EnqueueOwner(V1Job job)
     {
-        if (Objects.ControllerOf(job.Metadata) is { Kind: "CronJob" } owner
-            && _cronJobs.Indexer.Get(job.Metadata.NamespaceProperty, owner.Name) is { } cronJob
-            && cronJob.Metadata.Uid == owner.Uid)
+        if (Objects.ResolveControllerRef(_cronJobs.Indexer, job.Metadata, "CronJob") is { } cronJob)
         {
             Queue.Add(ObjectKey.Of(cronJob));
         }

@@ -138,23 +138,13 @@ internal sealed partial class DaemonSetController : IController
 
     private void EnqueueOwner(V1ControllerRevision revision)
     {
-        if (Objects.ControllerOf(revision.Metadata) is { Kind: "DaemonSet" } r && _sets.Indexer.Get(revision.Metadata.NamespaceProperty, r.Name) is { } ds && ds.Metadata.Uid == r.Uid)
+        if (Objects.ResolveControllerRef(_sets.Indexer, revision.Metadata, "DaemonSet") is { } ds)
         {
             Enqueue(ds);
         }
     }
 
-    private V1DaemonSet? ControllerOf(V1Pod pod)
-    {
-        var r = Objects.ControllerOf(pod.Metadata);
-        if (r is not { Kind: "DaemonSet" })
-        {
-            return null;
-        }
-
-        var ds = _sets.Indexer.Get(pod.Metadata.NamespaceProperty, r.Name);
-        return ds?.Metadata.Uid == r.Uid ? ds : null;
-    }
+    private V1DaemonSet? ControllerOf(V1Pod pod) => Objects.ResolveControllerRef(_sets.Indexer, pod.Metadata, "DaemonSet");
 
     private void AddPod(V1Pod pod)
     {

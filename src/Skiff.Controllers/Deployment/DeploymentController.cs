@@ -69,17 +69,7 @@ internal sealed class DeploymentController : IController
 
     private void Enqueue(V1Deployment d) => Queue.Add(ObjectKey.Of(d));
 
-    private V1Deployment? OwnerOf(V1ReplicaSet rs)
-    {
-        var r = Objects.ControllerOf(rs.Metadata);
-        if (r is null || r.Kind != "Deployment")
-        {
-            return null;
-        }
-
-        var d = _deployments.Indexer.Get(rs.Metadata.NamespaceProperty, r.Name);
-        return d?.Metadata.Uid == r.Uid ? d : null;
-    }
+    private V1Deployment? OwnerOf(V1ReplicaSet rs) => Objects.ResolveControllerRef(_deployments.Indexer, rs.Metadata, "Deployment");
 
     private void OnReplicaSet(V1ReplicaSet rs)
     {

@@ -182,7 +182,7 @@ internal sealed partial class DisruptionController : IController
         switch (owner.Kind)
         {
             case "ReplicaSet" when _replicaSets.Indexer.Get(ns, owner.Name) is { } rs && rs.Metadata.Uid == owner.Uid:
-                if (Objects.ControllerOf(rs.Metadata) is { Kind: "Deployment" } dref && _deployments.Indexer.Get(ns, dref.Name) is { } d && d.Metadata.Uid == dref.Uid)
+                if (Objects.ResolveControllerRef(_deployments.Indexer, rs.Metadata, "Deployment") is { } d)
                 {
                     return (d.Metadata.Uid, d.Spec?.Replicas ?? 1);
                 }

@@ -85,17 +85,7 @@ internal sealed class ReplicaSetController<T> : IController
 
     private void Enqueue(T owner) => Queue.Add(ObjectKey.Of(owner));
 
-    private T? ControllerOf(V1Pod pod)
-    {
-        var r = Objects.ControllerOf(pod.Metadata);
-        if (r is null || r.Kind != _adapter.Resource.Kind)
-        {
-            return null;
-        }
-
-        var owner = _owners.Indexer.Get(pod.Metadata.NamespaceProperty, r.Name);
-        return owner?.Metadata.Uid == r.Uid ? owner : null;
-    }
+    private T? ControllerOf(V1Pod pod) => Objects.ResolveControllerRef(_owners.Indexer, pod.Metadata, _adapter.Resource.Kind);
 
     private IEnumerable<T> SelectingOwners(V1Pod pod) =>
         _owners.Indexer.ListNamespace(pod.Metadata.NamespaceProperty).Where(o => _adapter.Selects(o, pod.Metadata.Labels));

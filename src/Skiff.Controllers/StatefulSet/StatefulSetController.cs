@@ -107,23 +107,13 @@ internal sealed partial class StatefulSetController : IController
 
     private void EnqueueOwner(V1ControllerRevision revision)
     {
-        if (Objects.ControllerOf(revision.Metadata) is { Kind: "StatefulSet" } r && _sets.Indexer.Get(revision.Metadata.NamespaceProperty, r.Name) is { } set && set.Metadata.Uid == r.Uid)
+        if (Objects.ResolveControllerRef(_sets.Indexer, revision.Metadata, "StatefulSet") is { } set)
         {
             Enqueue(set);
         }
     }
 
-    private V1StatefulSet? ControllerOf(V1Pod pod)
-    {
-        var r = Objects.ControllerOf(pod.Metadata);
-        if (r is not { Kind: "StatefulSet" })
-        {
-            return null;
-        }
-
-        var set = _sets.Indexer.Get(pod.Metadata.NamespaceProperty, r.Name);
-        return set?.Metadata.Uid == r.Uid ? set : null;
-    }
+    private V1StatefulSet? ControllerOf(V1Pod pod) => Objects.ResolveControllerRef(_sets.Indexer, pod.Metadata, "StatefulSet");
 
     private void PodChanged(V1Pod pod)
     {

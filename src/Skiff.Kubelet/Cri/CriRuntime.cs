@@ -117,6 +117,15 @@ internal sealed class CriRuntime : IContainerRuntime, IDisposable
         return CallAsync("ExecSync", () => _runtime.ExecSyncAsync(request, Options(cancellationToken, timeout + CallTimeout)).ResponseAsync);
     }
 
+    public async Task<string> ExecAsync(ExecRequest request, CancellationToken cancellationToken) =>
+        (await CallAsync("Exec", () => _runtime.ExecAsync(request, Options(cancellationToken)).ResponseAsync).ConfigureAwait(false)).Url;
+
+    public async Task<string> AttachAsync(AttachRequest request, CancellationToken cancellationToken) =>
+        (await CallAsync("Attach", () => _runtime.AttachAsync(request, Options(cancellationToken)).ResponseAsync).ConfigureAwait(false)).Url;
+
+    public async Task<string> PortForwardAsync(PortForwardRequest request, CancellationToken cancellationToken) =>
+        (await CallAsync("PortForward", () => _runtime.PortForwardAsync(request, Options(cancellationToken)).ResponseAsync).ConfigureAwait(false)).Url;
+
     public async Task<Image?> ImageStatusAsync(string image, CancellationToken cancellationToken) =>
         (await CallAsync("ImageStatus", () => _images.ImageStatusAsync(new ImageStatusRequest { Image = new ImageSpec { Image = image } }, Options(cancellationToken)).ResponseAsync).ConfigureAwait(false)).Image;
 

@@ -45,6 +45,15 @@ internal interface IContainerRuntime
 
     Task<ExecSyncResponse> ExecSyncAsync(string containerId, IEnumerable<string> command, TimeSpan timeout, CancellationToken cancellationToken);
 
+    /// <summary>Prepares a streaming exec (CRI Exec); returns the URL on the runtime's streaming server that serves it.</summary>
+    Task<string> ExecAsync(ExecRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Prepares a streaming attach (CRI Attach); returns the streaming server URL.</summary>
+    Task<string> AttachAsync(AttachRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Prepares port forwarding into a sandbox's network namespace (CRI PortForward); returns the streaming server URL.</summary>
+    Task<string> PortForwardAsync(PortForwardRequest request, CancellationToken cancellationToken);
+
     /// <summary>The image's record, or null when it is not present.</summary>
     Task<Image?> ImageStatusAsync(string image, CancellationToken cancellationToken);
 

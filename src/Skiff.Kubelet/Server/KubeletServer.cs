@@ -15,8 +15,9 @@ using Skiff.Kubelet.Runtime;
 namespace Skiff.Kubelet.Server;
 
 /// <summary>
-/// The node agent's HTTPS server (kubelet's port 10250): /healthz and /containerLogs/{namespace}/{pod}/{container},
-/// which the API server's pods/log subresource proxies to. Clients must present a certificate signed by the cluster CA.
+/// The node agent's HTTPS server (kubelet's port 10250): /healthz, /containerLogs/{namespace}/{pod}/{container},
+/// /exec and /attach/{namespace}/{pod}/{container} and /portForward/{namespace}/{pod}, which the API server's pods/log,
+/// pods/exec, pods/attach and pods/portforward subresources proxy to. Clients must present a certificate signed by the cluster CA.
 /// </summary>
 internal sealed class KubeletServer : IAsyncDisposable
 {
@@ -37,6 +38,9 @@ internal sealed class KubeletServer : IAsyncDisposable
             kestrel.Listen(address, port, listen => listen.UseHttps(new HttpsConnectionAdapterOptions
             {
                 ServerCertificate = serving,
+
+                // TLS 1.2 and 1.3 only, like the kubelet's default --tls-min-version VersionTLS12.
+                SslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13,
                 ClientCertificateMode = ClientCertificateMode.RequireCertificate,
                 ClientCertificateValidation = (certificate, _, _) =>
                 {
@@ -52,6 +56,14 @@ internal sealed class KubeletServer : IAsyncDisposable
         app.MapGet("/healthz", () => "ok");
         app.MapGet("/containerLogs/{ns}/{pod}/{container}", (HttpContext ctx, string ns, string pod, string container) =>
             ServeLogsAsync(ctx, ns, pod, container, pods, runtime, time));
+        var streaming = new StreamingHandler(pods, runtime, loggerFactory.CreateLogger("Skiff.Kubelet.Server.Streaming"));
+        foreach (var method in new[] { "GET", "POST" })
+        {
+            app.MapMethods("/exec/{ns}/{pod}/{container}", [method], (HttpContext ctx, string ns, string pod, string container) => streaming.ExecAsync(ctx, ns, pod, container));
+            app.MapMethods("/attach/{ns}/{pod}/{container}", [method], (HttpContext ctx, string ns, string pod, string container) => streaming.AttachAsync(ctx, ns, pod, container));
+            app.MapMethods("/portForward/{ns}/{pod}", [method], (HttpContext ctx, string ns, string pod) => streaming.PortForwardAsync(ctx, ns, pod));
+        }
+
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var server = new KubeletServer(app);
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;

@@ -19,4 +19,18 @@ internal sealed class CycleState
 
     public T? Read<T>(string key)
         where T : class => _data.TryGetValue(key, out var v) ? v as T : null;
+
+    /// <summary>A copy whose <see cref="ICycleStateData"/> entries are copied too; other entries are shared (read-only after PreFilter).</summary>
+    public CycleState Clone()
+    {
+        var copy = new CycleState();
+        foreach (var (k, v) in _data)
+        {
+            copy._data[k] = v is ICycleStateData data ? data.Clone() : v;
+        }
+
+        copy.SkipFilterPlugins.UnionWith(SkipFilterPlugins);
+        copy.SkipScorePlugins.UnionWith(SkipScorePlugins);
+        return copy;
+    }
 }

@@ -33,7 +33,7 @@ internal static class PluginRegistry
                 Enum.TryParse<ScoringStrategy>(c.Args.ScoringStrategy, out var strategy) ? strategy : ScoringStrategy.LeastAllocated),
             [VolumeRestrictionsPlugin.PluginName] = c => new VolumeRestrictionsPlugin(c.Listers),
             [VolumeBindingPlugin.PluginName] = c => new VolumeBindingPlugin(c.Listers, c.Connection, c.Time),
-            [PodTopologySpreadPlugin.PluginName] = c => new PodTopologySpreadPlugin(c.Args.DefaultingType == "List" ? c.Args.DefaultConstraints : null, c.Listers),
+            [PodTopologySpreadPlugin.PluginName] = c => c.Args.DefaultingType == "List" ? new PodTopologySpreadPlugin(c.Args.DefaultConstraints, c.Listers) : PodTopologySpreadPlugin.WithSystemDefaults(c.Listers),
             [InterPodAffinityPlugin.PluginName] = c => new InterPodAffinityPlugin(c.Args.HardPodAffinityWeight ?? InterPodAffinityPlugin.DefaultHardPodAffinityWeight),
             [BalancedAllocationPlugin.PluginName] = _ => new BalancedAllocationPlugin(),
             [ImageLocalityPlugin.PluginName] = _ => new ImageLocalityPlugin(),

@@ -11,6 +11,7 @@ namespace Skiff.Scheduler.Framework;
 internal sealed class SchedulerProfile
 {
     private readonly IPreFilterPlugin[] _preFilter;
+    private readonly IPreFilterExtensions[] _preFilterExtensions;
     private readonly IFilterPlugin[] _filter;
     private readonly IPostFilterPlugin[] _postFilter;
     private readonly IPreScorePlugin[] _preScore;
@@ -36,6 +37,7 @@ internal sealed class SchedulerProfile
         T[] At<T>(string point) => [.. list.OfType<T>().Where(p => enabledAt(point, ((ISchedulerPlugin)p!).Name))];
         Plugins = list.ToFrozenDictionary(p => p.Name, StringComparer.Ordinal);
         _preFilter = At<IPreFilterPlugin>(ExtensionPoints.PreFilter);
+        _preFilterExtensions = [.. _preFilter.OfType<IPreFilterExtensions>()];
         _filter = At<IFilterPlugin>(ExtensionPoints.Filter);
         _postFilter = At<IPostFilterPlugin>(ExtensionPoints.PostFilter);
         _preScore = At<IPreScorePlugin>(ExtensionPoints.PreScore);
@@ -151,15 +153,32 @@ internal sealed class SchedulerProfile
         }
 
         var withNominated = node.Clone();
+        CycleState? withNominatedState = null;
         foreach (var p in nominated)
         {
-            if (!withNominated.Pods.Exists(existing => existing.Uid == p.Uid))
+            if (withNominated.Pods.Exists(existing => existing.Uid == p.Uid))
             {
-                withNominated.AddPod(p);
+                continue;
+            }
+
+            withNominated.AddPod(p);
+            foreach (var extension in _preFilterExtensions)
+            {
+                if (state.SkipFilterPlugins.Contains(extension.Name))
+                {
+                    continue;
+                }
+
+                withNominatedState ??= state.Clone();
+                var added = extension.AddPod(withNominatedState, pod, p, withNominated);
+                if (!added.IsSuccess)
+                {
+                    return added.WithPlugin(extension.Name);
+                }
             }
         }
 
-        var s = RunFilters(state, pod, withNominated);
+        var s = RunFilters(withNominatedState ?? state, pod, withNominated);
         return s.IsSuccess ? RunFilters(state, pod, node) : s;
     }
 

@@ -12,9 +12,9 @@ namespace Skiff.Certificates;
 /// certificate) do not name every address the server is now reachable at.
 /// </summary>
 /// <remarks>
-/// The files live on disk under DATA/server/tls for now. DESIGN.md has the cluster's secrets move into the
-/// datastore, encrypted with a key derived from the server token, so that several servers on one etcd
-/// share them; that comes with multi-server support (TODO issue 11).
+/// The CA files are cluster-wide: the server command keeps them in step with the datastore's bootstrap data
+/// (<see cref="Bootstrap.ClusterBootstrap"/>) before <see cref="Ensure"/> runs, so every server of a cluster signs
+/// with one CA. The serving and admin certificates are this server's own.
 /// </remarks>
 internal sealed partial class ClusterCertificateStore(TlsFiles files, CertificateFactory factory, TimeProvider timeProvider, ILogger logger)
 {
@@ -33,6 +33,23 @@ internal sealed partial class ClusterCertificateStore(TlsFiles files, Certificat
     private readonly CertificateFactory _factory = factory;
     private readonly TimeProvider _timeProvider = timeProvider;
     private readonly ILogger _logger = logger;
+
+    /// <summary>
+    /// Creates the cluster CA's files when neither exists (the first start of a cluster); leaves existing files alone.
+    /// The bootstrap step calls this for a cluster whose datastore holds no CA yet.
+    /// </summary>
+    public void EnsureCertificateAuthorityFiles()
+    {
+        SecureFile.EnsureDirectory(_files.Directory, SecureFile.PrivateDirectory);
+        if (File.Exists(_files.CaCertificate) || File.Exists(_files.CaKey))
+        {
+            return;
+        }
+
+        using var created = _factory.CreateCertificateAuthority($"skiff-server-ca@{_timeProvider.GetUtcNow().ToUnixTimeSeconds()}");
+        PemFiles.Save(created, _files.CaCertificate, _files.CaKey);
+        LogCreatedCa(_logger, _files.CaCertificate);
+    }
 
     /// <summary>Loads or creates the CA, serving and admin certificates. Throws <see cref="StartupException"/> when the CA on disk is unusable.</summary>
     public ClusterCertificates Ensure(ServingNames servingNames)

@@ -36,9 +36,11 @@ internal sealed class ServingNames
     /// <summary>
     /// The names for a server bound to <paramref name="bindAddress"/> on a machine called <paramref name="hostName"/>.
     /// When the bind address is a wildcard (0.0.0.0 or ::) clients may come in on any of the machine's
-    /// addresses, so <paramref name="hostAddresses"/> are added too.
+    /// addresses, so <paramref name="hostAddresses"/> are added too. <paramref name="advertiseAddress"/>, the address
+    /// published in the <c>kubernetes</c> Service's endpoints, is always named: pods reach the server there through the
+    /// Service VIP and check the certificate against the VIP's names and the endpoint.
     /// </summary>
-    public static ServingNames For(IPAddress bindAddress, string hostName, IEnumerable<IPAddress> hostAddresses)
+    public static ServingNames For(IPAddress bindAddress, string hostName, IEnumerable<IPAddress> hostAddresses, IPAddress? advertiseAddress = null)
     {
         var dns = new List<string> { "localhost" };
         // A host name that is not a valid DNS name (some container runtimes set odd ones) cannot go into a
@@ -59,6 +61,11 @@ internal sealed class ServingNames
         else
         {
             ips.Add(bindAddress);
+        }
+
+        if (advertiseAddress is not null)
+        {
+            ips.Add(advertiseAddress);
         }
 
         return new ServingNames(

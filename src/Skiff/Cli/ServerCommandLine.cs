@@ -15,8 +15,11 @@ internal sealed class ServerCommandLine
     private readonly Option<bool> _disableControllerManager;
     private readonly Option<bool> _disableScheduler;
     private readonly Option<string?> _schedulerConfig;
+    private readonly Option<string?> _encryptionProviderConfig;
     private readonly Option<string?> _datastoreEndpoint;
     private readonly Option<string?> _token;
+    private readonly Option<string?> _tokenFile;
+    private readonly Option<string?> _advertiseAddress;
     private readonly Option<string?> _nodeMonitorPeriod;
     private readonly Option<string?> _nodeMonitorGracePeriod;
     private readonly Option<string?> _hpaSyncPeriod;
@@ -39,7 +42,7 @@ internal sealed class ServerCommandLine
         };
         _bindAddress = new Option<string>("--bind-address")
         {
-            Description = "IP address the API server listens on (0.0.0.0 for every address)",
+            Description = "IP address the API server listens on (default 0.0.0.0: every address)",
             DefaultValueFactory = _ => ServerOptions.DefaultBindAddress,
         };
         _bindAddress.Validators.Add(result =>
@@ -47,6 +50,17 @@ internal sealed class ServerCommandLine
             if (result.Tokens.Count == 1 && result.Tokens[0].Value is var value && !IPAddress.TryParse(value, out _))
             {
                 result.AddError($"--bind-address: '{value}' is not an IP address");
+            }
+        });
+        _advertiseAddress = new Option<string?>("--advertise-address")
+        {
+            Description = "IP address published in the endpoints of Service default/kubernetes (default: the bind address, or the default route's IPv4 address)",
+        };
+        _advertiseAddress.Validators.Add(result =>
+        {
+            if (result.Tokens.Count == 1 && result.Tokens[0].Value is var value && !IPAddress.TryParse(value, out _))
+            {
+                result.AddError($"--advertise-address: '{value}' is not an IP address");
             }
         });
         _httpsListenPort = new Option<int>("--https-listen-port")
@@ -83,6 +97,10 @@ internal sealed class ServerCommandLine
         {
             Description = "KubeSchedulerConfiguration file (kubescheduler.config.k8s.io/v1): profiles, plugins, pluginConfig, percentageOfNodesToScore",
         };
+        _encryptionProviderConfig = new Option<string?>("--encryption-provider-config")
+        {
+            Description = "EncryptionConfiguration file (apiserver.config.k8s.io/v1; aesgcm, aescbc, identity) for encryption at rest; default: Secrets encrypted with AES-GCM under DATA/server/tls/encryption.key",
+        };
         _datastoreEndpoint = new Option<string?>("--datastore-endpoint")
         {
             Description = "Datastore: empty or sqlite://PATH for embedded SQLite (default DATA/server/db/state.db), http(s)://HOST:PORT for etcd",
@@ -105,7 +123,11 @@ internal sealed class ServerCommandLine
         };
         _token = new Option<string?>("--token", "-t")
         {
-            Description = "Shared secret that agents and other servers join with (generated at first start when not given)",
+            Description = "Shared secret that agents and other servers join with; it seals the cluster's secrets in the datastore (generated at first start when not given)",
+        };
+        _tokenFile = new Option<string?>("--token-file")
+        {
+            Description = "File holding the server token, instead of --token",
         };
 
         _nodeMonitorPeriod = DurationOption("--node-monitor-period", "How often the node lifecycle controller checks node health (default 5s)");
@@ -126,18 +148,21 @@ internal sealed class ServerCommandLine
         {
             _dataDir,
             _bindAddress,
+            _advertiseAddress,
             _httpsListenPort,
             _writeKubeconfig,
             _disableAgent,
             _disableControllerManager,
             _disableScheduler,
             _schedulerConfig,
+            _encryptionProviderConfig,
             _datastoreEndpoint,
             _datastoreCaFile,
             _datastoreCertFile,
             _datastoreKeyFile,
             _etcdPrefix,
             _token,
+            _tokenFile,
             _nodeMonitorPeriod,
             _nodeMonitorGracePeriod,
             _hpaSyncPeriod,
@@ -162,12 +187,15 @@ internal sealed class ServerCommandLine
         DisableControllerManager = parseResult.GetValue(_disableControllerManager),
         DisableScheduler = parseResult.GetValue(_disableScheduler),
         SchedulerConfig = parseResult.GetValue(_schedulerConfig),
+        EncryptionProviderConfig = parseResult.GetValue(_encryptionProviderConfig),
         DatastoreEndpoint = parseResult.GetValue(_datastoreEndpoint),
         DatastoreCaFile = parseResult.GetValue(_datastoreCaFile),
         DatastoreCertFile = parseResult.GetValue(_datastoreCertFile),
         DatastoreKeyFile = parseResult.GetValue(_datastoreKeyFile),
         EtcdPrefix = parseResult.GetValue(_etcdPrefix),
         Token = parseResult.GetValue(_token),
+        TokenFile = parseResult.GetValue(_tokenFile),
+        AdvertiseAddress = parseResult.GetValue(_advertiseAddress),
         NodeMonitorPeriod = Duration(parseResult.GetValue(_nodeMonitorPeriod)),
         NodeMonitorGracePeriod = Duration(parseResult.GetValue(_nodeMonitorGracePeriod)),
         HorizontalPodAutoscalerSyncPeriod = Duration(parseResult.GetValue(_hpaSyncPeriod)),

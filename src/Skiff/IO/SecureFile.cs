@@ -17,7 +17,11 @@ internal static class SecureFile
     public const UnixFileMode PrivateDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
     /// <summary>Writes <paramref name="contents"/> to <paramref name="path"/> through a temporary file and a rename, with <paramref name="mode"/>.</summary>
-    public static void WriteAllText(string path, string contents, UnixFileMode mode)
+    public static void WriteAllText(string path, string contents, UnixFileMode mode) =>
+        WriteAllBytes(path, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(contents), mode);
+
+    /// <summary>Writes <paramref name="contents"/> to <paramref name="path"/> through a temporary file and a rename, with <paramref name="mode"/>.</summary>
+    public static void WriteAllBytes(string path, ReadOnlySpan<byte> contents, UnixFileMode mode)
     {
         var full = Path.GetFullPath(path);
         var directory = Path.GetDirectoryName(full)!;
@@ -32,10 +36,8 @@ internal static class SecureFile
                 UnixCreateMode = mode,
             };
             using (var stream = new FileStream(temp, options))
-            using (var writer = new StreamWriter(stream))
             {
-                writer.Write(contents);
-                writer.Flush();
+                stream.Write(contents);
                 stream.Flush(flushToDisk: true);
             }
 

@@ -3,6 +3,7 @@ using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Skiff.ApiServer;
+using Skiff.Bootstrap;
 using Skiff.Certificates;
 using Skiff.Client.Api;
 using Skiff.Controllers.Manager;
@@ -91,16 +92,40 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
             LogStarting(_logger, data.Root, datastore.SqlitePath!);
         }
 
-        using var certificates = PrepareDataDirectory(data, bindAddress, options.Token, out var tokens);
-
-        using var kubeletClient = new CertificateFactory(_timeProvider).CreateClientCertificate(certificates.CertificateAuthority, "kube-apiserver-kubelet-client", ["system:masters"]);
-        using var serviceAccountKey = PrepareServiceAccountKey(data);
-        await using var store = datastore.Kind == DatastoreKind.Etcd
+        var advertiseAddress = ResolveAdvertiseAddress(options.AdvertiseAddress, bindAddress);
+        var (token, tokenIsNew) = PrepareServerToken(data, ReadRequestedToken(options));
+        IStore backend = datastore.Kind == DatastoreKind.Etcd
             ? await DatastoreOpener.OpenEtcdAsync(datastore, DatastoreTls.From(options), _loggerFactory, cancellationToken).ConfigureAwait(false)
             : await DatastoreOpener.OpenSqliteAsync(datastore.SqlitePath!, _loggerFactory, cancellationToken).ConfigureAwait(false);
+        Skiff.Storage.Encryption.ValueTransformer encryption;
+        try
+        {
+            // The cluster's secrets (CA, keys, the encryption key among them) come from the datastore first.
+            await SyncClusterSecretsAsync(data, backend, token, cancellationToken).ConfigureAwait(false);
+            encryption = PrepareEncryption(data, options.EncryptionProviderConfig);
+        }
+        catch
+        {
+            await backend.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        // Secrets (or what --encryption-provider-config names) are encrypted on their way into the datastore and
+        // decrypted on every read and watch, so neither the database file nor etcd holds them in plaintext.
+        await using var store = new Skiff.Storage.Encryption.EncryptingStore(backend, encryption);
+        if (tokenIsNew)
+        {
+            // Only now: a start refused by the cluster (another token) leaves no token behind to trip the next start.
+            new ServerTokens(data.ServerDirectory, _logger).SaveServerToken(token);
+        }
+
+        using var certificates = PrepareCertificates(data, bindAddress, advertiseAddress, out var tokens);
+        using var kubeletClient = new CertificateFactory(_timeProvider).CreateClientCertificate(certificates.CertificateAuthority, "kube-apiserver-kubelet-client", ["system:masters"]);
+        using var serviceAccountKey = PrepareServiceAccountKey(data);
         var apiOptions = new ApiServerOptions
         {
             BindAddress = bindAddress.ToString(),
+            AdvertiseAddress = advertiseAddress?.ToString(),
             Port = options.HttpsListenPort,
             ServingCertificate = certificates.Serving,
             ClientCaCertificate = certificates.CertificateAuthority,
@@ -263,6 +288,27 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
         }
     }
 
+    /// <summary>
+    /// The encryption-at-rest rules: those of <c>--encryption-provider-config</c> when given (kube-apiserver's flag),
+    /// else Secrets under the cluster's generated AES-GCM key in DATA/server/tls.
+    /// </summary>
+    private Skiff.Storage.Encryption.ValueTransformer PrepareEncryption(DataDirectory data, string? configPath)
+    {
+        if (!string.IsNullOrEmpty(configPath))
+        {
+            return Skiff.Encryption.EncryptionConfigurationFile.Load(configPath);
+        }
+
+        try
+        {
+            return Skiff.Encryption.EncryptionConfigurationFile.Default(Skiff.Encryption.EncryptionKeyFile.Ensure(Path.Combine(data.TlsDirectory, Skiff.Encryption.EncryptionKeyFile.FileName), _logger));
+        }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+        {
+            throw new StartupException($"data directory {data.Root} is not usable: {ex.Message}", ex);
+        }
+    }
+
     private System.Security.Cryptography.ECDsa PrepareServiceAccountKey(DataDirectory data)
     {
         try
@@ -275,19 +321,81 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
         }
     }
 
-    private ClusterCertificates PrepareDataDirectory(DataDirectory data, IPAddress bindAddress, string? token, out IReadOnlyDictionary<string, UserInfo> tokens)
+    /// <summary>The token asked for with <c>--token</c> or <c>--token-file</c> (null: keep the stored one, or make one).</summary>
+    private static string? ReadRequestedToken(ServerOptions options)
+    {
+        if (string.IsNullOrEmpty(options.TokenFile))
+        {
+            return options.Token;
+        }
+
+        if (options.Token is not null)
+        {
+            throw new StartupException("--token and --token-file cannot both be given");
+        }
+
+        try
+        {
+            var token = File.ReadAllText(options.TokenFile).Trim();
+            return token.Length > 0 ? token : throw new StartupException($"--token-file {options.TokenFile} is empty");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new StartupException($"--token-file {options.TokenFile} cannot be read: {ex.Message}", ex);
+        }
+    }
+
+    private (string Token, bool IsNew) PrepareServerToken(DataDirectory data, string? requested)
     {
         try
         {
             Directory.CreateDirectory(data.Root);
             SecureFile.EnsureDirectory(data.ServerDirectory, SecureFile.PrivateDirectory);
+            return new ServerTokens(data.ServerDirectory, _logger).ResolveServerToken(requested);
+        }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+        {
+            throw new StartupException($"data directory {data.Root} is not usable: {ex.Message}", ex);
+        }
+    }
 
-            var serverTokens = new ServerTokens(data.ServerDirectory, _logger);
-            serverTokens.EnsureServerToken(token);
-            tokens = serverTokens.EnsureTokenFile()
+    /// <summary>
+    /// Makes this server's cluster-wide secrets (CA, service-account key, token file) those of the cluster in the
+    /// datastore, or, for the first server of a cluster, creates them and stores them there sealed with the token.
+    /// </summary>
+    private async Task SyncClusterSecretsAsync(DataDirectory data, IStore store, string token, CancellationToken cancellationToken)
+    {
+        var bootstrap = new ClusterBootstrap(store, BootstrapKey.Derive(token), data.ServerDirectory, _logger);
+        var certificateStore = new ClusterCertificateStore(new TlsFiles(data.TlsDirectory), new CertificateFactory(_timeProvider), _timeProvider, _logger);
+        try
+        {
+            await bootstrap.SyncAsync(() =>
+            {
+                // One line per cluster-wide secret (see ClusterSecretFiles); each leaves an existing file alone.
+                certificateStore.EnsureCertificateAuthorityFiles();
+                ServiceAccountKey.Ensure(Path.Combine(data.TlsDirectory, ServiceAccountKey.FileName), _logger).Dispose();
+                new ServerTokens(data.ServerDirectory, _logger).EnsureTokenFile();
+                Skiff.Encryption.EncryptionKeyFile.Ensure(Path.Combine(data.TlsDirectory, Skiff.Encryption.EncryptionKeyFile.FileName), _logger);
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BootstrapDataException ex)
+        {
+            throw new StartupException($"cannot use the cluster's bootstrap data: {ex.Message}", ex);
+        }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+        {
+            throw new StartupException($"data directory {data.Root} is not usable: {ex.Message}", ex);
+        }
+    }
+
+    private ClusterCertificates PrepareCertificates(DataDirectory data, IPAddress bindAddress, IPAddress? advertiseAddress, out IReadOnlyDictionary<string, UserInfo> tokens)
+    {
+        try
+        {
+            tokens = new ServerTokens(data.ServerDirectory, _logger).EnsureTokenFile()
                 .ToDictionary(e => e.Token, e => new UserInfo(e.User, e.Uid, e.Groups), StringComparer.Ordinal);
 
-            var names = ServingNames.For(bindAddress, HostName(), HostAddresses());
+            var names = ServingNames.For(bindAddress, HostName(), HostAddresses(), advertiseAddress);
             var store = new ClusterCertificateStore(new TlsFiles(data.TlsDirectory), new CertificateFactory(_timeProvider), _timeProvider, _logger);
             return store.Ensure(names);
         }
@@ -295,6 +403,22 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
         {
             throw new StartupException($"data directory {data.Root} is not usable: {ex.Message}", ex);
         }
+    }
+
+    /// <summary><c>--advertise-address</c>, else the bind address when it is a specific non-loopback one, else the default route's address.</summary>
+    private static IPAddress? ResolveAdvertiseAddress(string? value, IPAddress bindAddress)
+    {
+        if (!string.IsNullOrEmpty(value))
+        {
+            if (!IPAddress.TryParse(value, out var address) || ServingNames.IsWildcard(address) || IPAddress.IsLoopback(address))
+            {
+                throw new StartupException($"--advertise-address: '{value}' is not a usable address (an IP address that is neither loopback nor 0.0.0.0/::)");
+            }
+
+            return address;
+        }
+
+        return !ServingNames.IsWildcard(bindAddress) && !IPAddress.IsLoopback(bindAddress) ? bindAddress : AdvertiseAddress.Detect();
     }
 
     private void WriteKubeconfigs(DataDirectory data, string? extraPath, Uri serverUrl, ClusterCertificates certificates)

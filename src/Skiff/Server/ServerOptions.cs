@@ -4,7 +4,8 @@ namespace Skiff.Server;
 internal sealed class ServerOptions
 {
     /// <summary>Address the API server listens on (<c>--bind-address</c>).</summary>
-    public const string DefaultBindAddress = "127.0.0.1";
+    /// <remarks>Every address, as kube-apiserver and k3s default to: pods reach the server through the <c>kubernetes</c> Service.</remarks>
+    public const string DefaultBindAddress = "0.0.0.0";
 
     /// <summary>The API server's HTTPS port (<c>--https-listen-port</c>).</summary>
     public const int DefaultHttpsListenPort = 6443;
@@ -33,6 +34,9 @@ internal sealed class ServerOptions
     /// <summary>A KubeSchedulerConfiguration file for the scheduler (<c>--scheduler-config</c>, kube-scheduler's --config); default profile when unset.</summary>
     public string? SchedulerConfig { get; init; }
 
+    /// <summary>An EncryptionConfiguration file (<c>--encryption-provider-config</c>, as kube-apiserver's); default: Secrets encrypted with the generated key.</summary>
+    public string? EncryptionProviderConfig { get; init; }
+
     /// <summary>The datastore (<c>--datastore-endpoint</c>): empty or <c>sqlite://PATH</c> for SQLite, <c>http(s)://</c> for etcd.</summary>
     public string? DatastoreEndpoint { get; init; }
 
@@ -50,6 +54,15 @@ internal sealed class ServerOptions
 
     /// <summary>The server token (<c>--token</c>); generated at first start when absent.</summary>
     public string? Token { get; init; }
+
+    /// <summary>A file holding the server token (<c>--token-file</c>), instead of <c>--token</c>.</summary>
+    public string? TokenFile { get; init; }
+
+    /// <summary>
+    /// The address published in the <c>kubernetes</c> Service's endpoints (<c>--advertise-address</c>); null: the bind
+    /// address if it is a specific non-loopback one, else the IPv4 address of the default route's interface.
+    /// </summary>
+    public string? AdvertiseAddress { get; init; }
 
     /// <summary>The node lifecycle controller's check interval (<c>--node-monitor-period</c>); null keeps 5 s.</summary>
     public TimeSpan? NodeMonitorPeriod { get; init; }

@@ -10,8 +10,8 @@ namespace Skiff.Tokens;
 /// the static token file of bearer tokens the API server accepts.
 /// </summary>
 /// <remarks>
-/// Both live on disk, owner-only, under DATA/server for now; with several servers on one datastore the
-/// cluster secrets move into the datastore encrypted with a key derived from the server token (TODO issue 11).
+/// Both live on disk, owner-only, under DATA/server. The token file is per server; the static token file is
+/// cluster-wide and kept in step with the datastore's bootstrap data (see <see cref="Bootstrap.ClusterSecretFiles"/>).
 /// </remarks>
 internal sealed partial class ServerTokens(string serverDirectory, ILogger logger)
 {
@@ -33,6 +33,22 @@ internal sealed partial class ServerTokens(string serverDirectory, ILogger logge
     /// </summary>
     public string EnsureServerToken(string? requested)
     {
+        var (token, isNew) = ResolveServerToken(requested);
+        if (isNew)
+        {
+            SaveServerToken(token);
+        }
+
+        return token;
+    }
+
+    /// <summary>
+    /// The token this server runs with, without writing anything: the stored one (which <paramref name="requested"/>
+    /// must match), else <paramref name="requested"/>, else a new random one (<c>IsNew</c>: not stored yet). The server
+    /// stores a new token only once it has joined the cluster with it, so a start with a wrong token leaves nothing behind.
+    /// </summary>
+    public (string Token, bool IsNew) ResolveServerToken(string? requested)
+    {
         if (requested is not null && (requested.Length == 0 || requested.Any(char.IsWhiteSpace)))
         {
             throw new StartupException("--token must be non-empty and contain no whitespace");
@@ -52,13 +68,17 @@ internal sealed partial class ServerTokens(string serverDirectory, ILogger logge
                 throw new StartupException($"--token does not match the token this server was set up with ({ServerTokenPath})");
             }
 
-            return stored;
+            return (stored, false);
         }
 
-        var token = requested ?? NewToken();
+        return (requested ?? NewToken(), true);
+    }
+
+    /// <summary>Stores <paramref name="token"/> as this server's token (owner-only).</summary>
+    public void SaveServerToken(string token)
+    {
         SecureFile.WriteAllText(ServerTokenPath, token + "\n", SecureFile.Private);
         LogCreatedServerToken(_logger, ServerTokenPath);
-        return token;
     }
 
     /// <summary>

@@ -15,7 +15,7 @@ public sealed class ServerCommandLineTests
 
         Assert.Empty(result.Errors);
         Assert.Equal("/default/data", options.DataDir);
-        Assert.Equal("127.0.0.1", options.BindAddress);
+        Assert.Equal("0.0.0.0", options.BindAddress);
         Assert.Equal(6443, options.HttpsListenPort);
         Assert.Null(options.WriteKubeconfig);
         Assert.False(options.DisableAgent);

@@ -24,7 +24,7 @@ public sealed class ServerCommandRunTests : IDisposable
         var command = new ServerCommand(_logs, TimeProvider.System);
         using var stop = new CancellationTokenSource();
         var run = command.RunAsync(
-            new ServerOptions { DataDir = _dir.Combine("data"), HttpsListenPort = 0, WriteKubeconfig = extraKubeconfig, DisableAgent = true },
+            new ServerOptions { DataDir = _dir.Combine("data"), BindAddress = "127.0.0.1", HttpsListenPort = 0, WriteKubeconfig = extraKubeconfig, DisableAgent = true },
             stop.Token);
 
         var url = await command.Ready.WaitAsync(Timeout);
@@ -68,7 +68,7 @@ public sealed class ServerCommandRunTests : IDisposable
         var port = ((IPEndPoint)occupant.LocalEndpoint).Port;
 
         var code = await new ServerCommand(_logs, TimeProvider.System)
-            .RunAsync(new ServerOptions { DataDir = _dir.Combine("data"), HttpsListenPort = port }, CancellationToken.None)
+            .RunAsync(new ServerOptions { DataDir = _dir.Combine("data"), BindAddress = "127.0.0.1", HttpsListenPort = port }, CancellationToken.None)
             .WaitAsync(Timeout);
 
         Assert.Equal(1, code);
@@ -81,7 +81,7 @@ public sealed class ServerCommandRunTests : IDisposable
     {
         var command = new ServerCommand(_logs, TimeProvider.System);
         using var stop = new CancellationTokenSource();
-        var run = command.RunAsync(new ServerOptions { DataDir = data, HttpsListenPort = 0, DisableAgent = true }, stop.Token);
+        var run = command.RunAsync(new ServerOptions { DataDir = data, BindAddress = "127.0.0.1", HttpsListenPort = 0, DisableAgent = true }, stop.Token);
         await command.Ready.WaitAsync(Timeout);
         stop.Cancel();
         Assert.Equal(0, await run.WaitAsync(Timeout));

@@ -43,6 +43,19 @@ public sealed class ServerTokensTests : IDisposable
     }
 
     [Fact]
+    public void ResolveServerToken_FirstStart_WritesNothingUntilSaved()
+    {
+        var tokens = new ServerTokens(_dir.Path, NullLogger.Instance);
+
+        var (token, isNew) = tokens.ResolveServerToken("joining");
+
+        Assert.Equal(("joining", true), (token, isNew));
+        Assert.False(File.Exists(tokens.ServerTokenPath));
+        tokens.SaveServerToken(token);
+        Assert.Equal(("joining", false), tokens.ResolveServerToken(null));
+    }
+
+    [Fact]
     public void EnsureTokenFile_FirstStart_HasAnAdminTokenInSystemMasters()
     {
         var tokens = new ServerTokens(_dir.Path, NullLogger.Instance);

@@ -19,14 +19,18 @@ public sealed class NodeServer : IAsyncDisposable
     private readonly StringBuilder _log = new();
     private Process? _process;
 
-    private NodeServer(string netns, string dataDir)
+    private NodeServer(string netns, string dataDir, string? advertiseAddress)
     {
         Netns = netns;
         DataDir = dataDir;
+        AdvertiseAddress = advertiseAddress;
         Kubectl = new Kubectl(Kubeconfig) { NetworkNamespace = netns };
     }
 
     public string Netns { get; }
+
+    /// <summary>A non-loopback address of the namespace the API server advertises (the kubernetes Service's endpoint); null: none.</summary>
+    public string? AdvertiseAddress { get; }
 
     public string DataDir { get; }
 
@@ -52,7 +56,12 @@ public sealed class NodeServer : IAsyncDisposable
     public static bool Supported =>
         Environment.UserName == "root" && File.Exists("/usr/bin/containerd") && File.Exists("/usr/sbin/runc") && File.Exists("/usr/lib/cni/bridge") && File.Exists("/usr/bin/catatonit");
 
-    public static async Task<NodeServer> StartAsync()
+    /// <summary>
+    /// Starts a node server; with <paramref name="advertiseAddress"/> the namespace gets that address (on its loopback
+    /// device, so nothing leaves the namespace) and the API server advertises it, so pods reach it through the
+    /// <c>kubernetes</c> Service.
+    /// </summary>
+    public static async Task<NodeServer> StartAsync(string? advertiseAddress = null)
     {
         var id = Guid.NewGuid().ToString("N")[..8];
         var netns = "skt" + id;
@@ -61,7 +70,12 @@ public sealed class NodeServer : IAsyncDisposable
         Directory.CreateDirectory(dataDir);
         await RunAsync("ip", "netns", "add", netns);
         await RunAsync("ip", "-n", netns, "link", "set", "lo", "up");
-        var server = new NodeServer(netns, dataDir);
+        if (advertiseAddress is not null)
+        {
+            await RunAsync("ip", "-n", netns, "addr", "add", advertiseAddress + "/32", "dev", "lo");
+        }
+
+        var server = new NodeServer(netns, dataDir, advertiseAddress);
         try
         {
             await server.StartProcessAsync();
@@ -96,7 +110,8 @@ public sealed class NodeServer : IAsyncDisposable
     private async Task StartProcessAsync()
     {
         var psi = new ProcessStartInfo("nsenter") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "--net=/run/netns/" + Netns, "dotnet", SkiffServer.SkiffDll, "server", "--data-dir", DataDir, "--https-listen-port", "6443", "--kubelet-port", "10250", "--node-ip", "127.0.0.1" })
+        string[] advertise = AdvertiseAddress is null ? [] : ["--advertise-address", AdvertiseAddress];
+        foreach (var a in new[] { "--net=/run/netns/" + Netns, "dotnet", SkiffServer.SkiffDll, "server", "--data-dir", DataDir, "--https-listen-port", "6443", "--kubelet-port", "10250", "--node-ip", "127.0.0.1" }.Concat(advertise))
         {
             psi.ArgumentList.Add(a);
         }

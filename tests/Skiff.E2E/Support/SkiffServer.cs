@@ -44,7 +44,9 @@ public sealed class SkiffServer : IAsyncDisposable
     {
         dataDir ??= Path.Combine(Path.GetTempPath(), "skiff-e2e-" + Guid.NewGuid().ToString("N")[..10]);
         Directory.CreateDirectory(dataDir);
-        var server = new SkiffServer(dataDir, FreePort());
+        // A test may pick its own address and port (several servers on one port, each on its own loopback address).
+        var portIndex = Array.IndexOf(extraArgs, "--https-listen-port");
+        var server = new SkiffServer(dataDir, portIndex >= 0 ? int.Parse(extraArgs[portIndex + 1]) : FreePort());
         await server.StartProcessAsync(extraArgs);
         return server;
     }
@@ -60,7 +62,13 @@ public sealed class SkiffServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { SkiffDll, "server", "--data-dir", DataDir, "--bind-address", "127.0.0.1", "--https-listen-port", Port.ToString(), "--disable-agent" }.Concat(extraArgs))
+        string[] listen = extraArgs.Contains("--bind-address") ? [] : ["--bind-address", "127.0.0.1"];
+        if (!extraArgs.Contains("--https-listen-port"))
+        {
+            listen = [.. listen, "--https-listen-port", Port.ToString()];
+        }
+
+        foreach (var a in new[] { SkiffDll, "server", "--data-dir", DataDir }.Concat(listen).Append("--disable-agent").Concat(extraArgs))
         {
             psi.ArgumentList.Add(a);
         }

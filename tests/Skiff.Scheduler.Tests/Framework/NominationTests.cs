@@ -55,4 +55,42 @@ public sealed class NominationTests
         nominator.Update(Make.Pod("high", priority: 100, nodeName: "n2"), deletedOrAssigned: true);
         Assert.Null(nominator.NodeOf(high.Uid));
     }
+
+    [Fact]
+    public async Task NominatedPods_CountForTheIncomingPodsAntiAffinity()
+    {
+        // n1 is the roomier node, so without the nominated pod counting there the new pod would go to n1.
+        _h.Nodes.Add(Make.Node("n1", cpu: "8"));
+        _h.Nodes.Add(Make.Node("n2", cpu: "2"));
+        _h.Scheduler.Nominator.Nominate(new PodInfo(Make.Pod("db", priority: 100, labels: new() { ["app"] = "db" })), "n1");
+
+        _h.Pods.Add(Make.Pod("noisy", cpu: "1").With(p => p.Spec.Affinity = new k8s.Models.V1Affinity
+        {
+            PodAntiAffinity = new k8s.Models.V1PodAntiAffinity
+            {
+                RequiredDuringSchedulingIgnoredDuringExecution = [new k8s.Models.V1PodAffinityTerm { LabelSelector = Make.Selector("app", "db"), TopologyKey = "kubernetes.io/hostname" }],
+            },
+        }));
+        await _h.RunQueueAsync();
+
+        Assert.Equal([("default/noisy", "n2")], _h.Binder.Bound);
+    }
+
+    [Fact]
+    public async Task NominatedPods_CountInTopologySpread()
+    {
+        const string zone = "topology.kubernetes.io/zone";
+        _h.Nodes.Add(Make.Node("a", cpu: "8", labels: new() { [zone] = "a" }));
+        _h.Nodes.Add(Make.Node("b", cpu: "2", labels: new() { [zone] = "b" }));
+        _h.Scheduler.Nominator.Nominate(new PodInfo(Make.Pod("web-0", priority: 100, labels: new() { ["app"] = "web" })), "a");
+
+        // Zone a already holds the nominated web pod, so maxSkew 1 sends the next one to b despite a's room.
+        _h.Pods.Add(Make.Pod("web-1", cpu: "1", labels: new() { ["app"] = "web" }).With(p => p.Spec.TopologySpreadConstraints =
+        [
+            new k8s.Models.V1TopologySpreadConstraint { MaxSkew = 1, TopologyKey = zone, WhenUnsatisfiable = "DoNotSchedule", LabelSelector = Make.Selector("app", "web") },
+        ]));
+        await _h.RunQueueAsync();
+
+        Assert.Equal([("default/web-1", "b")], _h.Binder.Bound);
+    }
 }

@@ -78,4 +78,40 @@ public sealed class PodTopologySpreadTests
         Assert.Equal(100, scores["b1"]);
         Assert.Equal(0, scores["nolabel"]);
     }
+
+    [Fact]
+    public void SystemDefaults_SpreadAReplicaSetsPodsOverHosts_NodesWithoutZoneStillScored()
+    {
+        var listers = new SchedulerListers();
+        listers.ReplicaSets.Upsert(new V1ReplicaSet
+        {
+            Metadata = new V1ObjectMeta { Name = "web", NamespaceProperty = "default" },
+            Spec = new V1ReplicaSetSpec { Selector = Make.Selector("app", "web") },
+        });
+        var plugin = PodTopologySpreadPlugin.WithSystemDefaults(listers);
+        var busy = Make.Info(Make.Node("busy"), Web("w0"), Web("w1"));
+        var idle = Make.Info(Make.Node("idle"));
+
+        var web = PluginRunner.Score(plugin, Web("w2"), busy, idle);
+        var other = PluginRunner.Score(plugin, Make.Pod("x", labels: new() { ["app"] = "other" }), busy, idle);
+
+        // Neither node has a zone label; the hostname constraint alone prefers the node without web pods.
+        Assert.True(web["idle"] > web["busy"], $"idle {web["idle"]}, busy {web["busy"]}");
+        Assert.Equal(other["idle"], other["busy"]);
+    }
+
+    [Fact]
+    public void SystemDefaults_DoNotFilter()
+    {
+        var listers = new SchedulerListers();
+        listers.ReplicaSets.Upsert(new V1ReplicaSet
+        {
+            Metadata = new V1ObjectMeta { Name = "web", NamespaceProperty = "default" },
+            Spec = new V1ReplicaSetSpec { Selector = Make.Selector("app", "web") },
+        });
+
+        var result = PluginRunner.Filter(PodTopologySpreadPlugin.WithSystemDefaults(listers), Web("w9"), Make.Info(Make.Node("busy"), Web("w0"), Web("w1"), Web("w2"), Web("w3")), Make.Info(Make.Node("idle")));
+
+        Assert.Equal(["ok", "ok"], [result["busy"], result["idle"]]);
+    }
 }

@@ -11,7 +11,7 @@ namespace Skiff.Scheduler.Plugins.InterPodAffinity;
 /// both the pod and the existing pods (the latter's required affinity counting with weight 1, the
 /// hardPodAffinityWeight), summed per domain and min-max normalized.
 /// </summary>
-internal sealed class InterPodAffinityPlugin(int hardPodAffinityWeight = InterPodAffinityPlugin.DefaultHardPodAffinityWeight) : IPreFilterPlugin, IFilterPlugin, IPreScorePlugin, IScorePlugin, IEnqueueExtensions
+internal sealed class InterPodAffinityPlugin(int hardPodAffinityWeight = InterPodAffinityPlugin.DefaultHardPodAffinityWeight) : IPreFilterExtensions, IFilterPlugin, IPreScorePlugin, IScorePlugin, IEnqueueExtensions
 {
     public const string PluginName = "InterPodAffinity";
 
@@ -34,7 +34,7 @@ internal sealed class InterPodAffinityPlugin(int hardPodAffinityWeight = InterPo
 
     public Status PreFilter(CycleState state, PodInfo pod, Snapshot snapshot)
     {
-        var s = new AffinityState();
+        var s = new AffinityState(snapshot.NamespaceLabelsOf);
         var anyAntiAffinityExisting = false;
         foreach (var node in snapshot.Nodes)
         {
@@ -60,38 +60,54 @@ internal sealed class InterPodAffinityPlugin(int hardPodAffinityWeight = InterPo
 
             foreach (var existing in node.Pods)
             {
-                foreach (var term in existing.RequiredAntiAffinity)
-                {
-                    if (labels.TryGetValue(term.TopologyKey, out var v) && term.Matches(pod.Pod, snapshot.NamespaceLabelsOf))
-                    {
-                        Increment(s.ExistingAntiAffinity, new TopologyPair(term.TopologyKey, v));
-                    }
-                }
-
-                if (pod.RequiredAffinity.Length > 0 && pod.RequiredAffinity.All(t => t.Matches(existing.Pod, snapshot.NamespaceLabelsOf)))
-                {
-                    foreach (var term in pod.RequiredAffinity)
-                    {
-                        if (labels.TryGetValue(term.TopologyKey, out var v))
-                        {
-                            Increment(s.Affinity, new TopologyPair(term.TopologyKey, v));
-                        }
-                    }
-                }
-
-                foreach (var term in pod.RequiredAntiAffinity)
-                {
-                    if (labels.TryGetValue(term.TopologyKey, out var v) && term.Matches(existing.Pod, snapshot.NamespaceLabelsOf))
-                    {
-                        Increment(s.AntiAffinity, new TopologyPair(term.TopologyKey, v));
-                    }
-                }
+                Count(s, pod, existing, labels);
             }
         }
 
         state.Write(FilterKey, s);
         s.MatchesOwnTerms = pod.RequiredAffinity.All(t => t.Matches(pod.Pod, snapshot.NamespaceLabelsOf));
         return Status.Ok;
+    }
+
+    public Status AddPod(CycleState state, PodInfo podToSchedule, PodInfo podToAdd, NodeInfo node)
+    {
+        if (state.Read<AffinityState>(FilterKey) is { } s && node.Node.Metadata.Labels is { } labels)
+        {
+            Count(s, podToSchedule, podToAdd, labels);
+        }
+
+        return Status.Ok;
+    }
+
+    /// <summary>Adds what one pod on a node with <paramref name="labels"/> contributes to the incoming pod's tallies.</summary>
+    private static void Count(AffinityState s, PodInfo pod, PodInfo existing, IDictionary<string, string> labels)
+    {
+        foreach (var term in existing.RequiredAntiAffinity)
+        {
+            if (labels.TryGetValue(term.TopologyKey, out var v) && term.Matches(pod.Pod, s.NamespaceLabelsOf))
+            {
+                Increment(s.ExistingAntiAffinity, new TopologyPair(term.TopologyKey, v));
+            }
+        }
+
+        if (pod.RequiredAffinity.Length > 0 && pod.RequiredAffinity.All(t => t.Matches(existing.Pod, s.NamespaceLabelsOf)))
+        {
+            foreach (var term in pod.RequiredAffinity)
+            {
+                if (labels.TryGetValue(term.TopologyKey, out var v))
+                {
+                    Increment(s.Affinity, new TopologyPair(term.TopologyKey, v));
+                }
+            }
+        }
+
+        foreach (var term in pod.RequiredAntiAffinity)
+        {
+            if (labels.TryGetValue(term.TopologyKey, out var v) && term.Matches(existing.Pod, s.NamespaceLabelsOf))
+            {
+                Increment(s.AntiAffinity, new TopologyPair(term.TopologyKey, v));
+            }
+        }
     }
 
     public Status Filter(CycleState state, PodInfo pod, NodeInfo node)

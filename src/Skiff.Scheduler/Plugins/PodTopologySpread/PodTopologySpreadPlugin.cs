@@ -14,12 +14,26 @@ namespace Skiff.Scheduler.Plugins.PodTopologySpread;
 /// constraints score: fewer matching pods in the node's domains is better, weighted by log(domains + 2).
 /// </summary>
 /// <remarks>
-/// With <c>defaultingType: List</c> and <c>defaultConstraints</c> in the plugin's args, a pod without constraints
-/// of its own gets those, with a selector built from the Services, ReplicationControllers, ReplicaSets and
+/// A pod without constraints of its own gets default ones: kube-scheduler's system defaults (hostname maxSkew 3,
+/// zone maxSkew 5, ScheduleAnyway) unless the plugin's args say <c>defaultingType: List</c> with their own
+/// <c>defaultConstraints</c> (an empty list turns defaulting off), each with a selector built from the Services, ReplicationControllers, ReplicaSets and
 /// StatefulSets that select it (kube-scheduler's DefaultSelector); a pod no such object selects gets none.
 /// </remarks>
-internal sealed class PodTopologySpreadPlugin(IReadOnlyList<V1TopologySpreadConstraint>? defaultConstraints = null, SchedulerListers? listers = null) : IPreFilterPlugin, IFilterPlugin, IPreScorePlugin, IScorePlugin, IEnqueueExtensions
+internal sealed class PodTopologySpreadPlugin(IReadOnlyList<V1TopologySpreadConstraint>? defaultConstraints = null, SchedulerListers? listers = null, bool systemDefaulted = false) : IPreFilterExtensions, IFilterPlugin, IPreScorePlugin, IScorePlugin, IEnqueueExtensions
 {
+    /// <summary>
+    /// kube-scheduler's system default constraints (defaultingType System, its default): spread the pods of one
+    /// Service or controller over hosts (maxSkew 3) and zones (maxSkew 5), as a scoring preference only.
+    /// </summary>
+    public static readonly IReadOnlyList<V1TopologySpreadConstraint> SystemDefaultConstraints =
+    [
+        new() { MaxSkew = 3, TopologyKey = "kubernetes.io/hostname", WhenUnsatisfiable = "ScheduleAnyway" },
+        new() { MaxSkew = 5, TopologyKey = "topology.kubernetes.io/zone", WhenUnsatisfiable = "ScheduleAnyway" },
+    ];
+
+    /// <summary>A plugin with the system default constraints, as kube-scheduler configures it unless told otherwise.</summary>
+    public static PodTopologySpreadPlugin WithSystemDefaults(SchedulerListers? listers) => new(SystemDefaultConstraints, listers, systemDefaulted: true);
+
     public const string PluginName = "PodTopologySpread";
 
     public const string ErrConstraintsNotMatch = "node(s) didn't match pod topology spread constraints";
@@ -40,9 +54,33 @@ internal sealed class PodTopologySpreadPlugin(IReadOnlyList<V1TopologySpreadCons
             return Status.Skipped;
         }
 
-        state.Write(FilterKey, Count(pod, constraints, snapshot.Nodes, snapshot.Nodes));
+        state.Write(FilterKey, Count(pod, constraints, snapshot.Nodes, snapshot.Nodes, RequireAllTopologies(pod)));
         return Status.Ok;
     }
+
+    public Status AddPod(CycleState state, PodInfo podToSchedule, PodInfo podToAdd, NodeInfo node)
+    {
+        var s = state.Read<SpreadState>(FilterKey);
+        if (s is null || podToAdd.Pod.Metadata.NamespaceProperty != podToSchedule.Pod.Metadata.NamespaceProperty)
+        {
+            return Status.Ok;
+        }
+
+        var eligibility = new Eligibility(podToSchedule, s.Constraints, node, s.RequireAllTopologies);
+        for (var i = 0; i < s.Constraints.Count; i++)
+        {
+            if (eligibility.For(i, out var pair) && s.DomainSets[i].Contains(pair) && s.Constraints[i].Matches(podToAdd.Pod))
+            {
+                s.Counts[pair] = s.Counts.GetValueOrDefault(pair) + 1;
+                SetMinimum(s, i);
+            }
+        }
+
+        return Status.Ok;
+    }
+
+    /// <summary>Constraints of the pod's own must find every key on a node; system defaults need not (upstream's requireAllTopologies).</summary>
+    private bool RequireAllTopologies(PodInfo pod) => pod.Pod.Spec.TopologySpreadConstraints is { Count: > 0 } || !systemDefaulted;
 
     public Status Filter(CycleState state, PodInfo pod, NodeInfo node)
     {
@@ -81,7 +119,7 @@ internal sealed class PodTopologySpreadPlugin(IReadOnlyList<V1TopologySpreadCons
         }
 
         // Domains come from the feasible nodes; counts from every node in those domains (upstream's PreScore).
-        state.Write(ScoreKey, Count(pod, constraints, nodes, snapshot.Nodes));
+        state.Write(ScoreKey, Count(pod, constraints, nodes, snapshot.Nodes, RequireAllTopologies(pod)));
         return Status.Ok;
     }
 
@@ -100,6 +138,11 @@ internal sealed class PodTopologySpreadPlugin(IReadOnlyList<V1TopologySpreadCons
             var c = s.Constraints[i];
             if (!labels.TryGetValue(c.TopologyKey, out var value))
             {
+                if (!s.RequireAllTopologies)
+                {
+                    continue;
+                }
+
                 // Upstream ignores nodes without the keys; they get the worst score after normalization.
                 return long.MaxValue;
             }
@@ -222,9 +265,9 @@ internal sealed class PodTopologySpreadPlugin(IReadOnlyList<V1TopologySpreadCons
     /// list as <paramref name="countNodes"/> (PreFilter) one pass does both, since this runs once per pod over
     /// every node and dominates the cost of spread-constrained pods.
     /// </summary>
-    private static SpreadState Count(PodInfo pod, List<SpreadConstraint> constraints, IReadOnlyList<NodeInfo> domainNodes, IReadOnlyList<NodeInfo> countNodes)
+    private static SpreadState Count(PodInfo pod, List<SpreadConstraint> constraints, IReadOnlyList<NodeInfo> domainNodes, IReadOnlyList<NodeInfo> countNodes, bool requireAll)
     {
-        var s = new SpreadState(constraints);
+        var s = new SpreadState(constraints) { RequireAllTopologies = requireAll };
         var domains = new HashSet<TopologyPair>[constraints.Count];
         for (var i = 0; i < constraints.Count; i++)
         {
@@ -236,7 +279,7 @@ internal sealed class PodTopologySpreadPlugin(IReadOnlyList<V1TopologySpreadCons
         {
             foreach (var node in domainNodes)
             {
-                var eligibility = new Eligibility(pod, constraints, node);
+                var eligibility = new Eligibility(pod, constraints, node, requireAll);
                 for (var i = 0; i < constraints.Count; i++)
                 {
                     if (eligibility.For(i, out var pair))
@@ -250,7 +293,7 @@ internal sealed class PodTopologySpreadPlugin(IReadOnlyList<V1TopologySpreadCons
         var ns = pod.Pod.Metadata.NamespaceProperty;
         foreach (var node in countNodes)
         {
-            var eligibility = new Eligibility(pod, constraints, node);
+            var eligibility = new Eligibility(pod, constraints, node, requireAll);
             for (var i = 0; i < constraints.Count; i++)
             {
                 if (!eligibility.For(i, out var pair))
@@ -284,27 +327,36 @@ internal sealed class PodTopologySpreadPlugin(IReadOnlyList<V1TopologySpreadCons
         for (var i = 0; i < constraints.Count; i++)
         {
             s.Domains[i] = domains[i].Count;
-            if (domains[i].Count < constraints[i].MinDomains || domains[i].Count == 0)
-            {
-                s.MinMatch[i] = 0;
-                continue;
-            }
-
-            var min = long.MaxValue;
-            foreach (var d in domains[i])
-            {
-                min = Math.Min(min, s.Counts.GetValueOrDefault(d));
-            }
-
-            s.MinMatch[i] = min;
+            s.DomainSets[i] = domains[i];
+            SetMinimum(s, i);
         }
 
         return s;
     }
 
+    /// <summary>The global minimum of constraint <paramref name="i"/>: the smallest count over its domains, 0 below minDomains.</summary>
+    private static void SetMinimum(SpreadState s, int i)
+    {
+        var domains = s.DomainSets[i];
+        if (domains.Count < s.Constraints[i].MinDomains || domains.Count == 0)
+        {
+            s.MinMatch[i] = 0;
+            return;
+        }
+
+        var min = long.MaxValue;
+        foreach (var d in domains)
+        {
+            min = Math.Min(min, s.Counts.GetValueOrDefault(d));
+        }
+
+        s.MinMatch[i] = min;
+    }
+
     /// <summary>
-    /// Whether a node takes part in each constraint, computed once per node: it must carry every constraint's
-    /// key, pass the pod's node affinity unless the policy ignores it, and be tolerated when taints are honored.
+    /// Whether a node takes part in each constraint, computed once per node: it must carry the constraint's key
+    /// (every constraint's key when <c>requireAll</c>), pass the pod's node affinity unless the policy ignores it,
+    /// and be tolerated when taints are honored.
     /// </summary>
     private readonly ref struct Eligibility
     {
@@ -314,12 +366,14 @@ internal sealed class PodTopologySpreadPlugin(IReadOnlyList<V1TopologySpreadCons
         private readonly bool _fitsAffinity;
         private readonly bool _tolerated;
 
-        public Eligibility(PodInfo pod, List<SpreadConstraint> constraints, NodeInfo node)
+        public Eligibility(PodInfo pod, List<SpreadConstraint> constraints, NodeInfo node, bool requireAll)
         {
             _constraints = constraints;
             _labels = node.Node.Metadata.Labels;
             var labels = _labels;
-            _hasKeys = labels is not null && constraints.TrueForAll(k => labels.ContainsKey(k.TopologyKey));
+            _hasKeys = labels is not null && (requireAll
+                ? constraints.TrueForAll(k => labels.ContainsKey(k.TopologyKey))
+                : constraints.Exists(k => labels.ContainsKey(k.TopologyKey)));
             _fitsAffinity = !_hasKeys || !constraints.Exists(c => c.HonorNodeAffinity) || NodeAffinityPlugin.Fits(pod, node);
             _tolerated = !_hasKeys || !constraints.Exists(c => c.HonorTaints)
                 || !(node.Node.Spec?.Taints ?? []).Any(t => t.Effect is "NoSchedule" or "NoExecute" && !Tolerations.Tolerated(pod.Pod.Spec.Tolerations, t));
@@ -334,7 +388,13 @@ internal sealed class PodTopologySpreadPlugin(IReadOnlyList<V1TopologySpreadCons
                 return false;
             }
 
-            pair = new TopologyPair(c.TopologyKey, _labels![c.TopologyKey]);
+            if (!_labels!.TryGetValue(c.TopologyKey, out var value))
+            {
+                // Only when not every key is required: this constraint just does not see the node.
+                return false;
+            }
+
+            pair = new TopologyPair(c.TopologyKey, value);
             return true;
         }
     }

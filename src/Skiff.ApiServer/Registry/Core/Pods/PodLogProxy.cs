@@ -25,6 +25,7 @@ internal sealed class PodLogProxy : IDisposable
         {
             SslOptions = new SslClientAuthenticationOptions
             {
+                EnabledSslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13,
                 ClientCertificates = clientCertificate is null ? null : [clientCertificate],
                 RemoteCertificateValidationCallback = (_, certificate, _, _) =>
                 {
