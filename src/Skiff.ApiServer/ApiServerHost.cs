@@ -104,6 +104,11 @@ public static class ApiServerHost
         services.AddSingleton<Authorization.AuthorizerChain>();
         services.AddSingleton(sp => new Registry.Core.Services.ServiceAllocator(store, options.ServiceNetwork));
         services.AddSingleton<IRegistryHooks<V1Service>, Registry.Core.Services.ServiceHooks>();
+        services.AddSingleton<Registry.Rbac.RbacEscalationHooks>();
+        services.AddSingleton<IRegistryHooks<V1Role>>(sp => sp.GetRequiredService<Registry.Rbac.RbacEscalationHooks>());
+        services.AddSingleton<IRegistryHooks<V1ClusterRole>>(sp => sp.GetRequiredService<Registry.Rbac.RbacEscalationHooks>());
+        services.AddSingleton<IRegistryHooks<V1RoleBinding>>(sp => sp.GetRequiredService<Registry.Rbac.RbacEscalationHooks>());
+        services.AddSingleton<IRegistryHooks<V1ClusterRoleBinding>>(sp => sp.GetRequiredService<Registry.Rbac.RbacEscalationHooks>());
         services.AddHostedService<Registry.Core.Services.ServiceAllocationRepair>();
         services.AddSingleton(_ => new Registry.Core.Nodes.KubeletClient(options.KubeletClientCertificate, options.ClientCaCertificate));
         services.AddSingleton<Registry.Metrics.MetricsStorage>();
@@ -115,6 +120,8 @@ public static class ApiServerHost
         services.AddSingleton<IAdmissionPlugin, LimitRanger>();
         services.AddSingleton<IAdmissionPlugin, ResourceQuotaAdmission>();
         services.AddSingleton<IAdmissionPlugin, DefaultTolerationSeconds>();
+        services.AddSingleton<IAdmissionPlugin, Admission.PodSecurity.PodSecurityAdmission>();
+        services.AddSingleton<IAdmissionPlugin, NodeRestriction>();
         services.AddSingleton<Admission.Webhooks.ServiceEndpointResolver>();
         services.AddSingleton<Admission.Webhooks.WebhookClient>();
         services.AddSingleton<Admission.Webhooks.WebhookSource>();

@@ -14,11 +14,34 @@ internal sealed partial class Bootstrapper
         {
             await EnsureAsync(role, (current, wanted) =>
             {
-                // Kubernetes adds missing permissions to a default role the operator left on autoupdate; it never removes any.
+                // Kubernetes adds missing labels and permissions to a default role the operator left on autoupdate; it
+                // never removes any. An aggregated role's rules belong to the aggregation controller: only its rule is kept.
+                var changed = false;
+                foreach (var (key, value) in wanted.Metadata.Labels ?? new Dictionary<string, string>())
+                {
+                    current.Metadata.Labels ??= new Dictionary<string, string>();
+                    if (!current.Metadata.Labels.ContainsKey(key))
+                    {
+                        current.Metadata.Labels[key] = value;
+                        changed = true;
+                    }
+                }
+
+                if (wanted.AggregationRule is not null)
+                {
+                    if (current.AggregationRule is null)
+                    {
+                        current.AggregationRule = wanted.AggregationRule;
+                        changed = true;
+                    }
+
+                    return changed ? current : null;
+                }
+
                 var missing = (wanted.Rules ?? []).Where(w => !(current.Rules ?? []).Any(c => SameRule(c, w))).ToList();
                 if (missing.Count == 0)
                 {
-                    return null;
+                    return changed ? current : null;
                 }
 
                 current.Rules = [.. current.Rules ?? [], .. missing];

@@ -21,6 +21,9 @@ internal sealed class AuthorizerChain(IEnumerable<IAuthorizer> authorizers)
             return AuthorizationDecision.Allow;
         }
 
+        // As kube-apiserver's union authorizer, the reasons of the authorizers without an opinion are kept, so a 403
+        // says why (e.g. the Node authorizer's "no relationship found").
+        List<string>? reasons = null;
         foreach (var authorizer in _authorizers)
         {
             var decision = authorizer.Authorize(a, out reason);
@@ -28,9 +31,14 @@ internal sealed class AuthorizerChain(IEnumerable<IAuthorizer> authorizers)
             {
                 return decision;
             }
+
+            if (reason.Length > 0)
+            {
+                (reasons ??= []).Add(reason);
+            }
         }
 
-        reason = "";
+        reason = reasons is null ? "" : string.Join(", ", reasons);
         return AuthorizationDecision.NoOpinion;
     }
 

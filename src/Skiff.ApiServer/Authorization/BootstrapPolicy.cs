@@ -91,9 +91,12 @@ internal static class BootstrapPolicy
                 Rule(["create"], ["authorization.k8s.io"], "selfsubjectaccessreviews", "selfsubjectrulesreviews"),
                 Rule(["create"], ["authentication.k8s.io"], "selfsubjectreviews"),
             ]),
+            // As in Kubernetes, view is aggregated into edit and edit into admin, so a ClusterRole labelled
+            // aggregate-to-view extends all three. The rules given here are what the aggregation controller computes
+            // from the defaults, so the roles work before it first runs (or without a controller manager).
             Aggregated("admin", "rbac.authorization.k8s.io/aggregate-to-admin", [.. viewRules, .. editRules, .. adminRules, .. metricsRules]),
-            Aggregated("edit", "rbac.authorization.k8s.io/aggregate-to-edit", [.. viewRules, .. editRules, .. metricsRules]),
-            Aggregated("view", "rbac.authorization.k8s.io/aggregate-to-view", [.. viewRules, .. metricsRules]),
+            Labeled(Aggregated("edit", "rbac.authorization.k8s.io/aggregate-to-edit", [.. viewRules, .. editRules, .. metricsRules]), "rbac.authorization.k8s.io/aggregate-to-admin"),
+            Labeled(Aggregated("view", "rbac.authorization.k8s.io/aggregate-to-view", [.. viewRules, .. metricsRules]), "rbac.authorization.k8s.io/aggregate-to-edit"),
             Labeled(Labeled(Labeled(Role("system:aggregated-metrics-reader", metricsRules), "rbac.authorization.k8s.io/aggregate-to-view"),
                 "rbac.authorization.k8s.io/aggregate-to-edit"), "rbac.authorization.k8s.io/aggregate-to-admin"),
             Labeled(Role("system:aggregate-to-admin", adminRules), "rbac.authorization.k8s.io/aggregate-to-admin"),

@@ -12,7 +12,7 @@ using Skiff.Controllers.TtlAfterFinished;
 
 namespace Skiff.Controllers.Manager;
 
-/// <summary>The controllers beyond the core set (endpoints, pod GC, ServiceLB, TTL-after-finished, bootstrap tokens, certificates).</summary>
+/// <summary>The controllers beyond the core set (endpoints, pod GC, ServiceLB, TTL-after-finished, root CA publisher, ClusterRole aggregation, bootstrap tokens, certificates).</summary>
 public sealed partial class ControllerManager
 {
     private partial IEnumerable<(IController Controller, int Workers)> AdditionalControllers(InformerFactory factory, Func<string, EventRecorder> recorder, Func<string, ILogger> logger)
@@ -45,6 +45,8 @@ public sealed partial class ControllerManager
             yield return (new Certificates.CsrSigningController(factory.For<V1CertificateSigningRequest>(csrs), connection.For<V1CertificateSigningRequest>(csrs), signing, timeProvider, logger("CsrSigning")), 1);
         }
 
+        yield return (new ClusterRoleAggregation.ClusterRoleAggregationController(factory.For<V1ClusterRole>(ClusterRoleAggregation.ClusterRoleAggregationController.ClusterRoles),
+            connection.For<V1ClusterRole>(ClusterRoleAggregation.ClusterRoleAggregationController.ClusterRoles), timeProvider, logger("ClusterRoleAggregation")), 1);
         foreach (var volumeController in VolumeControllers(factory, recorder, logger)) yield return volumeController;
     }
 }
