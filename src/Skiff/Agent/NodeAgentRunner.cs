@@ -15,7 +15,7 @@ namespace Skiff.Agent;
 internal sealed class NodeAgentRunner(ILoggerFactory _loggerFactory, TimeProvider _timeProvider)
 {
     /// <summary>The agent's options from the flags: node name, address, and a cgroup root unique to the data directory.</summary>
-    internal static NodeAgentOptions AgentOptions(string dataDir, string? nodeName, string? nodeIp, int kubeletPort)
+    internal static NodeAgentOptions AgentOptions(string dataDir, string? nodeName, string? nodeIp, int kubeletPort, string? podManifestPath = null)
     {
         var name = string.IsNullOrWhiteSpace(nodeName) ? System.Net.Dns.GetHostName().ToLowerInvariant() : nodeName;
         var address = nodeIp is { Length: > 0 } ip ? IPAddress.Parse(ip) : MachineInfo.DefaultNodeAddress();
@@ -27,6 +27,7 @@ internal sealed class NodeAgentRunner(ILoggerFactory _loggerFactory, TimeProvide
             NodeAddress = address,
             KubeletPort = kubeletPort,
             CgroupRoot = dataDir == DataDirectory.SystemDefault ? "/skiff" : "/skiff-" + hash,
+            StaticPodPath = Path.GetFullPath(podManifestPath is { Length: > 0 } manifests ? manifests : new AgentPaths(dataDir).StaticPodManifests),
         };
     }
 
