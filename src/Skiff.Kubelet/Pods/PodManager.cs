@@ -31,11 +31,14 @@ internal sealed partial class PodManager
     private readonly MirrorPods? _mirrors;
     private readonly SemaphoreSlim _mirrorKick = new(0, 1);
     private IReadOnlyDictionary<string, V1Pod> _staticPods = new Dictionary<string, V1Pod>();
+    private readonly SharedPodFeed? _feed;
 
-    public PodManager(PodWorkerContext context, ApiConnection connection)
+    /// <param name="feed">A pod informer shared by the node agents of this process (<c>skiff sim</c>); null watches this node's pods alone.</param>
+    public PodManager(PodWorkerContext context, ApiConnection connection, SharedPodFeed? feed = null)
     {
         _ctx = context;
         _connection = connection;
+        _feed = feed;
         _logger = context.Logger;
         if (context.Options.StaticPodPath is { Length: > 0 } path)
         {
@@ -47,7 +50,7 @@ internal sealed partial class PodManager
     /// <summary>The pods this node knows, by namespace/name (for the log server); a mirror pod's name gives its static pod.</summary>
     public V1Pod? Get(string ns, string name)
     {
-        var pod = _informer?.Indexer.Get(ns, name);
+        var pod = _feed is null ? _informer?.Indexer.Get(ns, name) : _feed.Informer.Indexer.Get(ns, name) is { } shared && shared.Spec?.NodeName == _ctx.Options.NodeName ? shared : null;
         if (pod is null || StaticPodManifests.IsMirror(pod))
         {
             return _staticPods.Values.FirstOrDefault(p => p.Metadata.NamespaceProperty == ns && p.Metadata.Name == name) ?? pod;
@@ -68,6 +71,26 @@ internal sealed partial class PodManager
 
         // Static pods start at once, before (and without) the API server.
         var statics = _static is null ? Task.CompletedTask : Task.Run(() => _static.RunAsync(OnStaticPods, cancellationToken), CancellationToken.None);
+        if (_feed is not null)
+        {
+            try
+            {
+                _feed.Subscribe(_ctx.Options.NodeName, this);
+                await _feed.Informer.WaitForSyncAsync(cancellationToken).ConfigureAwait(false);
+                await RelistLoopAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+            }
+            finally
+            {
+                _feed.Unsubscribe(_ctx.Options.NodeName);
+            }
+
+            await statics.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            return;
+        }
+
         _informer = new SharedInformer<V1Pod>(
             new ListWatch<V1Pod>(_connection.For<V1Pod>(ApiResource.Pods), null, null, "spec.nodeName=" + _ctx.Options.NodeName),
             new InformerOptions(),
@@ -92,6 +115,12 @@ internal sealed partial class PodManager
 
         await Task.WhenAll(informer, statics, mirrors).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
+
+    /// <summary>A pod of this node was added or changed in the API (from the informer or a <see cref="SharedPodFeed"/>).</summary>
+    internal void OnPodChanged(V1Pod pod) => Dispatch(pod);
+
+    /// <summary>A pod of this node was deleted from the API.</summary>
+    internal void OnPodDeleted(V1Pod pod) => OnDeleted(pod);
 
     private void OnDeleted(V1Pod pod)
     {
@@ -261,9 +290,11 @@ internal sealed partial class PodManager
 
         _fingerprints = fingerprints;
 
-        if (findOrphans && _informer is { HasSynced: true } informer)
+        var synced = _feed?.Informer.HasSynced ?? _informer?.HasSynced ?? false;
+        if (findOrphans && synced)
         {
-            var known = informer.Indexer.List().Select(p => p.Metadata.Uid).Concat(_staticPods.Keys).ToHashSet(StringComparer.Ordinal);
+            var apiPods = _feed is not null ? _feed.PodsOf(_ctx.Options.NodeName) : _informer!.Indexer.List();
+            var known = apiPods.Select(p => p.Metadata.Uid).Concat(_staticPods.Keys).ToHashSet(StringComparer.Ordinal);
             var sandboxes = await _ctx.Runtime.ListPodSandboxesAsync(null, cancellationToken).ConfigureAwait(false);
             foreach (var uid in sandboxes.Select(s => s.Labels.GetValueOrDefault(KubeletLabels.PodUid)).Concat(fingerprints.Keys).Distinct())
             {

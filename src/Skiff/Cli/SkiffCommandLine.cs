@@ -42,6 +42,7 @@ internal static class SkiffCommandLine
             kubeconfig.Command,
             images.Command,
             new AgentCommandLine().Command,
+            new SimCommandLine().Command,
             datastore.Command,
         };
     }
