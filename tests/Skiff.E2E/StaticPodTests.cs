@@ -101,7 +101,7 @@ public sealed class StaticPodTests(NodeServerFixture fixture) : IClassFixture<No
         Directory.CreateDirectory(ManifestDir);
         await File.WriteAllTextAsync(Path.Combine(ManifestDir, "broken.yaml"), "apiVersion: v1\nkind: Pod\nmetadata: {}\nspec:\n  containers: [{name: c, image: x}]\n");
         await File.WriteAllTextAsync(Path.Combine(ManifestDir, "ok.json"),
-            $$"""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"static-ok","namespace":"kube-system"},"spec":{"terminationGracePeriodSeconds":1,"containers":[{"name":"c","image":"{{NodeServer.TestImage}}","imagePullPolicy":"IfNotPresent","command":["sleep","3600"]}]}}""");
+            $$$"""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"static-ok","namespace":"kube-system"},"spec":{"terminationGracePeriodSeconds":1,"containers":[{"name":"c","image":"{{{NodeServer.TestImage}}}","imagePullPolicy":"IfNotPresent","command":["sleep","3600"]}]}}""");
         var name = "static-ok-" + NodeServer.NodeName;
         try
         {
