@@ -96,18 +96,15 @@ try
     }, timeout, $"{total} pods ready");
     var allReady = started.Elapsed;
 
-    // Confirm with the pods themselves, page by page.
+    // Confirm with the pods themselves, one Deployment's pods at a time.
     var running = 0;
     var onSim = 0;
-    string? next = null;
-    do
+    for (var i = 0; i < deployments; i++)
     {
-        var page = await client.CoreV1.ListNamespacedPodAsync("bench", limit: 1000, continueParameter: next);
-        running += page.Items.Count(p => p.Status?.Phase == "Running");
-        onSim += page.Items.Count(p => p.Spec.NodeName?.StartsWith("sim-", StringComparison.Ordinal) == true);
-        next = page.Metadata.ContinueProperty;
+        var pods = await client.CoreV1.ListNamespacedPodAsync("bench", labelSelector: $"app=d{i}");
+        running += pods.Items.Count(p => p.Status?.Phase == "Running");
+        onSim += pods.Items.Count(p => p.Spec.NodeName?.StartsWith("sim-", StringComparison.Ordinal) == true);
     }
-    while (!string.IsNullOrEmpty(next));
 
     Console.WriteLine($"{total} pods on {nodes} nodes: all Running and Ready {allReady.TotalSeconds:F1} s after the first create ({total / allReady.TotalSeconds:F0} pods/s); listed: {running} Running, {onSim} on sim nodes");
     Console.WriteLine($"RSS at the end: server {ProcessStats.RssMiB(server.Pid):F0} MiB (peak sampled {peakServer:F0}, VmHWM {ProcessStats.PeakRssMiB(server.Pid):F0}), sim {ProcessStats.RssMiB(sim.Id):F0} MiB (peak sampled {peakSim:F0}, VmHWM {ProcessStats.PeakRssMiB(sim.Id):F0}; {ProcessStats.RssMiB(sim.Id) * 1024 / nodes:F0} KiB per node)");
