@@ -159,7 +159,7 @@ int Arg(string name, int fallback) =>
 static async Task WaitAsync(Func<Task<bool>> done, TimeSpan timeout, string what)
 {
     var deadline = Stopwatch.StartNew();
-    while (!await done())
+    while (!await Try(done))
     {
         if (deadline.Elapsed > timeout)
         {
@@ -167,5 +167,18 @@ static async Task WaitAsync(Func<Task<bool>> done, TimeSpan timeout, string what
         }
 
         await Task.Delay(TimeSpan.FromSeconds(2));
+    }
+}
+
+// An overloaded server answers 504 (watch cache behind the store), 429 or 503 with a retry hint: poll again.
+static async Task<bool> Try(Func<Task<bool>> done)
+{
+    try
+    {
+        return await done();
+    }
+    catch (k8s.Autorest.HttpOperationException ex) when ((int)ex.Response.StatusCode is 429 or 503 or 504)
+    {
+        return false;
     }
 }
