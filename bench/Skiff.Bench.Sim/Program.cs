@@ -31,6 +31,7 @@ var simReady = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuat
 var registering = Stopwatch.StartNew();
 using var sim = Process.Start(psi)!;
 var simLog = new List<string>();
+var simLogFile = new StreamWriter(Path.Combine(Path.GetDirectoryName(server.DataDirectory)!, "sim.log")) { AutoFlush = true };
 sim.OutputDataReceived += (_, e) => OnSimLine(e.Data);
 sim.ErrorDataReceived += (_, e) => OnSimLine(e.Data);
 sim.BeginOutputReadLine();
@@ -82,6 +83,11 @@ try
     var lastPrint = TimeSpan.Zero;
     await WaitAsync(async () =>
     {
+        if (sim.HasExited)
+        {
+            throw new InvalidOperationException($"skiff sim exited with code {sim.ExitCode}");
+        }
+
         peakServer = Math.Max(peakServer, ProcessStats.RssMiB(server.Pid) ?? 0);
         peakSim = Math.Max(peakSim, ProcessStats.RssMiB(sim.Id) ?? 0);
         var list = await client.AppsV1.ListNamespacedDeploymentAsync("bench");
@@ -145,6 +151,7 @@ void OnSimLine(string? line)
     lock (simLog)
     {
         simLog.Add(line);
+        simLogFile.WriteLine(line);
     }
 
     if (line.Contains("Skiff sim is ready", StringComparison.Ordinal))
