@@ -212,12 +212,14 @@ internal sealed partial class RegistryStore<T> : IRegistryStore
         var result = new List<CachedObject>();
         var cursor = after;
         var more = false;
+        var storeHasMore = false;
         string? lastKey = null;
         try
         {
             while (result.Count < limit)
             {
                 var page = await _store.RangeAsync(prefix, revision, cursor, Math.Min(limit - result.Count + 1, 1000), ct).ConfigureAwait(false);
+                storeHasMore = page.More;
                 foreach (var kv in page.Items)
                 {
                     cursor = kv.Key;
@@ -254,6 +256,9 @@ internal sealed partial class RegistryStore<T> : IRegistryStore
             throw ApiException.Timeout($"Too large resource version: {revision}, current: {_dispatcher.Progress}");
         }
 
+        // A page of the store can end exactly at the limit (pages hold at most 1000 keys): keys left in the store mean
+        // the list goes on, as kube-apiserver answers a continue token whenever etcd has more keys.
+        more |= result.Count == limit && storeHasMore;
         var cont = more && lastKey is not null ? ContinueToken.Encode(revision, lastKey[Info.KeyPrefix.Length..]) : null;
         return new ListResult(result, revision, cont, null);
     }

@@ -47,6 +47,15 @@ internal sealed class NodeAgentOptions
     /// <summary>The status is written at least this often even when nothing changed (nodeStatusReportFrequency).</summary>
     public TimeSpan StatusReportInterval { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// The static pod manifest directory (kubelet's staticPodPath, <c>--pod-manifest-path</c>); null runs no static pods.
+    /// <c>skiff server</c> and <c>skiff agent</c> default it to <c>DATA/agent/pod-manifests</c>.
+    /// </summary>
+    public string? StaticPodPath { get; init; }
+
+    /// <summary>How often the manifest directory is read even without a change notice (kubelet's fileCheckFrequency is 20 s).</summary>
+    public TimeSpan StaticPodCheckInterval { get; init; } = TimeSpan.FromSeconds(20);
+
     /// <summary>How often the runtime's containers are relisted to notice exits (kubelet's PLEG relist period).</summary>
     public TimeSpan RelistInterval { get; init; } = TimeSpan.FromSeconds(1);
 

@@ -6,6 +6,7 @@ using Skiff.Client.Api;
 using Skiff.Client.Cache;
 using Skiff.Kubelet.Cri.V1;
 using Skiff.Kubelet.Runtime;
+using Skiff.Kubelet.StaticPods;
 
 namespace Skiff.Kubelet.Pods;
 
@@ -14,6 +15,8 @@ namespace Skiff.Kubelet.Pods;
 /// UID. A relister (kubelet's PLEG) lists the runtime's containers every relist period and wakes the workers whose
 /// containers changed state; it also finds sandboxes of pods the API no longer has (deleted while the agent was
 /// down) and gives them a worker that stops and removes them. Running containers of known pods are adopted as is.
+/// Static pods come from the manifest directory (<see cref="StaticPodSource"/>) and run even while the API server is
+/// unreachable; their mirror pods in the API are kept by <see cref="MirrorPods"/> and never get a worker of their own.
 /// </summary>
 internal sealed partial class PodManager
 {
@@ -24,16 +27,37 @@ internal sealed partial class PodManager
     private SharedInformer<V1Pod>? _informer;
     private CancellationToken _stopping;
     private Dictionary<string, string> _fingerprints = new(StringComparer.Ordinal);
+    private readonly StaticPodSource? _static;
+    private readonly MirrorPods? _mirrors;
+    private readonly SemaphoreSlim _mirrorKick = new(0, 1);
+    private IReadOnlyDictionary<string, V1Pod> _staticPods = new Dictionary<string, V1Pod>();
+    private readonly SharedPodFeed? _feed;
 
-    public PodManager(PodWorkerContext context, ApiConnection connection)
+    /// <param name="feed">A pod informer shared by the node agents of this process (<c>skiff sim</c>); null watches this node's pods alone.</param>
+    public PodManager(PodWorkerContext context, ApiConnection connection, SharedPodFeed? feed = null)
     {
         _ctx = context;
         _connection = connection;
+        _feed = feed;
         _logger = context.Logger;
+        if (context.Options.StaticPodPath is { Length: > 0 } path)
+        {
+            _static = new StaticPodSource(path, context.Options.NodeName, context.Options.StaticPodCheckInterval, context.Time, context.Logger);
+            _mirrors = new MirrorPods(context.Pods, connection.For<V1Node>(ApiResource.Nodes), context.Options.NodeName, context.Logger);
+        }
     }
 
-    /// <summary>The pods this node knows, by namespace/name (for the log server).</summary>
-    public V1Pod? Get(string ns, string name) => _informer?.Indexer.Get(ns, name);
+    /// <summary>The pods this node knows, by namespace/name (for the log server); a mirror pod's name gives its static pod.</summary>
+    public V1Pod? Get(string ns, string name)
+    {
+        var pod = _feed is null ? _informer?.Indexer.Get(ns, name) : _feed.Informer.Indexer.Get(ns, name) is { } shared && shared.Spec?.NodeName == _ctx.Options.NodeName ? shared : null;
+        if (pod is null || StaticPodManifests.IsMirror(pod))
+        {
+            return _staticPods.Values.FirstOrDefault(p => p.Metadata.NamespaceProperty == ns && p.Metadata.Name == name) ?? pod;
+        }
+
+        return pod;
+    }
 
     /// <summary>Wakes the worker of the pod <paramref name="uid"/> (a probe result changed).</summary>
     public void Wake(string uid) => Worker(uid, null, create: false)?.Signal();
@@ -44,6 +68,29 @@ internal sealed partial class PodManager
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         _stopping = cancellationToken;
+
+        // Static pods start at once, before (and without) the API server.
+        var statics = _static is null ? Task.CompletedTask : Task.Run(() => _static.RunAsync(OnStaticPods, cancellationToken), CancellationToken.None);
+        if (_feed is not null)
+        {
+            try
+            {
+                _feed.Subscribe(_ctx.Options.NodeName, this);
+                await _feed.Informer.WaitForSyncAsync(cancellationToken).ConfigureAwait(false);
+                await RelistLoopAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+            }
+            finally
+            {
+                _feed.Unsubscribe(_ctx.Options.NodeName);
+            }
+
+            await statics.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            return;
+        }
+
         _informer = new SharedInformer<V1Pod>(
             new ListWatch<V1Pod>(_connection.For<V1Pod>(ApiResource.Pods), null, null, "spec.nodeName=" + _ctx.Options.NodeName),
             new InformerOptions(),
@@ -53,24 +100,102 @@ internal sealed partial class PodManager
         _informer.AddEventHandler(new ResourceEventHandler<V1Pod>(
             onAdd: Dispatch,
             onUpdate: (_, pod) => Dispatch(pod),
-            onDelete: pod => Worker(pod.Metadata.Uid, null, create: false)?.Update(null)));
+            onDelete: OnDeleted));
         var informer = Task.Run(() => _informer.RunAsync(cancellationToken), CancellationToken.None);
+        var mirrors = Task.CompletedTask;
         try
         {
             await _informer.WaitForSyncAsync(cancellationToken).ConfigureAwait(false);
+            mirrors = Task.Run(() => MirrorLoopAsync(cancellationToken), CancellationToken.None);
             await RelistLoopAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
 
-        await informer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await Task.WhenAll(informer, statics, mirrors).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    /// <summary>A pod of this node was added or changed in the API (from the informer or a <see cref="SharedPodFeed"/>).</summary>
+    internal void OnPodChanged(V1Pod pod) => Dispatch(pod);
+
+    /// <summary>A pod of this node was deleted from the API.</summary>
+    internal void OnPodDeleted(V1Pod pod) => OnDeleted(pod);
+
+    private void OnDeleted(V1Pod pod)
+    {
+        if (StaticPodManifests.IsMirror(pod))
+        {
+            KickMirrors();
+            return;
+        }
+
+        Worker(pod.Metadata.Uid, null, create: false)?.Update(null);
+    }
+
+    /// <summary>The manifest directory changed: start workers of new static pods, stop those of removed (or edited) ones.</summary>
+    private void OnStaticPods(IReadOnlyDictionary<string, V1Pod> pods)
+    {
+        var old = _staticPods;
+        _staticPods = pods;
+        foreach (var (uid, pod) in pods)
+        {
+            if (!old.ContainsKey(uid))
+            {
+                Worker(uid, pod, create: true)?.Update(pod);
+            }
+        }
+
+        foreach (var uid in old.Keys.Where(u => !pods.ContainsKey(u)))
+        {
+            Worker(uid, null, create: false)?.Update(null);
+        }
+
+        KickMirrors();
+    }
+
+    private void KickMirrors()
+    {
+        try
+        {
+            _mirrorKick.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+        }
+    }
+
+    /// <summary>Keeps the mirror pods in step with the static pods: on every change of either, and every 10 s.</summary>
+    private async Task MirrorLoopAsync(CancellationToken cancellationToken)
+    {
+        if (_mirrors is null || _informer is null)
+        {
+            return;
+        }
+
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var mirrors = _informer.Indexer.List().Where(StaticPodManifests.IsMirror).ToList();
+            foreach (var uid in await _mirrors.SyncAsync(_staticPods, mirrors, cancellationToken).ConfigureAwait(false))
+            {
+                Worker(uid, null, create: false)?.ResetStatus();
+            }
+
+            await _mirrorKick.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private void Dispatch(V1Pod pod)
     {
         if (pod.Metadata?.Uid is not { } uid)
         {
+            return;
+        }
+
+        if (StaticPodManifests.IsMirror(pod))
+        {
+            // A mirror pod only reflects its static pod; a change of it (a deletion, an edit) is the mirror loop's business.
+            KickMirrors();
             return;
         }
 
@@ -165,9 +290,11 @@ internal sealed partial class PodManager
 
         _fingerprints = fingerprints;
 
-        if (findOrphans && _informer is { HasSynced: true } informer)
+        var synced = _feed?.Informer.HasSynced ?? _informer?.HasSynced ?? false;
+        if (findOrphans && synced)
         {
-            var known = informer.Indexer.List().Select(p => p.Metadata.Uid).ToHashSet(StringComparer.Ordinal);
+            var apiPods = _feed is not null ? _feed.PodsOf(_ctx.Options.NodeName) : _informer!.Indexer.List();
+            var known = apiPods.Select(p => p.Metadata.Uid).Concat(_staticPods.Keys).ToHashSet(StringComparer.Ordinal);
             var sandboxes = await _ctx.Runtime.ListPodSandboxesAsync(null, cancellationToken).ConfigureAwait(false);
             foreach (var uid in sandboxes.Select(s => s.Labels.GetValueOrDefault(KubeletLabels.PodUid)).Concat(fingerprints.Keys).Distinct())
             {

@@ -33,6 +33,7 @@ internal sealed partial class PodWorker
     private V1PodStatus? _lastStatus;
     private DateTimeOffset? _wakeAt;
     private DateTimeOffset _sandboxRetryAt;
+    private bool _statusReset;
 
     public PodWorker(PodWorkerContext context, string uid, V1Pod? pod)
     {
@@ -58,6 +59,17 @@ internal sealed partial class PodWorker
             {
                 _pod = pod;
             }
+        }
+
+        Signal();
+    }
+
+    /// <summary>Writes the status again on the next sync even if unchanged (a static pod's mirror pod was recreated).</summary>
+    public void ResetStatus()
+    {
+        lock (_lock)
+        {
+            _statusReset = true;
         }
 
         Signal();
@@ -577,13 +589,39 @@ internal sealed partial class PodWorker
             Terminating = terminating,
         });
         var json = KubernetesJson.Serialize(status);
+        lock (_lock)
+        {
+            if (_statusReset)
+            {
+                _statusReset = false;
+                _lastStatusJson = null;
+            }
+        }
+
         if (json == _lastStatusJson)
         {
             return status;
         }
 
         var patch = new JsonObject { ["status"] = JsonNode.Parse(json) };
-        await _ctx.Pods.PatchAsync(pod.Metadata.NamespaceProperty, pod.Metadata.Name, patch.ToJsonString(), cancellationToken, "status").ConfigureAwait(false);
+        try
+        {
+            await _ctx.Pods.PatchAsync(pod.Metadata.NamespaceProperty, pod.Metadata.Name, patch.ToJsonString(), cancellationToken, "status").ConfigureAwait(false);
+        }
+        catch (ApiException ex) when (ex.IsNotFound && StaticPods.StaticPodManifests.IsStatic(pod))
+        {
+            // A static pod's status goes to its mirror pod, which is not there (yet): it is written once the mirror exists.
+            _lastStatus = status;
+            return status;
+        }
+        catch (HttpRequestException) when (StaticPods.StaticPodManifests.IsStatic(pod))
+        {
+            // A static pod runs without the API server; its status is written when the server answers again.
+            _lastStatus = status;
+            WakeAt(_ctx.Time.GetUtcNow() + TimeSpan.FromSeconds(5));
+            return status;
+        }
+
         if (_lastStatus?.Phase != status.Phase)
         {
             Log.Phase(_ctx.Logger, PodName(), status.Phase);

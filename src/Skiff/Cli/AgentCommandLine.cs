@@ -66,6 +66,7 @@ internal sealed class AgentCommandLine
                 _agent.NodeIp(parseResult),
                 _agent.KubeletPort(parseResult),
                 _agent.ContainerRuntimeEndpoint(parseResult),
+                _agent.PodManifestPath(parseResult),
                 loggerFactory,
                 cancellationToken).ConfigureAwait(false);
         });

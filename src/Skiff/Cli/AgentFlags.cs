@@ -10,6 +10,7 @@ internal sealed class AgentFlags
     private readonly Option<string?> _nodeIp = new("--node-ip") { Description = "The node's InternalIP (default: the first non-loopback IPv4 address, else 127.0.0.1)" };
     private readonly Option<int> _kubeletPort = new("--kubelet-port") { Description = "HTTPS port of the node agent's server (logs); 0 picks a free one", DefaultValueFactory = _ => 10250 };
     private readonly Option<string?> _runtimeEndpoint = new("--container-runtime-endpoint") { Description = "An existing CRI socket (unix path) to use instead of starting containerd" };
+    private readonly Option<string?> _podManifestPath = new("--pod-manifest-path") { Description = "Directory of static pod manifests (default: DATA/agent/pod-manifests)" };
 
     public AgentFlags()
     {
@@ -35,6 +36,7 @@ internal sealed class AgentFlags
         command.Options.Add(_nodeIp);
         command.Options.Add(_kubeletPort);
         command.Options.Add(_runtimeEndpoint);
+        command.Options.Add(_podManifestPath);
     }
 
     public string? NodeName(ParseResult parseResult) => parseResult.GetValue(_nodeName);
@@ -44,4 +46,6 @@ internal sealed class AgentFlags
     public int KubeletPort(ParseResult parseResult) => parseResult.GetValue(_kubeletPort);
 
     public string? ContainerRuntimeEndpoint(ParseResult parseResult) => parseResult.GetValue(_runtimeEndpoint);
+
+    public string? PodManifestPath(ParseResult parseResult) => parseResult.GetValue(_podManifestPath);
 }

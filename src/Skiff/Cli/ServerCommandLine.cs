@@ -205,6 +205,7 @@ internal sealed class ServerCommandLine
         NodeIp = _agent.NodeIp(parseResult),
         KubeletPort = _agent.KubeletPort(parseResult),
         ContainerRuntimeEndpoint = _agent.ContainerRuntimeEndpoint(parseResult),
+        PodManifestPath = _agent.PodManifestPath(parseResult),
         Networking = _networking.Bind(parseResult),
     };
 

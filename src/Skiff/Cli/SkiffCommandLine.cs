@@ -43,6 +43,7 @@ internal static class SkiffCommandLine
             images.Command,
             new AgentCommandLine().Command,
             new TokenCommandLine(DataDirectory.DefaultPathForCurrentUser).Command,
+            new SimCommandLine().Command,
             datastore.Command,
         };
     }

@@ -7,8 +7,9 @@ namespace Skiff.Logging;
 internal static class ConsoleLogging
 {
     /// <summary>Creates the logger factory; dispose it before exit so queued lines are flushed.</summary>
-    public static ILoggerFactory Create(LogLevel minimumLevel = LogLevel.Information) =>
-        LoggerFactory.Create(builder => builder
+    /// <param name="configure">More filters (e.g. a quieter category).</param>
+    public static ILoggerFactory Create(LogLevel minimumLevel = LogLevel.Information, Action<ILoggingBuilder>? configure = null) =>
+        LoggerFactory.Create(builder => Configure(builder
             .SetMinimumLevel(minimumLevel)
             // ASP.NET Core logs every request and connection at Information; only its problems matter here.
             .AddFilter("Microsoft", LogLevel.Warning)
@@ -24,5 +25,11 @@ internal static class ConsoleLogging
                 options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
                 options.IncludeScopes = false;
                 options.ColorBehavior = LoggerColorBehavior.Disabled;
-            }));
+            }), configure));
+
+    private static ILoggingBuilder Configure(ILoggingBuilder builder, Action<ILoggingBuilder>? configure)
+    {
+        configure?.Invoke(builder);
+        return builder;
+    }
 }

@@ -91,6 +91,9 @@ internal sealed class ServerOptions
     /// <summary>An existing CRI socket to use instead of starting containerd (<c>--container-runtime-endpoint</c>).</summary>
     public string? ContainerRuntimeEndpoint { get; init; }
 
+    /// <summary>The static pod manifest directory (<c>--pod-manifest-path</c>); null means DATA/agent/pod-manifests.</summary>
+    public string? PodManifestPath { get; init; }
+
     /// <summary>The Service proxy and cluster DNS flags (issue 9).</summary>
     public ServiceNetworkingOptions Networking { get; init; } = new();
 }

@@ -275,6 +275,34 @@ public sealed class ApiSemanticsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task List_PagesOf1000_ContinueUntilTheLastItem()
+    {
+        // Pages after the first are read from the store 1000 keys at a time: a page that ends exactly at the limit
+        // must still carry a continue token (kubectl --chunk-size=1000 saw only the first 2000 items).
+        await Task.WhenAll(Enumerable.Range(0, 2100).Chunk(100).Select(async chunk =>
+        {
+            foreach (var i in chunk)
+            {
+                await PostAsync(Cms, $$$"""{"metadata":{"name":"q{{{i:D4}}}"}}""");
+            }
+        }));
+
+        var count = 0;
+        var pages = 0;
+        string? cont = null;
+        do
+        {
+            var (_, list) = await SendAsync(HttpMethod.Get, Cms + "?limit=1000" + (cont is null ? "" : "&continue=" + Uri.EscapeDataString(cont)));
+            count += list!["items"]!.AsArray().Count(i => ((string)i!["metadata"]!["name"]!).StartsWith('q'));
+            cont = (string?)list["metadata"]!["continue"];
+            pages++;
+        }
+        while (cont is not null && pages < 10);
+
+        Assert.Equal((2100, 3), (count, pages));
+    }
+
+    [Fact]
     public async Task List_BadContinue_Answers400()
     {
         var (code, _) = await SendAsync(HttpMethod.Get, Cms + "?limit=1&continue=garbage");
