@@ -12,6 +12,7 @@ PACKAGES=(
   nftables                    # Service proxy (nft -f)
   conntrack                   # Service proxy: flushes UDP flows of removed endpoints
   python3-minimal             # connects through the proxy rules inside test network namespaces
+  libpython3-stdlib           # python3 crypt: the bcrypt htpasswd of the image-pull tests' registry
   containerd                  # CRI runtime the node agent drives
   runc                        # OCI runtime under containerd
   containernetworking-plugins # CNI bridge, host-local, portmap in /usr/lib/cni
