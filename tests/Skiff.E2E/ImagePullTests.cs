@@ -6,8 +6,9 @@ namespace Skiff.E2E;
 /// <summary>
 /// Pulling from a private registry: Debian's docker-registry with htpasswd authentication runs on 127.0.0.1:5000
 /// inside the node's own network namespace (nothing is reachable from outside it), holding the test image pushed
-/// with skopeo. A pod without credentials gets ErrImagePull/ImagePullBackOff with the registry's reason. (Pulling it
-/// with an imagePullSecret did not reach Running in the first try of this test; that case is left out until fixed.)
+/// with skopeo. A pod without credentials gets ErrImagePull/ImagePullBackOff with the registry's reason; with an
+/// imagePullSecret made by `kubectl create secret docker-registry` it runs (even while the other pod of the same image
+/// is in back-off: the back-off is per pod and image, as kubelet's).
 /// </summary>
 public sealed class ImagePullTests(ImagePullTests.RegistryFixture fixture) : IClassFixture<ImagePullTests.RegistryFixture>
 {
@@ -29,6 +30,38 @@ public sealed class ImagePullTests(ImagePullTests.RegistryFixture fixture) : ICl
         Assert.Contains(Image, message, StringComparison.Ordinal);
         Assert.Contains("401 Unauthorized", message, StringComparison.Ordinal);
         Assert.Equal("Pending", await Node.PodFieldAsync("nocreds", "{.status.phase}"));
+    }
+
+    [Fact]
+    public async Task Private_image_with_an_imagePullSecret_is_pulled_and_runs()
+    {
+        await K.OkAsync("create", "secret", "docker-registry", "regcred", "--docker-server=localhost:5000", "--docker-username=" + User, "--docker-password=" + Password);
+        await K.OkWithInputAsync($$"""
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: withcreds
+            spec:
+              imagePullSecrets:
+              - name: regcred
+              containers:
+              - name: c
+                image: {{Image}}
+                imagePullPolicy: Always
+                command: ["sh", "-c", "echo pulled-and-running; sleep 3600"]
+            """, "apply", "-f", "-");
+
+        try
+        {
+            await Node.EventuallyAsync(async () => await Node.PodFieldAsync("withcreds", "{.status.phase}") == "Running", "withcreds Running", 120);
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail("withcreds did not run: " + await Node.PodFieldAsync("withcreds", "{.status.containerStatuses[0].state}"));
+        }
+
+        await Node.EventuallyAsync(async () => (await K.RunAsync("logs", "withcreds")).Stdout.Contains("pulled-and-running", StringComparison.Ordinal), "the pod's output");
+        Assert.StartsWith("localhost:5000/private/busybox@sha256:", await Node.PodFieldAsync("withcreds", "{.status.containerStatuses[0].imageID}"), StringComparison.Ordinal);
     }
 
     /// <summary>A node server plus an authenticating registry in its network namespace, holding the test image.</summary>

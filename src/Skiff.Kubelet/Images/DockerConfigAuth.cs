@@ -60,7 +60,10 @@ internal static class DockerConfigAuth
                 continue;
             }
 
-            var auth = new AuthConfig { ServerAddress = entry.Name };
+            // No ServerAddress: containerd's CRI parses it as a URL and drops the credentials unless its host equals
+            // the host it contacts, so a plain "localhost:5000" key (what `kubectl create secret docker-registry`
+            // writes) would pull anonymously. The entry already matched this image's registry.
+            var auth = new AuthConfig();
             if (entry.Value.TryGetProperty("username", out var u))
             {
                 auth.Username = u.GetString() ?? "";

@@ -47,7 +47,9 @@ internal sealed class ImagePuller(IContainerRuntime runtime, Func<string, string
             return present.Id;
         }
 
-        var key = "pull/" + image;
+        // Per pod and image, as kubelet keys its image pull back-off: one pod failing to pull (e.g. without the
+        // credentials) must not hold back another pod of the same image that has them.
+        var key = "pull/" + pod.Metadata.Uid + "/" + image;
         if (lastFailure.TryGetValue(key, out var failed) && backoff.InBackoff(key, failed.At, out _, out _))
         {
             throw new ImagePullException("ImagePullBackOff", $"Back-off pulling image \"{image}\": ErrImagePull: {failed.Message}");
