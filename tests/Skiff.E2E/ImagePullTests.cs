@@ -78,7 +78,7 @@ public sealed class ImagePullTests(ImagePullTests.RegistryFixture fixture) : ICl
             Directory.CreateDirectory(_dir);
 
             // htpasswd wants bcrypt; Debian's python3 crypt (libxcrypt) makes one without apache2-utils.
-            var (code, hash) = await RunAsync("/usr/bin/python3", "-W", "ignore", "-c", $"import crypt; print(crypt.crypt('{Password}', crypt.mksalt(crypt.METHOD_BLOWFISH)))");
+            var (code, hash) = await HostCommand.RunAsync(["/usr/bin/python3", "-W", "ignore", "-c", $"import crypt; print(crypt.crypt('{Password}', crypt.mksalt(crypt.METHOD_BLOWFISH)))"], check: false);
             var bcrypt = hash.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("$2", StringComparison.Ordinal));
             Assert.True(code == 0 && bcrypt is not null, hash);
             await File.WriteAllTextAsync(Path.Combine(_dir, "htpasswd"), $"{User}:{bcrypt}\n");
@@ -133,15 +133,6 @@ public sealed class ImagePullTests(ImagePullTests.RegistryFixture fixture) : ICl
             _registry?.Dispose();
             await Node.DisposeAsync();
             Directory.Delete(_dir, recursive: true);
-        }
-
-        private static async Task<(int ExitCode, string Output)> RunAsync(string file, params string[] args)
-        {
-            using var p = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-            var stdout = p.StandardOutput.ReadToEndAsync();
-            var stderr = p.StandardError.ReadToEndAsync();
-            await p.WaitForExitAsync();
-            return (p.ExitCode, await stdout + await stderr);
         }
     }
 }

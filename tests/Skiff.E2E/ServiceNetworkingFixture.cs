@@ -92,27 +92,7 @@ public sealed class ServiceNetworkingFixture : IAsyncLifetime
     public Task<(int ExitCode, string Output)> InClientAsync(params string[] command) =>
         RunAsync(false, ["ip", "netns", "exec", ClientNetns, .. command]);
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(bool check, params string[] command)
-    {
-        var psi = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in command.Skip(1))
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await p.WaitForExitAsync(cts.Token);
-        var output = await stdout + await stderr;
-        if (check && p.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{string.Join(' ', command)} failed ({p.ExitCode}): {output}");
-        }
-
-        return (p.ExitCode, output);
-    }
+    private static Task<(int ExitCode, string Output)> RunAsync(bool check, params string[] command) => HostCommand.RunAsync(command, check, TimeSpan.FromSeconds(60));
 
     private static string WebDeployment => $$"""
         apiVersion: apps/v1

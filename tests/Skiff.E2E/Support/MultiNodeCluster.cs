@@ -173,40 +173,11 @@ public sealed class MultiNodeCluster : IAsyncDisposable
         await Run(["ip", "netns", "del", SwitchNetns], check: false);
     }
 
-    internal static Task<(int ExitCode, string Output)> Run(params string[] command) => Run(command, check: true);
+    internal static Task<(int ExitCode, string Output)> Run(params string[] command) => HostCommand.RunAsync(command);
 
-    internal static async Task<(int ExitCode, string Output)> Run(string[] command, bool check)
-    {
-        var psi = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in command.Skip(1))
-        {
-            psi.ArgumentList.Add(a);
-        }
+    internal static Task<(int ExitCode, string Output)> Run(string[] command, bool check) => HostCommand.RunAsync(command, check);
 
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(180));
-        await p.WaitForExitAsync(cts.Token);
-        var output = await stdout + await stderr;
-        if (check && p.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{string.Join(' ', command)} failed ({p.ExitCode}): {output}");
-        }
-
-        return (p.ExitCode, output);
-    }
-
-    private static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Skiff.slnx")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("cannot find the repository root above " + AppContext.BaseDirectory);
-    }
+    private static string RepoRoot() => HostCommand.RepoRoot();
 
     /// <summary>One host: a network namespace with an address on the shared bridge, a data directory and (while running) a skiff process.</summary>
     public sealed class Host(MultiNodeCluster cluster, int index, string netns, string dataDir, string address)

@@ -353,38 +353,9 @@ public sealed class NodeServer : IAsyncDisposable
         }
     }
 
-    private static Task<(int ExitCode, string Output)> RunAsync(params string[] command) => RunAsync(command, check: true);
+    private static Task<(int ExitCode, string Output)> RunAsync(params string[] command) => HostCommand.RunAsync(command, check: true, TimeSpan.FromSeconds(120));
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(string[] command, bool check)
-    {
-        var psi = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in command.Skip(1))
-        {
-            psi.ArgumentList.Add(a);
-        }
+    private static Task<(int ExitCode, string Output)> RunAsync(string[] command, bool check) => HostCommand.RunAsync(command, check, TimeSpan.FromSeconds(120));
 
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        await p.WaitForExitAsync(cts.Token);
-        var output = await stdout + await stderr;
-        if (check && p.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{string.Join(' ', command)} failed ({p.ExitCode}): {output}");
-        }
-
-        return (p.ExitCode, output);
-    }
-
-    private static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Skiff.slnx")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("cannot find the repository root (Skiff.slnx) above " + AppContext.BaseDirectory);
-    }
+    private static string RepoRoot() => HostCommand.RepoRoot();
 }
