@@ -5,10 +5,11 @@ namespace Skiff.ApiServer.Authorization;
 /// <summary>
 /// The ClusterRoles and ClusterRoleBindings every Kubernetes cluster starts with (kube-apiserver's bootstrap policy,
 /// plugin/pkg/auth/authorizer/rbac/bootstrappolicy): cluster-admin, the user-facing admin/edit/view roles, discovery
-/// and basic-user for every authenticated user, and the node role. Created when missing and, while they carry
+/// and basic-user for every authenticated user, the node role, and the roles of the control-plane components
+/// (BootstrapPolicy.Components.cs) and of each controller (BootstrapPolicy.Controllers.cs). Created when missing and, while they carry
 /// <c>rbac.authorization.kubernetes.io/autoupdate: "true"</c>, brought up to date at start as kube-apiserver does.
 /// </summary>
-internal static class BootstrapPolicy
+internal static partial class BootstrapPolicy
 {
     public const string AutoUpdate = "rbac.authorization.kubernetes.io/autoupdate";
 
@@ -16,7 +17,7 @@ internal static class BootstrapPolicy
     private static readonly string[] Write = ["create", "delete", "deletecollection", "patch", "update"];
     private static readonly string[] ReadWrite = [.. Write, .. Read];
 
-    public static IReadOnlyList<V1ClusterRole> ClusterRoles { get; } = Build();
+    public static IReadOnlyList<V1ClusterRole> ClusterRoles { get; } = [.. Build(), .. ComponentRoles(), .. ControllerRoles()];
 
     public static IReadOnlyList<V1ClusterRoleBinding> ClusterRoleBindings { get; } =
     [
@@ -32,6 +33,8 @@ internal static class BootstrapPolicy
         // Each node runs its own Service proxy and cluster DNS with its node identity (k3s runs them on every agent).
         Binding("skiff:node-networking", Group("system:nodes")),
         NamedBinding("skiff:node-autoapprove-certificate-rotation", "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient", Group("system:nodes")),
+        .. ComponentBindings(),
+        .. ControllerBindings(),
     ];
 
     /// <summary>The extra group of join tokens (kubeadm's system:bootstrappers:kubeadm:default-node-token).</summary>

@@ -12,8 +12,18 @@ public sealed class ApiConnection : IDisposable
     private readonly Kubernetes? _owned;
 
     public ApiConnection(KubernetesClientConfiguration configuration)
+        : this(configuration, null)
     {
-        _owned = new Kubernetes(configuration);
+    }
+
+    /// <summary>
+    /// A connection whose refused requests (403 Forbidden) are logged to <paramref name="forbiddenLog"/> as warnings
+    /// naming the component (<see cref="UserAgent"/>), verb and path: for control-plane components running with
+    /// least-privilege identities, where a missing permission would otherwise go unseen.
+    /// </summary>
+    public ApiConnection(KubernetesClientConfiguration configuration, Microsoft.Extensions.Logging.ILogger? forbiddenLog)
+    {
+        _owned = forbiddenLog is null ? new Kubernetes(configuration) : new Kubernetes(configuration, new ForbiddenResponseLogger(forbiddenLog));
         HttpClient = _owned.HttpClient;
         BaseUri = _owned.BaseUri;
         // Watches are long-lived; per-request deadlines come from cancellation tokens instead.

@@ -168,15 +168,15 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
                 else
                 {
                     agent = RunAgentAsync(data, serverUrl, certificates, options, stopControllers.Token);
-                    networking = RunServiceNetworkingAsync(data.KubeconfigPath, options.Networking, Agent.NodeAgentRunner.NodeName(options.NodeName), stopControllers.Token);
+                    networking = RunServiceNetworkingAsync(serverUrl, certificates.CertificateAuthority, options.Networking, Agent.NodeAgentRunner.NodeName(options.NodeName), stopControllers.Token);
                 }
 
                 controllers = options.DisableControllerManager
                     ? Task.CompletedTask
-                    : RunControllerManagerAsync(data.KubeconfigPath, data.StorageDirectory, options, certificates.CertificateAuthority, stopControllers.Token);
+                    : RunControllerManagerAsync(serverUrl, data.StorageDirectory, options, certificates.CertificateAuthority, stopControllers.Token);
                 if (!options.DisableScheduler)
                 {
-                    scheduler = RunSchedulerAsync(data.KubeconfigPath, schedulerConfiguration, stopControllers.Token);
+                    scheduler = RunSchedulerAsync(serverUrl, certificates.CertificateAuthority, schedulerConfiguration, stopControllers.Token);
                 }
                 LogReady(_logger, serverUrl.GetLeftPart(UriPartial.Authority), data.KubeconfigPath);
                 _ready.TrySetResult(serverUrl);
@@ -197,13 +197,12 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
 
     /// <summary>
     /// Runs the controller manager as an API client of this server (DESIGN rule 1), under leader election so a
-    /// second server on the same store stays idle. It uses the admin identity until RBAC gives it its own (issue 10).
+    /// second server on the same store stays idle. It runs as <c>system:kube-controller-manager</c> (see ServerCommand.Identities.cs).
     /// </summary>
-    private Task RunControllerManagerAsync(string kubeconfigPath, string storageDirectory, ServerOptions options, System.Security.Cryptography.X509Certificates.X509Certificate2 ca, CancellationToken cancellationToken) =>
+    private Task RunControllerManagerAsync(Uri serverUrl, string storageDirectory, ServerOptions options, System.Security.Cryptography.X509Certificates.X509Certificate2 ca, CancellationToken cancellationToken) =>
         SuperviseAsync("controller manager", async ct =>
         {
-            var configuration = k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath);
-            using var connection = new ApiConnection(configuration);
+            using var connection = ConnectAs(serverUrl, ca, Skiff.ApiServer.Authorization.SystemUsers.KubeControllerManager, "skiff-controller-manager");
             var managerOptions = new ControllerManagerOptions { MetricsRegistry = _metrics, LocalPathStorageDirectory = storageDirectory, RootCaCertificatePem = ca.ExportCertificatePem() + "\n", ClusterSigningCertificate = ca, ServiceLb = !options.Networking.DisableServiceLb };
             var nodes = managerOptions.NodesAndAutoscaling;
             nodes.NodeLifecycle.NodeMonitorPeriod = options.NodeMonitorPeriod ?? nodes.NodeLifecycle.NodeMonitorPeriod;
@@ -215,13 +214,12 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
 
     /// <summary>
     /// Runs the scheduler as an API client of this server, next to the controller manager and like it under
-    /// leader election (its own kube-scheduler Lease in kube-system), with the admin identity until issue 10.
+    /// leader election (its own kube-scheduler Lease in kube-system), as <c>system:kube-scheduler</c>.
     /// </summary>
-    private Task RunSchedulerAsync(string kubeconfigPath, Skiff.Scheduler.Configuration.SchedulerConfiguration configuration, CancellationToken cancellationToken) =>
+    private Task RunSchedulerAsync(Uri serverUrl, System.Security.Cryptography.X509Certificates.X509Certificate2 ca, Skiff.Scheduler.Configuration.SchedulerConfiguration configuration, CancellationToken cancellationToken) =>
         SuperviseAsync("scheduler", async ct =>
         {
-            var client = k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath);
-            using var connection = new ApiConnection(client) { UserAgent = "skiff-scheduler" };
+            using var connection = ConnectAs(serverUrl, ca, Skiff.ApiServer.Authorization.SystemUsers.KubeScheduler, "skiff-scheduler");
             var host = new SchedulerHost(connection, new SchedulerOptions { Configuration = configuration }, _timeProvider, _loggerFactory);
             await host.RunAsync(ct).ConfigureAwait(false);
         }, cancellationToken);
