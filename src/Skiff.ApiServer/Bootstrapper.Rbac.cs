@@ -12,36 +12,23 @@ internal sealed partial class Bootstrapper
     {
         foreach (var role in BootstrapPolicy.ClusterRoles)
         {
+            await EnsureAsync(role, ReconcileClusterRole, ct).ConfigureAwait(false);
+        }
+
+        foreach (var binding in BootstrapPolicy.ClusterRoleBindings)
+        {
+            await EnsureAsync(binding, (current, wanted) => AddMissingSubjects(current, current.Subjects, wanted.Subjects, s => current.Subjects = s), ct).ConfigureAwait(false);
+        }
+
+        // The kube-system Roles of the bootstrap policy; their namespace exists by now (the system namespaces come first).
+        foreach (var role in BootstrapPolicy.Roles)
+        {
             await EnsureAsync(role, (current, wanted) =>
             {
-                // Kubernetes adds missing labels and permissions to a default role the operator left on autoupdate; it
-                // never removes any. An aggregated role's rules belong to the aggregation controller: only its rule is kept.
-                var changed = false;
-                foreach (var (key, value) in wanted.Metadata.Labels ?? new Dictionary<string, string>())
-                {
-                    current.Metadata.Labels ??= new Dictionary<string, string>();
-                    if (!current.Metadata.Labels.ContainsKey(key))
-                    {
-                        current.Metadata.Labels[key] = value;
-                        changed = true;
-                    }
-                }
-
-                if (wanted.AggregationRule is not null)
-                {
-                    if (current.AggregationRule is null)
-                    {
-                        current.AggregationRule = wanted.AggregationRule;
-                        changed = true;
-                    }
-
-                    return changed ? current : null;
-                }
-
                 var missing = (wanted.Rules ?? []).Where(w => !(current.Rules ?? []).Any(c => SameRule(c, w))).ToList();
                 if (missing.Count == 0)
                 {
-                    return changed ? current : null;
+                    return null;
                 }
 
                 current.Rules = [.. current.Rules ?? [], .. missing];
@@ -49,20 +36,60 @@ internal sealed partial class Bootstrapper
             }, ct).ConfigureAwait(false);
         }
 
-        foreach (var binding in BootstrapPolicy.ClusterRoleBindings)
+        foreach (var binding in BootstrapPolicy.RoleBindings)
         {
-            await EnsureAsync(binding, (current, wanted) =>
-            {
-                var missing = (wanted.Subjects ?? []).Where(w => !(current.Subjects ?? []).Any(c => c.Kind == w.Kind && c.Name == w.Name)).ToList();
-                if (missing.Count == 0)
-                {
-                    return null;
-                }
-
-                current.Subjects = [.. current.Subjects ?? [], .. missing];
-                return current;
-            }, ct).ConfigureAwait(false);
+            await EnsureAsync(binding, (current, wanted) => AddMissingSubjects(current, current.Subjects, wanted.Subjects, s => current.Subjects = s), ct).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Kubernetes adds missing subjects to a default binding left on autoupdate; it never removes any.</summary>
+    private static T? AddMissingSubjects<T>(T current, IList<Rbacv1Subject>? have, IList<Rbacv1Subject>? want, Action<IList<Rbacv1Subject>> set)
+        where T : class
+    {
+        var missing = (want ?? []).Where(w => !(have ?? []).Any(c => c.Kind == w.Kind && c.Name == w.Name && c.NamespaceProperty == w.NamespaceProperty)).ToList();
+        if (missing.Count == 0)
+        {
+            return null;
+        }
+
+        set([.. have ?? [], .. missing]);
+        return current;
+    }
+
+    private static V1ClusterRole? ReconcileClusterRole(V1ClusterRole current, V1ClusterRole wanted)
+    {
+        // Kubernetes adds missing labels and permissions to a default role the operator left on autoupdate; it
+        // never removes any. An aggregated role's rules belong to the aggregation controller: only its rule is kept.
+        var changed = false;
+        foreach (var (key, value) in wanted.Metadata.Labels ?? new Dictionary<string, string>())
+        {
+            current.Metadata.Labels ??= new Dictionary<string, string>();
+            if (!current.Metadata.Labels.ContainsKey(key))
+            {
+                current.Metadata.Labels[key] = value;
+                changed = true;
+            }
+        }
+
+        if (wanted.AggregationRule is not null)
+        {
+            if (current.AggregationRule is null)
+            {
+                current.AggregationRule = wanted.AggregationRule;
+                changed = true;
+            }
+
+            return changed ? current : null;
+        }
+
+        var missing = (wanted.Rules ?? []).Where(w => !(current.Rules ?? []).Any(c => SameRule(c, w))).ToList();
+        if (missing.Count == 0)
+        {
+            return changed ? current : null;
+        }
+
+        current.Rules = [.. current.Rules ?? [], .. missing];
+        return current;
     }
 
     private async Task EnsureAsync<T>(T wanted, Func<T, T, T?> reconcile, CancellationToken ct)
@@ -70,17 +97,19 @@ internal sealed partial class Bootstrapper
     {
         var store = registry.Store<T>();
         var json = ApiJson.Serialize(wanted);
-        var cached = store.Cache.Get(store.Key(null, wanted.Metadata.Name));
+        // Cluster-scoped objects have no namespace; the Roles and RoleBindings name theirs.
+        var ns = string.IsNullOrEmpty(wanted.Metadata.NamespaceProperty) ? null : wanted.Metadata.NamespaceProperty;
+        var cached = store.Cache.Get(store.Key(ns, wanted.Metadata.Name));
         if (cached is null)
         {
             try
             {
-                await store.CreateAsync(null, ApiJson.Deserialize<T>(json), false, ct).ConfigureAwait(false);
+                await store.CreateAsync(ns, ApiJson.Deserialize<T>(json), false, ct).ConfigureAwait(false);
                 return;
             }
             catch (ApiException e) when (e.Code == 409)
             {
-                cached = store.Cache.Get(store.Key(null, wanted.Metadata.Name));
+                cached = store.Cache.Get(store.Key(ns, wanted.Metadata.Name));
                 if (cached is null)
                 {
                     return;
@@ -96,7 +125,7 @@ internal sealed partial class Bootstrapper
 
         if (reconcile(current, ApiJson.Deserialize<T>(json)) is { } updated)
         {
-            await store.UpdateAsync(null, wanted.Metadata.Name, UpdateKind.Main, _ => updated, false, ct).ConfigureAwait(false);
+            await store.UpdateAsync(ns, wanted.Metadata.Name, UpdateKind.Main, _ => updated, false, ct).ConfigureAwait(false);
         }
     }
 

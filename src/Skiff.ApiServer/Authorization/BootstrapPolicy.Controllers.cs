@@ -7,13 +7,10 @@ namespace Skiff.ApiServer.Authorization;
 /// (bootstrappolicy's controller_policy.go; the legacy <c>extensions</c> group is left out, Skiff does not serve it).
 /// </summary>
 /// <remarks>
-/// Kubernetes binds each role to the service account kube-system/NAME, and kube-controller-manager runs each controller
-/// with that account's token (<c>--use-service-account-credentials</c>). Skiff's bindings name the same service account
-/// and also the user <c>system:kube-controller-manager</c>: Skiff's controllers share one API connection in the server
-/// process, so that identity holds the union of these roles and nothing more (no impersonate, no bind, escalate only on
-/// clusterroles for the aggregation controller). The garbage collector, namespace deletion and quota counting act on
-/// every resource, so the union reaches every resource for get/list/watch/patch/update/delete; creating objects,
-/// subresources other than those named, RBAC grants and impersonation stay refused.
+/// As in Kubernetes, each role is bound to the service account kube-system/NAME, and the controller manager runs each
+/// controller with a token of that account (<c>--use-service-account-credentials</c>; see the controller manager's
+/// ServiceAccountClientBuilder), so a controller can do only what its own role allows. Where Skiff's controller writes
+/// differently from kube-controller-manager's (a merge patch where Kubernetes sends an update), its role says so.
 /// </remarks>
 internal static partial class BootstrapPolicy
 {
@@ -107,6 +104,8 @@ internal static partial class BootstrapPolicy
             Rule(["update"], ["batch"], "jobs/status"),
             Rule(["update"], ["batch"], "jobs/finalizers"),
             Rule(["list", "watch", "create", "delete", "patch"], [""], "pods"),
+            // Skiff's job controller reads a pod again when its finalizer patch lost a race.
+            Rule(["get"], [""], "pods"),
             EventsRule(),
         ]);
         yield return ("namespace-controller",
@@ -191,6 +190,8 @@ internal static partial class BootstrapPolicy
             Rule(["get", "create", "delete", "update", "patch", "list", "watch"], ["apps"], "controllerrevisions"),
             Rule(["get", "create", "list", "watch"], [""], "persistentvolumeclaims"),
             Rule(["update", "delete"], [""], "persistentvolumeclaims"),
+            // Skiff's statefulset controller sets the claims' owner references (persistentVolumeClaimRetentionPolicy) with a patch.
+            Rule(["patch"], [""], "persistentvolumeclaims"),
             Rule(["update"], [""], "pods/finalizers"),
             EventsRule(),
         ]);
@@ -208,12 +209,16 @@ internal static partial class BootstrapPolicy
         yield return ("pvc-protection-controller",
         [
             Rule(["get", "list", "watch", "update"], [""], "persistentvolumeclaims"),
+            // Skiff removes the protection finalizer with a patch.
+            Rule(["patch"], [""], "persistentvolumeclaims"),
             Rule(["list", "watch", "get"], [""], "pods"),
             EventsRule(),
         ]);
         yield return ("pv-protection-controller",
         [
             Rule(["get", "list", "watch", "update"], [""], "persistentvolumes"),
+            // Skiff removes the protection finalizer with a patch.
+            Rule(["patch"], [""], "persistentvolumes"),
             EventsRule(),
         ]);
         yield return ("ttl-after-finished-controller",
@@ -235,14 +240,6 @@ internal static partial class BootstrapPolicy
             yield return Role(ControllerRolePrefix + controller, rules);
         }
 
-        // Skiff's controllers that Kubernetes ships no ClusterRole for.
-        yield return Role("skiff:controller:token-cleaner",
-        [
-            // Expired bootstrap tokens (Kubernetes grants this with a Role in kube-system; the bootstrap policy here is
-            // cluster-scoped, and the garbage collector's rule reaches every secret anyway).
-            Rule(["get", "list", "watch", "delete"], [""], "secrets"),
-            EventsRule(),
-        ]);
         // Kubernetes' role for an out-of-tree volume provisioner, used by Skiff's local-path provisioner.
         yield return Role("system:persistent-volume-provisioner",
         [
@@ -254,14 +251,53 @@ internal static partial class BootstrapPolicy
         ]);
     }
 
+    /// <summary>
+    /// The Roles Kubernetes' bootstrap policy makes in kube-system (namespace_policy.go) for the controllers Skiff runs:
+    /// the token cleaner deletes expired bootstrap tokens, which live only there.
+    /// </summary>
+    public static IReadOnlyList<V1Role> Roles { get; } =
+    [
+        new V1Role
+        {
+            ApiVersion = "rbac.authorization.k8s.io/v1",
+            Kind = "Role",
+            Metadata = SystemObjectMeta(ControllerRolePrefix + "token-cleaner", "kube-system"),
+            Rules =
+            [
+                Rule(["delete", "get", "list", "watch"], [""], "secrets"),
+                Rule(["create", "patch", "update"], ["", "events.k8s.io"], "events"),
+            ],
+        },
+    ];
+
+    /// <summary>The RoleBindings of <see cref="Roles"/>, each to the controller's service account.</summary>
+    public static IReadOnlyList<V1RoleBinding> RoleBindings { get; } =
+    [
+        new V1RoleBinding
+        {
+            ApiVersion = "rbac.authorization.k8s.io/v1",
+            Kind = "RoleBinding",
+            Metadata = SystemObjectMeta(ControllerRolePrefix + "token-cleaner", "kube-system"),
+            RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "Role", Name = ControllerRolePrefix + "token-cleaner" },
+            Subjects = [ServiceAccount("kube-system", "token-cleaner")],
+        },
+    ];
+
+    private static V1ObjectMeta SystemObjectMeta(string name, string ns) => new()
+    {
+        Name = name,
+        NamespaceProperty = ns,
+        Labels = new Dictionary<string, string> { ["kubernetes.io/bootstrapping"] = "rbac-defaults" },
+        Annotations = new Dictionary<string, string> { [AutoUpdate] = "true" },
+    };
+
     private static IEnumerable<V1ClusterRoleBinding> ControllerBindings()
     {
         foreach (var (controller, _) in ControllerPolicies())
         {
-            yield return Binding(ControllerRolePrefix + controller, ServiceAccount("kube-system", controller), User(SystemUsers.KubeControllerManager));
+            yield return Binding(ControllerRolePrefix + controller, ServiceAccount("kube-system", controller));
         }
 
-        yield return Binding("skiff:controller:token-cleaner", User(SystemUsers.KubeControllerManager));
-        yield return NamedBinding("skiff:local-path-provisioner", "system:persistent-volume-provisioner", User(SystemUsers.KubeControllerManager));
+        yield return NamedBinding("skiff:local-path-provisioner", "system:persistent-volume-provisioner", ServiceAccount("kube-system", "local-path-provisioner"));
     }
 }

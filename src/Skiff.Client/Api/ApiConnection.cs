@@ -22,8 +22,28 @@ public sealed class ApiConnection : IDisposable
     /// least-privilege identities, where a missing permission would otherwise go unseen.
     /// </summary>
     public ApiConnection(KubernetesClientConfiguration configuration, Microsoft.Extensions.Logging.ILogger? forbiddenLog)
+        : this(configuration, forbiddenLog, null)
     {
-        _owned = forbiddenLog is null ? new Kubernetes(configuration) : new Kubernetes(configuration, new ForbiddenResponseLogger(forbiddenLog));
+    }
+
+    /// <summary>
+    /// A connection that sends the bearer token of <paramref name="tokens"/> (a service account's, kept fresh) instead of
+    /// the credentials of <paramref name="configuration"/>, which then only names the server and the CA to trust.
+    /// </summary>
+    public ApiConnection(KubernetesClientConfiguration configuration, Microsoft.Extensions.Logging.ILogger? forbiddenLog, ServiceAccountTokenSource? tokens)
+    {
+        var handlers = new List<DelegatingHandler>();
+        if (tokens is not null)
+        {
+            handlers.Add(new BearerTokenHandler(tokens));
+        }
+
+        if (forbiddenLog is not null)
+        {
+            handlers.Add(new ForbiddenResponseLogger(forbiddenLog));
+        }
+
+        _owned = new Kubernetes(configuration, [.. handlers]);
         HttpClient = _owned.HttpClient;
         BaseUri = _owned.BaseUri;
         // Watches are long-lived; per-request deadlines come from cancellation tokens instead.

@@ -19,34 +19,34 @@ public sealed partial class ControllerManager
     {
         var services = factory.For<V1Service>(ApiResource.Services);
         var pods = factory.For<V1Pod>(ApiResource.Pods);
-        yield return (new EndpointsController(services, pods, factory.For<V1Endpoints>(ApiResource.Endpoints), connection.For<V1Endpoints>(ApiResource.Endpoints), timeProvider, logger("Endpoints")), options.EndpointWorkers);
-        yield return (new EndpointSliceController(services, pods, factory.For<V1EndpointSlice>(ApiResource.EndpointSlices), factory.For<V1Node>(ApiResource.Nodes), connection.For<V1EndpointSlice>(ApiResource.EndpointSlices), timeProvider, logger("EndpointSlice")), options.EndpointWorkers);
-        yield return (new PodGcController(pods, factory.For<V1Node>(ApiResource.Nodes), connection.For<V1Pod>(ApiResource.Pods), connection.For<V1Node>(ApiResource.Nodes), new PodGcOptions { Period = options.PodGcPeriod, TerminatedPodThreshold = options.TerminatedPodGcThreshold }, timeProvider, logger("PodGc")), 1);
+        yield return (new EndpointsController(services, pods, factory.For<V1Endpoints>(ApiResource.Endpoints), Client("endpoint-controller").For<V1Endpoints>(ApiResource.Endpoints), timeProvider, logger("Endpoints")), options.EndpointWorkers);
+        yield return (new EndpointSliceController(services, pods, factory.For<V1EndpointSlice>(ApiResource.EndpointSlices), factory.For<V1Node>(ApiResource.Nodes), Client("endpointslice-controller").For<V1EndpointSlice>(ApiResource.EndpointSlices), timeProvider, logger("EndpointSlice")), options.EndpointWorkers);
+        yield return (new PodGcController(pods, factory.For<V1Node>(ApiResource.Nodes), Client("pod-garbage-collector").For<V1Pod>(ApiResource.Pods), Client("pod-garbage-collector").For<V1Node>(ApiResource.Nodes), new PodGcOptions { Period = options.PodGcPeriod, TerminatedPodThreshold = options.TerminatedPodGcThreshold }, timeProvider, logger("PodGc")), 1);
         yield return NodeIpamController(factory, logger);
         if (options.ServiceLb)
         {
-            yield return (new ServiceLbController(services, factory.For<V1Node>(ApiResource.Nodes), connection.For<V1Service>(ApiResource.Services), recorder("service-lb-controller"), timeProvider, logger("ServiceLb")), 1);
+            yield return (new ServiceLbController(services, factory.For<V1Node>(ApiResource.Nodes), Client("service-controller").For<V1Service>(ApiResource.Services), recorder("service-lb-controller"), timeProvider, logger("ServiceLb")), 1);
         }
 
-        yield return (new TtlAfterFinishedController(factory.For<V1Job>(ApiResource.Jobs), connection.For<V1Job>(ApiResource.Jobs), timeProvider, logger("TtlAfterFinished")), options.TtlAfterFinishedWorkers);
+        yield return (new TtlAfterFinishedController(factory.For<V1Job>(ApiResource.Jobs), Client("ttl-after-finished-controller").For<V1Job>(ApiResource.Jobs), timeProvider, logger("TtlAfterFinished")), options.TtlAfterFinishedWorkers);
         if (options.RootCaCertificatePem is { Length: > 0 } caPem)
         {
             yield return (new RootCaPublisher.RootCaPublisher(factory.For<V1Namespace>(ApiResource.Namespaces), factory.For<V1ConfigMap>(RootCaPublisher.RootCaPublisher.ConfigMaps),
-                connection.For<V1ConfigMap>(RootCaPublisher.RootCaPublisher.ConfigMaps), caPem, timeProvider, logger("RootCaPublisher")), 1);
+                Client("root-ca-cert-publisher").For<V1ConfigMap>(RootCaPublisher.RootCaPublisher.ConfigMaps), caPem, timeProvider, logger("RootCaPublisher")), 1);
         }
 
         var secrets = new ApiResource("", "v1", "secrets", "Secret", true);
-        yield return (new Bootstrap.TokenCleaner(factory.For<V1Secret>(secrets), connection.For<V1Secret>(secrets), timeProvider, logger("TokenCleaner")), 1);
+        yield return (new Bootstrap.TokenCleaner(factory.For<V1Secret>(secrets), Client("token-cleaner").For<V1Secret>(secrets), timeProvider, logger("TokenCleaner")), 1);
         var csrs = new ApiResource("certificates.k8s.io", "v1", "certificatesigningrequests", "CertificateSigningRequest", false);
-        yield return (new Certificates.CsrApprovingController(factory.For<V1CertificateSigningRequest>(csrs), connection.For<V1CertificateSigningRequest>(csrs),
-            connection.For<V1SubjectAccessReview>(Certificates.CsrApprovingController.SubjectAccessReviews), timeProvider, logger("CsrApproving")), 1);
+        yield return (new Certificates.CsrApprovingController(factory.For<V1CertificateSigningRequest>(csrs), Client("certificate-controller").For<V1CertificateSigningRequest>(csrs),
+            Client("certificate-controller").For<V1SubjectAccessReview>(Certificates.CsrApprovingController.SubjectAccessReviews), timeProvider, logger("CsrApproving")), 1);
         if (options.ClusterSigningCertificate is { } signing)
         {
-            yield return (new Certificates.CsrSigningController(factory.For<V1CertificateSigningRequest>(csrs), connection.For<V1CertificateSigningRequest>(csrs), signing, timeProvider, logger("CsrSigning")), 1);
+            yield return (new Certificates.CsrSigningController(factory.For<V1CertificateSigningRequest>(csrs), Client("certificate-controller").For<V1CertificateSigningRequest>(csrs), signing, timeProvider, logger("CsrSigning")), 1);
         }
 
         yield return (new ClusterRoleAggregation.ClusterRoleAggregationController(factory.For<V1ClusterRole>(ClusterRoleAggregation.ClusterRoleAggregationController.ClusterRoles),
-            connection.For<V1ClusterRole>(ClusterRoleAggregation.ClusterRoleAggregationController.ClusterRoles), timeProvider, logger("ClusterRoleAggregation")), 1);
+            Client("clusterrole-aggregation-controller").For<V1ClusterRole>(ClusterRoleAggregation.ClusterRoleAggregationController.ClusterRoles), timeProvider, logger("ClusterRoleAggregation")), 1);
         foreach (var volumeController in VolumeControllers(factory, recorder, logger)) yield return volumeController;
     }
 }

@@ -22,15 +22,14 @@ public sealed partial class ControllerManager
     {
         var pods = factory.For<V1Pod>(ApiResource.Pods);
         var revisions = factory.For<V1ControllerRevision>(ApiResource.ControllerRevisions);
-        var revisionClient = connection.For<V1ControllerRevision>(ApiResource.ControllerRevisions);
         yield return (new DaemonSetController(
             factory.For<V1DaemonSet>(AppsResources.DaemonSets),
             pods,
             factory.For<V1Node>(ApiResource.Nodes),
             revisions,
-            connection.For<V1DaemonSet>(AppsResources.DaemonSets),
-            connection.For<V1Pod>(ApiResource.Pods),
-            revisionClient,
+            Client("daemon-set-controller").For<V1DaemonSet>(AppsResources.DaemonSets),
+            Client("daemon-set-controller").For<V1Pod>(ApiResource.Pods),
+            Client("daemon-set-controller").For<V1ControllerRevision>(ApiResource.ControllerRevisions),
             recorder("daemonset-controller"),
             timeProvider,
             logger("DaemonSet")), DaemonSetWorkers);
@@ -39,10 +38,10 @@ public sealed partial class ControllerManager
             pods,
             revisions,
             factory.For<V1PersistentVolumeClaim>(AppsResources.PersistentVolumeClaims),
-            connection.For<V1StatefulSet>(AppsResources.StatefulSets),
-            connection.For<V1Pod>(ApiResource.Pods),
-            revisionClient,
-            connection.For<V1PersistentVolumeClaim>(AppsResources.PersistentVolumeClaims),
+            Client("statefulset-controller").For<V1StatefulSet>(AppsResources.StatefulSets),
+            Client("statefulset-controller").For<V1Pod>(ApiResource.Pods),
+            Client("statefulset-controller").For<V1ControllerRevision>(ApiResource.ControllerRevisions),
+            Client("statefulset-controller").For<V1PersistentVolumeClaim>(AppsResources.PersistentVolumeClaims),
             recorder("statefulset-controller"),
             timeProvider,
             logger("StatefulSet")), StatefulSetWorkers);

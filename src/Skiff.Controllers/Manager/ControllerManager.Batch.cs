@@ -21,8 +21,7 @@ public sealed partial class ControllerManager
     private IEnumerable<(IController Controller, int Workers)> BatchControllers(InformerFactory factory, Func<string, EventRecorder> recorder, Func<string, ILogger> logger)
     {
         var jobs = factory.For<V1Job>(ApiResource.Jobs);
-        var jobClient = connection.For<V1Job>(ApiResource.Jobs);
-        yield return (new JobController(jobs, factory.For<V1Pod>(ApiResource.Pods), jobClient, connection.For<V1Pod>(ApiResource.Pods), recorder("job-controller"), timeProvider, logger("Job")), JobWorkers);
-        yield return (new CronJobController(factory.For<V1CronJob>(CronJobResources.CronJobs), jobs, connection.For<V1CronJob>(CronJobResources.CronJobs), jobClient, recorder("cronjob-controller"), timeProvider, logger("CronJob")), CronJobWorkers);
+        yield return (new JobController(jobs, factory.For<V1Pod>(ApiResource.Pods), Client("job-controller").For<V1Job>(ApiResource.Jobs), Client("job-controller").For<V1Pod>(ApiResource.Pods), recorder("job-controller"), timeProvider, logger("Job")), JobWorkers);
+        yield return (new CronJobController(factory.For<V1CronJob>(CronJobResources.CronJobs), jobs, Client("cronjob-controller").For<V1CronJob>(CronJobResources.CronJobs), Client("cronjob-controller").For<V1Job>(ApiResource.Jobs), recorder("cronjob-controller"), timeProvider, logger("CronJob")), CronJobWorkers);
     }
 }

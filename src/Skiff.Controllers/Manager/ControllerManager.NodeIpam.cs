@@ -11,5 +11,5 @@ namespace Skiff.Controllers.Manager;
 public sealed partial class ControllerManager
 {
     private (IController Controller, int Workers) NodeIpamController(InformerFactory factory, Func<string, ILogger> logger) =>
-        (new NodeIpamController(factory.For<V1Node>(ApiResource.Nodes), connection.For<V1Node>(ApiResource.Nodes), new CidrAllocator("10.42.0.0/16", 24), timeProvider, logger("NodeIpam")), 1);
+        (new NodeIpamController(factory.For<V1Node>(ApiResource.Nodes), Client("node-controller").For<V1Node>(ApiResource.Nodes), new CidrAllocator("10.42.0.0/16", 24), timeProvider, logger("NodeIpam")), 1);
 }

@@ -22,19 +22,19 @@ public sealed partial class ControllerManager
             nodes,
             factory.For<V1Lease>(ApiResource.Leases),
             pods,
-            connection.For<V1Node>(ApiResource.Nodes),
-            connection.For<V1Pod>(ApiResource.Pods),
+            Client("node-controller").For<V1Node>(ApiResource.Nodes),
+            Client("node-controller").For<V1Pod>(ApiResource.Pods),
             recorder("node-controller"),
             settings.NodeLifecycle,
             timeProvider,
             logger("NodeLifecycle")), 1);
-        yield return (new TaintEvictionController(nodes, pods, connection.For<V1Pod>(ApiResource.Pods), recorder("taint-eviction-controller"), timeProvider, logger("TaintEviction")), settings.TaintEvictionWorkers);
+        yield return (new TaintEvictionController(nodes, pods, Client("node-controller").For<V1Pod>(ApiResource.Pods), recorder("taint-eviction-controller"), timeProvider, logger("TaintEviction")), settings.TaintEvictionWorkers);
         yield return (new HorizontalPodAutoscalerController(
             factory.For<V2HorizontalPodAutoscaler>(PodAutoscalerResources.HorizontalPodAutoscalers),
             pods,
-            connection.For<V2HorizontalPodAutoscaler>(PodAutoscalerResources.HorizontalPodAutoscalers),
-            new ScaleClient(connection),
-            settings.PodAutoscaler.MetricsSource ?? new ResourceMetricsApiSource(connection),
+            Client("horizontal-pod-autoscaler").For<V2HorizontalPodAutoscaler>(PodAutoscalerResources.HorizontalPodAutoscalers),
+            new ScaleClient(Client("horizontal-pod-autoscaler")),
+            settings.PodAutoscaler.MetricsSource ?? new ResourceMetricsApiSource(Client("horizontal-pod-autoscaler")),
             recorder("horizontal-pod-autoscaler"),
             settings.PodAutoscaler,
             timeProvider,

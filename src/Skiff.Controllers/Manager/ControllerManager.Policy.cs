@@ -29,11 +29,11 @@ public sealed partial class ControllerManager
         var pods = factory.For<V1Pod>(ApiResource.Pods);
         yield return (new ResourceQuotaController(
             factory.For<V1ResourceQuota>(ResourceQuotas), pods, factory.For<V1Service>(ApiResource.Services), factory.For<V1PersistentVolumeClaim>(PersistentVolumeClaims),
-            factory.For<V1ConfigMap>(ConfigMaps), factory.For<V1Secret>(Secrets), connection.For<V1ResourceQuota>(ResourceQuotas), CountObjectsAsync,
+            factory.For<V1ConfigMap>(ConfigMaps), factory.For<V1Secret>(Secrets), Client("resourcequota-controller").For<V1ResourceQuota>(ResourceQuotas), CountObjectsAsync,
             ResourceQuotaResync, timeProvider, logger("ResourceQuota")), ResourceQuotaWorkers);
         yield return (new DisruptionController(
             factory.For<V1PodDisruptionBudget>(PodDisruptionBudgets), pods, factory.For<V1ReplicaSet>(ApiResource.ReplicaSets), factory.For<V1Deployment>(ApiResource.Deployments),
-            factory.For<V1ReplicationController>(ApiResource.ReplicationControllers), factory.For<V1StatefulSet>(StatefulSets), connection.For<V1PodDisruptionBudget>(PodDisruptionBudgets),
+            factory.For<V1ReplicationController>(ApiResource.ReplicationControllers), factory.For<V1StatefulSet>(StatefulSets), Client("disruption-controller").For<V1PodDisruptionBudget>(PodDisruptionBudgets),
             timeProvider, logger("Disruption")), 1);
     }
 
@@ -47,7 +47,7 @@ public sealed partial class ControllerManager
             return null;
         }
 
-        var list = await connection.For<ObjectMetadata>(resource).ListAsync(ns, new ListOptions(), cancellationToken).ConfigureAwait(false);
+        var list = await Client("resourcequota-controller").For<ObjectMetadata>(resource).ListAsync(ns, new ListOptions(), cancellationToken).ConfigureAwait(false);
         return list.Items?.Count ?? 0;
     }
 }

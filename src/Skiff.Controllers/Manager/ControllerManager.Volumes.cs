@@ -18,16 +18,16 @@ public sealed partial class ControllerManager
         var claims = factory.For<V1PersistentVolumeClaim>(VolumeResources.PersistentVolumeClaims);
         var volumes = factory.For<V1PersistentVolume>(VolumeResources.PersistentVolumes);
         var classes = factory.For<V1StorageClass>(VolumeResources.StorageClasses);
-        var claimClient = connection.For<V1PersistentVolumeClaim>(VolumeResources.PersistentVolumeClaims);
-        var volumeClient = connection.For<V1PersistentVolume>(VolumeResources.PersistentVolumes);
-        yield return (new PersistentVolumeController(claims, volumes, classes, claimClient, volumeClient, recorder("persistentvolume-controller"), timeProvider, logger("PersistentVolume")), 1);
+        yield return (new PersistentVolumeController(claims, volumes, classes, Client("persistent-volume-binder").For<V1PersistentVolumeClaim>(VolumeResources.PersistentVolumeClaims),
+            Client("persistent-volume-binder").For<V1PersistentVolume>(VolumeResources.PersistentVolumes), recorder("persistentvolume-controller"), timeProvider, logger("PersistentVolume")), 1);
         if (options.LocalPathStorageDirectory is { } storage)
         {
             var localPath = new LocalPathOptions { StorageDirectory = storage, NodeName = options.NodeName };
-            yield return (new LocalPathProvisioner(claims, volumes, classes, volumeClient, recorder(LocalPathProvisioner.ProvisionerName + "_" + options.NodeName), localPath, timeProvider, logger("LocalPath")), 1);
+            yield return (new LocalPathProvisioner(claims, volumes, classes, Client(LocalPathAccount).For<V1PersistentVolume>(VolumeResources.PersistentVolumes), recorder(LocalPathProvisioner.ProvisionerName + "_" + options.NodeName), localPath, timeProvider, logger("LocalPath")), 1);
         }
 
-        yield return (new PvcProtectionController(claims, factory.For<V1Pod>(ApiResource.Pods), claimClient, connection.For<V1Pod>(ApiResource.Pods), timeProvider, logger("PvcProtection")), options.PvcProtectionWorkers);
-        yield return (new PvProtectionController(volumes, volumeClient, timeProvider, logger("PvProtection")), 1);
+        yield return (new PvcProtectionController(claims, factory.For<V1Pod>(ApiResource.Pods), Client("pvc-protection-controller").For<V1PersistentVolumeClaim>(VolumeResources.PersistentVolumeClaims),
+            Client("pvc-protection-controller").For<V1Pod>(ApiResource.Pods), timeProvider, logger("PvcProtection")), options.PvcProtectionWorkers);
+        yield return (new PvProtectionController(volumes, Client("pv-protection-controller").For<V1PersistentVolume>(VolumeResources.PersistentVolumes), timeProvider, logger("PvProtection")), 1);
     }
 }

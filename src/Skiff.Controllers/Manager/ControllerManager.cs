@@ -64,7 +64,7 @@ public sealed partial class ControllerManager(ApiConnection connection, Controll
         var recorders = new List<EventRecorder>();
         EventRecorder Recorder(string component)
         {
-            var r = new EventRecorder(connection.For<Corev1Event>(ApiResource.Events), component, host, timeProvider, loggerFactory.CreateLogger("Skiff.Client.Events"));
+            var r = new EventRecorder(Client(EventAccount(component)).For<Corev1Event>(ApiResource.Events), component, host, timeProvider, loggerFactory.CreateLogger("Skiff.Client.Events"));
             recorders.Add(r);
             return r;
         }
@@ -76,16 +76,16 @@ public sealed partial class ControllerManager(ApiConnection connection, Controll
         var namespaces = factory.For<V1Namespace>(ApiResource.Namespaces);
         var controllers = new List<(IController Controller, int Workers)>
         {
-            (new ReplicaSetController<V1ReplicaSet>("replicaset", ReplicaSetAdapter.Instance, replicaSets, pods, connection.For<V1Pod>(ApiResource.Pods), connection.For<V1ReplicaSet>(ApiResource.ReplicaSets), Recorder("replicaset-controller"), new ReplicaSetControllerOptions(), timeProvider, Logger("ReplicaSet")), options.ReplicaSetWorkers),
-            (new ReplicaSetController<V1ReplicationController>("replicationcontroller", ReplicationControllerAdapter.Instance, factory.For<V1ReplicationController>(ApiResource.ReplicationControllers), pods, connection.For<V1Pod>(ApiResource.Pods), connection.For<V1ReplicationController>(ApiResource.ReplicationControllers), Recorder("replication-controller"), new ReplicaSetControllerOptions(), timeProvider, Logger("ReplicationController")), options.ReplicationControllerWorkers),
-            (new DeploymentController(factory.For<V1Deployment>(ApiResource.Deployments), replicaSets, pods, connection.For<V1Deployment>(ApiResource.Deployments), connection.For<V1ReplicaSet>(ApiResource.ReplicaSets), Recorder("deployment-controller"), timeProvider, Logger("Deployment")), options.DeploymentWorkers),
-            (new ServiceAccountController(namespaces, factory.For<V1ServiceAccount>(ApiResource.ServiceAccounts), connection.For<V1ServiceAccount>(ApiResource.ServiceAccounts), timeProvider, Logger("ServiceAccount")), options.ServiceAccountWorkers),
+            (new ReplicaSetController<V1ReplicaSet>("replicaset", ReplicaSetAdapter.Instance, replicaSets, pods, Client("replicaset-controller").For<V1Pod>(ApiResource.Pods), Client("replicaset-controller").For<V1ReplicaSet>(ApiResource.ReplicaSets), Recorder("replicaset-controller"), new ReplicaSetControllerOptions(), timeProvider, Logger("ReplicaSet")), options.ReplicaSetWorkers),
+            (new ReplicaSetController<V1ReplicationController>("replicationcontroller", ReplicationControllerAdapter.Instance, factory.For<V1ReplicationController>(ApiResource.ReplicationControllers), pods, Client("replication-controller").For<V1Pod>(ApiResource.Pods), Client("replication-controller").For<V1ReplicationController>(ApiResource.ReplicationControllers), Recorder("replication-controller"), new ReplicaSetControllerOptions(), timeProvider, Logger("ReplicationController")), options.ReplicationControllerWorkers),
+            (new DeploymentController(factory.For<V1Deployment>(ApiResource.Deployments), replicaSets, pods, Client("deployment-controller").For<V1Deployment>(ApiResource.Deployments), Client("deployment-controller").For<V1ReplicaSet>(ApiResource.ReplicaSets), Recorder("deployment-controller"), timeProvider, Logger("Deployment")), options.DeploymentWorkers),
+            (new ServiceAccountController(namespaces, factory.For<V1ServiceAccount>(ApiResource.ServiceAccounts), Client("service-account-controller").For<V1ServiceAccount>(ApiResource.ServiceAccounts), timeProvider, Logger("ServiceAccount")), options.ServiceAccountWorkers),
             (new NamespaceController(
                 namespaces,
-                connection.For<V1Namespace>(ApiResource.Namespaces),
+                Client("namespace-controller").For<V1Namespace>(ApiResource.Namespaces),
                 async ct => (await discovery.ServerPreferredResourcesAsync(ct).ConfigureAwait(false))
                     .Where(r => r.Resource.Namespaced && r.Supports("list", "delete")).Select(r => r.Resource).ToList(),
-                connection.For<ObjectMetadata>,
+                Client("namespace-controller").For<ObjectMetadata>,
                 timeProvider,
                 Logger("Namespace")), options.NamespaceWorkers),
         };
@@ -94,7 +94,7 @@ public sealed partial class ControllerManager(ApiConnection connection, Controll
         var monitored = resources.Where(r => r.Supports("list", "watch", "delete") && !IgnoredByGarbageCollector.Contains(r.Resource.Group + "/" + r.Resource.Plural))
             .Select(r => (r.Resource, (IInformer<ObjectMetadata>)factory.For<ObjectMetadata>(r.Resource)))
             .ToList();
-        controllers.Add((new GarbageCollector.GarbageCollector(monitored, connection.For<ObjectMetadata>, (group, kind) => byKind.GetValueOrDefault((group, kind)), timeProvider, Logger("GarbageCollector")), options.GarbageCollectorWorkers));
+        controllers.Add((new GarbageCollector.GarbageCollector(monitored, Client("generic-garbage-collector").For<ObjectMetadata>, (group, kind) => byKind.GetValueOrDefault((group, kind)), timeProvider, Logger("GarbageCollector")), options.GarbageCollectorWorkers));
 
         controllers.AddRange(PolicyControllers(factory, Logger));
         controllers.AddRange(NodeControllers(factory, Recorder, Logger));
@@ -132,6 +132,27 @@ public sealed partial class ControllerManager(ApiConnection connection, Controll
     }
 
     private partial IEnumerable<(IController Controller, int Workers)> AdditionalControllers(InformerFactory factory, Func<string, EventRecorder> recorder, Func<string, ILogger> logger);
+
+    /// <summary>
+    /// The connection a controller writes with: its service account's (named as kube-controller-manager names them,
+    /// e.g. <c>replicaset-controller</c>) when <see cref="ControllerManagerOptions.ControllerClients"/> is set, else the
+    /// manager's own. Informers, discovery and leader election always use the manager's own connection.
+    /// </summary>
+    private ApiConnection Client(string controller) => options.ControllerClients?.For(controller) ?? connection;
+
+    /// <summary>The service account whose connection records the events of an event source (the controller that runs it).</summary>
+    private static string EventAccount(string component) => component switch
+    {
+        "service-lb-controller" => "service-controller",
+        "taint-eviction-controller" => "node-controller",
+        "daemonset-controller" => "daemon-set-controller",
+        "persistentvolume-controller" => "persistent-volume-binder",
+        _ when component.StartsWith(LocalPath.LocalPathProvisioner.ProvisionerName, StringComparison.Ordinal) => LocalPathAccount,
+        _ => component,
+    };
+
+    /// <summary>The account of the local-path provisioner, which Kubernetes has no controller of (bound to system:persistent-volume-provisioner).</summary>
+    private const string LocalPathAccount = "local-path-provisioner";
 
     private static partial class Log
     {

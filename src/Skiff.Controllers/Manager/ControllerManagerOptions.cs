@@ -68,6 +68,13 @@ public sealed class ControllerManagerOptions
     /// </summary>
     public System.Security.Cryptography.X509Certificates.X509Certificate2? ClusterSigningCertificate { get; set; }
 
+    /// <summary>
+    /// Each controller's own connection, as kube-controller-manager's <c>--use-service-account-credentials</c>: the
+    /// service account kube-system/CONTROLLER bound to <c>system:controller:CONTROLLER</c>. Null runs every controller
+    /// with the manager's own connection (in-process tests, or a manager given one privileged identity).
+    /// </summary>
+    public ServiceAccountClientBuilder? ControllerClients { get; set; }
+
     /// <summary>Run the built-in load balancer (ServiceLB); off when the cluster uses another implementation (k3s's <c>--disable servicelb</c>).</summary>
     public bool ServiceLb { get; set; } = true;
 }

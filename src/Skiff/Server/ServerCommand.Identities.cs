@@ -11,7 +11,9 @@ namespace Skiff.Server;
 /// is an API client with a client certificate of its own, signed by the cluster CA and bound by the bootstrap policy to
 /// the least it needs: the controller manager as <c>system:kube-controller-manager</c>, the scheduler as
 /// <c>system:kube-scheduler</c>, the Service proxy as <c>system:kube-proxy</c> and the cluster DNS as
-/// <c>system:skiff-dns</c>. None of them is in <c>system:masters</c>.
+/// <c>system:skiff-dns</c>. None of them is in <c>system:masters</c>. The controller manager's identity only elects
+/// the leader and feeds the shared informers; each controller writes as its service account kube-system/CONTROLLER
+/// (ServiceAccountClientBuilder), bound to Kubernetes' <c>system:controller:CONTROLLER</c> role.
 /// </summary>
 internal sealed partial class ServerCommand
 {
@@ -28,4 +30,14 @@ internal sealed partial class ServerCommand
         var configuration = k8s.KubernetesClientConfiguration.BuildConfigFromConfigObject(AdminKubeconfig.Build(serverUrl, ca, certificate));
         return new ApiConnection(configuration, _loggerFactory.CreateLogger("Skiff.Server.ComponentAccess")) { UserAgent = userAgent };
     }
+
+    /// <summary>
+    /// The server's address and the CA to trust, with no credentials: the base of connections that authenticate with a
+    /// bearer token of their own (the controllers' service accounts).
+    /// </summary>
+    private static k8s.KubernetesClientConfiguration ServerOnly(Uri serverUrl, X509Certificate2 ca) => new()
+    {
+        Host = serverUrl.GetLeftPart(UriPartial.Authority),
+        SslCaCerts = [X509CertificateLoader.LoadCertificate(ca.RawData)],
+    };
 }

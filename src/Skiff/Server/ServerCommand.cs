@@ -197,13 +197,24 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
 
     /// <summary>
     /// Runs the controller manager as an API client of this server (DESIGN rule 1), under leader election so a
-    /// second server on the same store stays idle. It runs as <c>system:kube-controller-manager</c> (see ServerCommand.Identities.cs).
+    /// second server on the same store stays idle. It runs as <c>system:kube-controller-manager</c> and each controller as its
+    /// service account (see ServerCommand.Identities.cs).
     /// </summary>
     private Task RunControllerManagerAsync(Uri serverUrl, string storageDirectory, ServerOptions options, System.Security.Cryptography.X509Certificates.X509Certificate2 ca, CancellationToken cancellationToken) =>
         SuperviseAsync("controller manager", async ct =>
         {
             using var connection = ConnectAs(serverUrl, ca, Skiff.ApiServer.Authorization.SystemUsers.KubeControllerManager, "skiff-controller-manager");
-            var managerOptions = new ControllerManagerOptions { MetricsRegistry = _metrics, LocalPathStorageDirectory = storageDirectory, RootCaCertificatePem = ca.ExportCertificatePem() + "\n", ClusterSigningCertificate = ca, ServiceLb = !options.Networking.DisableServiceLb };
+            // Each controller acts as its own service account, as kube-controller-manager --use-service-account-credentials.
+            using var controllerClients = new ServiceAccountClientBuilder(connection, ServerOnly(serverUrl, ca), _timeProvider, _loggerFactory);
+            var managerOptions = new ControllerManagerOptions
+            {
+                MetricsRegistry = _metrics,
+                LocalPathStorageDirectory = storageDirectory,
+                RootCaCertificatePem = ca.ExportCertificatePem() + "\n",
+                ClusterSigningCertificate = ca,
+                ServiceLb = !options.Networking.DisableServiceLb,
+                ControllerClients = controllerClients,
+            };
             var nodes = managerOptions.NodesAndAutoscaling;
             nodes.NodeLifecycle.NodeMonitorPeriod = options.NodeMonitorPeriod ?? nodes.NodeLifecycle.NodeMonitorPeriod;
             nodes.NodeLifecycle.NodeMonitorGracePeriod = options.NodeMonitorGracePeriod ?? nodes.NodeLifecycle.NodeMonitorGracePeriod;
