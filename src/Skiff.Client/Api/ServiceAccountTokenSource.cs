@@ -58,6 +58,26 @@ public sealed partial class ServiceAccountTokenSource(string account, Func<Cance
         }
     }
 
+    /// <summary>
+    /// Forgets <paramref name="token"/> once the API server has refused it (401: the account was deleted and made again,
+    /// say), so the next request asks for a new one instead of waiting for the refresh time.
+    /// </summary>
+    public void Invalidate(string token)
+    {
+        _gate.Wait();
+        try
+        {
+            if (_current?.Token == token)
+            {
+                _refreshAt = DateTimeOffset.MinValue;
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     private static partial class Log
     {
         [LoggerMessage(EventId = 1, EventName = "TokenRefreshFailed", Level = LogLevel.Warning,

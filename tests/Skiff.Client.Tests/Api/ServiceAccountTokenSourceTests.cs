@@ -65,6 +65,19 @@ public sealed class ServiceAccountTokenSourceTests
     }
 
     [Fact]
+    public async Task Invalidate_ARefusedToken_IsReplacedAtTheNextRequest_AnOlderOneIsIgnored()
+    {
+        var source = Source();
+        await source.GetTokenAsync(CancellationToken.None);
+        source.Invalidate("token-1");
+        Assert.Equal("token-2", await source.GetTokenAsync(CancellationToken.None));
+
+        source.Invalidate("token-1");
+        Assert.Equal("token-2", await source.GetTokenAsync(CancellationToken.None));
+        Assert.Equal(2, _issued.Count);
+    }
+
+    [Fact]
     public async Task GetToken_NoValidTokenLeft_TheFailureReachesTheCaller()
     {
         var source = Source();
