@@ -149,6 +149,105 @@ public sealed class ComponentIdentityTests
         Assert.DoesNotContain("is forbidden", server.Log);
     }
 
+    /// <summary>The controllers the first run does not reach, each doing a write of its own, still with no 403.</summary>
+    [Fact]
+    public async Task WorkloadVolumeAndCertificateControllers_AreNotRefused()
+    {
+        await using var server = await SkiffServer.StartAsync(null, "--node-monitor-grace-period", "1h");
+        var kubectl = new Kubectl(server.Kubeconfig);
+        await kubectl.OkWithInputAsync(FakeNode, "apply", "-f", "-");
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var csr = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=ident-user", key, System.Security.Cryptography.HashAlgorithmName.SHA256)
+            .CreateSigningRequestPem();
+        await kubectl.OkWithInputAsync($$$$"""
+            apiVersion: apps/v1
+            kind: DaemonSet
+            metadata: {name: ds}
+            spec:
+              selector: {matchLabels: {app: ds}}
+              template:
+                metadata: {labels: {app: ds}}
+                spec: {containers: [{name: c, image: busybox}]}
+            ---
+            apiVersion: apps/v1
+            kind: StatefulSet
+            metadata: {name: sts}
+            spec:
+              serviceName: sts
+              replicas: 1
+              selector: {matchLabels: {app: sts}}
+              template:
+                metadata: {labels: {app: sts}}
+                spec: {containers: [{name: c, image: busybox}]}
+            ---
+            apiVersion: batch/v1
+            kind: CronJob
+            metadata: {name: cj}
+            spec:
+              schedule: "* * * * *"
+              jobTemplate:
+                spec:
+                  template:
+                    spec: {restartPolicy: Never, containers: [{name: c, image: busybox}]}
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web}
+            spec:
+              selector: {matchLabels: {app: web}}
+              template:
+                metadata: {labels: {app: web}}
+                spec: {containers: [{name: c, image: busybox, resources: {requests: {cpu: 100m}}}]}
+            ---
+            apiVersion: autoscaling/v2
+            kind: HorizontalPodAutoscaler
+            metadata: {name: web}
+            spec:
+              scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+              minReplicas: 1
+              maxReplicas: 3
+              metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}}]
+            ---
+            apiVersion: v1
+            kind: PersistentVolume
+            metadata: {name: ident-pv}
+            spec:
+              capacity: {storage: 1Gi}
+              accessModes: [ReadWriteOnce]
+              storageClassName: manual
+              hostPath: {path: /tmp/ident-pv}
+            ---
+            apiVersion: v1
+            kind: PersistentVolumeClaim
+            metadata: {name: claim}
+            spec:
+              accessModes: [ReadWriteOnce]
+              storageClassName: manual
+              resources: {requests: {storage: 1Gi}}
+            ---
+            apiVersion: certificates.k8s.io/v1
+            kind: CertificateSigningRequest
+            metadata: {name: ident-user}
+            spec:
+              signerName: kubernetes.io/kube-apiserver-client
+              usages: [client auth]
+              request: {{{{Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(csr))}}}}
+            """, "apply", "-f", "-");
+        await kubectl.OkAsync("certificate", "approve", "ident-user");
+
+        async Task<string> Get(params string[] args) => (await kubectl.OkAsync(["get", .. args])).Trim();
+        await EventuallyAsync(async () => await Get("ds", "ds", "-o", "jsonpath={.status.currentNumberScheduled}") == "1", "the DaemonSet's pod and status", server);
+        await EventuallyAsync(async () => await Get("sts", "sts", "-o", "jsonpath={.status.replicas}") == "1", "the StatefulSet's pod and status", server);
+        await EventuallyAsync(async () => (await Get("controllerrevisions", "-o", "name")).Contains("controllerrevision.apps/sts-"), "the StatefulSet's revision", server);
+        await EventuallyAsync(async () => await Get("pvc", "claim", "-o", "jsonpath={.status.phase}") == "Bound", "the claim to bind", server);
+        await EventuallyAsync(async () => await Get("csr", "ident-user", "-o", "jsonpath={.status.certificate}") != "", "the certificate to be signed", server);
+        await EventuallyAsync(async () => (await Get("hpa", "web", "-o", "jsonpath={.status.conditions[*].type}")).Contains("ScalingActive"), "the HPA's status", server);
+        await EventuallyAsync(async () => await Get("cronjob", "cj", "-o", "jsonpath={.status.lastScheduleTime}") != "", "the CronJob's first job", server);
+
+        Assert.DoesNotContain("403 Forbidden", server.Log);
+        Assert.DoesNotContain("is forbidden", server.Log);
+    }
+
     private static async Task EventuallyAsync(Func<Task<bool>> condition, string what, SkiffServer server)
     {
         var until = DateTime.UtcNow + Deadline;
