@@ -60,7 +60,7 @@ internal static partial class AgentCommand
                 while (!cancellationToken.IsCancellationRequested)
                 {
                     using var client = await ClientCertificateAsync(identity, bootstrap, ca, user, token, time, logger, cancellationToken).ConfigureAwait(false);
-                    using var connection = NodeConnection(server, ca, client, options.NodeName);
+                    using var connection = NodeConnection(server, ca, client, options.NodeName, logger);
                     if (!checkedName)
                     {
                         await CheckNodeNameAsync(connection, options.NodeName, nodeId, logger, cancellationToken).ConfigureAwait(false);
@@ -141,8 +141,9 @@ internal static partial class AgentCommand
         }
     }
 
-    private static ApiConnection NodeConnection(Uri server, X509Certificate2 ca, X509Certificate2 client, string nodeName) =>
-        new(k8s.KubernetesClientConfiguration.BuildConfigFromConfigObject(AdminKubeconfig.Build(server, ca, client))) { UserAgent = "skiff-kubelet/" + nodeName };
+    /// <summary>The node identity's connection; with <paramref name="forbiddenLog"/>, refused requests are logged naming the node agent.</summary>
+    private static ApiConnection NodeConnection(Uri server, X509Certificate2 ca, X509Certificate2 client, string nodeName, ILogger? forbiddenLog = null) =>
+        new(k8s.KubernetesClientConfiguration.BuildConfigFromConfigObject(AdminKubeconfig.Build(server, ca, client)), forbiddenLog) { UserAgent = "skiff-kubelet/" + nodeName };
 
     /// <summary>Refuses a node name held by a live Node that another agent registered (its node id differs or is absent).</summary>
     internal static async Task CheckNodeNameAsync(ApiConnection connection, string nodeName, string nodeId, ILogger logger, CancellationToken cancellationToken)

@@ -30,7 +30,7 @@ internal sealed partial class ServerCommand
             using var servingCertificate = factory.CreateServingCertificate(certificates.CertificateAuthority, agentOptions.NodeName,
                 ServingNames.For(agentOptions.NodeAddress, agentOptions.NodeName, [agentOptions.NodeAddress]));
             var configuration = k8s.KubernetesClientConfiguration.BuildConfigFromConfigObject(AdminKubeconfig.Build(serverUrl, certificates.CertificateAuthority, nodeCertificate));
-            using var connection = new ApiConnection(configuration) { UserAgent = "skiff-kubelet/" + agentOptions.NodeName };
+            using var connection = new ApiConnection(configuration, _loggerFactory.CreateLogger("Skiff.Server.ComponentAccess")) { UserAgent = "skiff-kubelet/" + agentOptions.NodeName };
             await new NodeAgentRunner(_loggerFactory, _timeProvider).RunAsync(agentOptions, connection, servingCertificate, certificates.CertificateAuthority, options.ContainerRuntimeEndpoint, ct).ConfigureAwait(false);
         }, cancellationToken);
 }
