@@ -45,6 +45,28 @@ public sealed class ServiceAccountTokenTests
     }
 
     [Fact]
+    public void Validate_PodBoundToken_UserExtraNamesThePodTheNodeAndTheCredential()
+    {
+        _objects.Set("Pod", "team", "web-0", "pod-uid");
+        var claims = Claims(TimeSpan.FromHours(1), pod: new BoundRef("web-0", "pod-uid")) with { Node = new BoundRef("node-a", "node-uid") };
+        var user = Validator().Validate(_codec.Sign(claims)).User!;
+        Assert.Equal(
+            new Dictionary<string, string[]>
+            {
+                ["authentication.kubernetes.io/credential-id"] = ["JTI=jti-1"],
+                ["authentication.kubernetes.io/pod-name"] = ["web-0"],
+                ["authentication.kubernetes.io/pod-uid"] = ["pod-uid"],
+                ["authentication.kubernetes.io/node-name"] = ["node-a"],
+                ["authentication.kubernetes.io/node-uid"] = ["node-uid"],
+            },
+            user.Extra.ToDictionary(e => e.Key, e => e.Value.ToArray()));
+
+        // Unbound: only the credential id.
+        var plain = Validator().Validate(_codec.Sign(Claims(TimeSpan.FromHours(1)))).User!;
+        Assert.Equal(["authentication.kubernetes.io/credential-id"], plain.Extra.Keys);
+    }
+
+    [Fact]
     public void Sign_WritesKubernetesClaims()
     {
         var token = _codec.Sign(Claims(TimeSpan.FromHours(1), pod: new BoundRef("web-0", "pod-uid")));

@@ -64,7 +64,10 @@ public sealed class ServiceAccountTokenValidator(ServiceAccountTokenCodec codec,
         }
 
         var user = new UserInfo(claims.Subject, claims.ServiceAccount.Uid,
-            ["system:serviceaccounts", $"system:serviceaccounts:{claims.Namespace}", "system:authenticated"]);
+            ["system:serviceaccounts", $"system:serviceaccounts:{claims.Namespace}", "system:authenticated"])
+        {
+            Extra = claims.UserExtra(),
+        };
         return new TokenValidation(user, shared, null, claims);
     }
 
