@@ -18,7 +18,7 @@ namespace Skiff.E2E;
 /// ClientHello (busybox 1.35) carries no signature_algorithms extension. A TLS 1.2 server must then assume SHA-1
 /// signatures, which OpenSSL 3 (under .NET's SslStream, as under <c>openssl s_server</c>) refuses at its default
 /// security level: "no shared cipher", alert 40. Go's crypto/tls (kube-apiserver) refuses them too since Go 1.25
-/// (RFC 9155). So it is a limitation of that client, not of Skiff.
+/// (RFC 9155, golang/go#72883). So it is a limitation of that client, not of Skiff.
 /// </remarks>
 public sealed class PodApiServerAccessTests(ITestOutputHelper output)
 {
