@@ -53,7 +53,8 @@ public sealed class PodApiServerAccessTests(ITestOutputHelper output)
             "/kubectl/kubectl.1.33 auth whoami -o json; echo WHOAMI-EXIT=$?; " +
             "/kubectl/kubectl.1.33 get pods 2>&1; echo FIRST-EXIT=$?; " +
             "i=0; until /kubectl/kubectl.1.33 get pods >/tmp/out 2>&1; do i=$((i+1)); if [ $i -ge 120 ]; then echo GAVE-UP; break; fi; sleep 1; done; " +
-            "echo LIST-BEGIN; cat /tmp/out; echo LIST-END; echo DONE; sleep 3600";
+            "echo LIST-BEGIN; cat /tmp/out; echo LIST-END; " +
+            "/kubectl/kubectl.1.27 get pods -o name 2>&1; echo OLD-CLIENT-EXIT=$?; echo DONE; sleep 3600";
         var manifest = $$"""
             apiVersion: v1
             kind: Pod
@@ -115,6 +116,9 @@ public sealed class PodApiServerAccessTests(ITestOutputHelper output)
         var list = logs[(logs.IndexOf("LIST-BEGIN", StringComparison.Ordinal) + "LIST-BEGIN".Length)..logs.IndexOf("LIST-END", StringComparison.Ordinal)];
         Assert.Matches(@"NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE", list);
         Assert.Matches(@"(?m)^in-cluster\s+1/1\s+Running\s+0\s+", list);
+
+        // An older client-go (kubectl 1.27) reads the same in-cluster configuration.
+        Assert.Contains("pod/in-cluster\nOLD-CLIENT-EXIT=0", logs, StringComparison.Ordinal);
 
         // The certificate the pod's kubectl verified names the Service's VIP and DNS names and the advertise address.
         var (code, cert) = await node.InNetnsAsync("openssl", "x509", "-noout", "-ext", "subjectAltName", "-in", Path.Combine(node.DataDir, "server", "tls", "serving-kube-apiserver.crt"));
