@@ -100,7 +100,7 @@ internal sealed class TokenReviewHandler(ServiceAccountTokenValidator validator,
     private static V1UserInfo ToUser(UserInfo user, ServiceAccountClaims? claims = null)
     {
         var info = new V1UserInfo { Username = user.Name, Uid = user.Uid.Length > 0 ? user.Uid : null, Groups = [.. user.Groups] };
-        if (claims is not null)
+        if (claims is { Legacy: false })
         {
             // The extra keys kube-apiserver's service-account authenticator sets for a bound token.
             var extra = new Dictionary<string, IList<string>> { ["authentication.kubernetes.io/credential-id"] = [$"JTI={claims.Id}"] };

@@ -35,6 +35,9 @@ public sealed record ServiceAccountClaims
     /// <summary>When a client should refresh a token that was given a longer life than asked for; null when not.</summary>
     public DateTimeOffset? WarnAfter { get; init; }
 
+    /// <summary>A legacy Secret-based token (no audience, no expiry; valid while its Secret holds it).</summary>
+    public bool Legacy { get; init; }
+
     /// <summary>The <c>sub</c> claim and the user name: <c>system:serviceaccount:NAMESPACE:NAME</c>.</summary>
     public string Subject => $"system:serviceaccount:{Namespace}:{ServiceAccount.Name}";
 }
