@@ -36,6 +36,14 @@ public sealed partial class ControllerManager
         }
 
         var secrets = new ApiResource("", "v1", "secrets", "Secret", true);
+        if (options.LegacyTokenSigner is { } signer && options.RootCaCertificatePem is { Length: > 0 } tokenCaPem)
+        {
+            // As in kube-controller-manager, the token controller runs with the manager's own identity, whose
+            // system:kube-controller-manager role holds the secret and service account rights it needs.
+            yield return (new ServiceAccount.TokensController(factory.For<V1ServiceAccount>(ApiResource.ServiceAccounts), factory.For<V1Secret>(secrets),
+                connection.For<V1ServiceAccount>(ApiResource.ServiceAccounts), connection.For<V1Secret>(secrets), signer, tokenCaPem, timeProvider, logger("ServiceAccountTokens")), 1);
+        }
+
         yield return (new Bootstrap.TokenCleaner(factory.For<V1Secret>(secrets), Client("token-cleaner").For<V1Secret>(secrets), timeProvider, logger("TokenCleaner")), 1);
         var csrs = new ApiResource("certificates.k8s.io", "v1", "certificatesigningrequests", "CertificateSigningRequest", false);
         yield return (new Certificates.CsrApprovingController(factory.For<V1CertificateSigningRequest>(csrs), Client("certificate-controller").For<V1CertificateSigningRequest>(csrs),

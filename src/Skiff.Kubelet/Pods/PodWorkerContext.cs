@@ -38,6 +38,9 @@ internal sealed record PodWorkerContext
     /// <summary>Service environment variables of a namespace (enableServiceLinks); null disables them.</summary>
     public Func<string, bool?, CancellationToken, Task<IReadOnlyDictionary<string, string>>>? ServiceEnv { get; init; }
 
+    /// <summary>Where the pod events kubelet emits go (Pulling, Pulled, Created, Started, Killing, BackOff, FailedMount, ...); null: none.</summary>
+    public Skiff.Client.Events.IEventRecorder? Events { get; init; }
+
     public required TimeProvider Time { get; init; }
 
     public required ILogger Logger { get; init; }

@@ -173,7 +173,7 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
 
                 controllers = options.DisableControllerManager
                     ? Task.CompletedTask
-                    : RunControllerManagerAsync(serverUrl, data.StorageDirectory, options, certificates.CertificateAuthority, stopControllers.Token);
+                    : RunControllerManagerAsync(serverUrl, data.StorageDirectory, options, certificates.CertificateAuthority, serviceAccountKey, stopControllers.Token);
                 if (!options.DisableScheduler)
                 {
                     scheduler = RunSchedulerAsync(serverUrl, certificates.CertificateAuthority, schedulerConfiguration, stopControllers.Token);
@@ -200,7 +200,7 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
     /// second server on the same store stays idle. It runs as <c>system:kube-controller-manager</c> and each controller as its
     /// service account (see ServerCommand.Identities.cs).
     /// </summary>
-    private Task RunControllerManagerAsync(Uri serverUrl, string storageDirectory, ServerOptions options, System.Security.Cryptography.X509Certificates.X509Certificate2 ca, CancellationToken cancellationToken) =>
+    private Task RunControllerManagerAsync(Uri serverUrl, string storageDirectory, ServerOptions options, System.Security.Cryptography.X509Certificates.X509Certificate2 ca, System.Security.Cryptography.ECDsa serviceAccountKey, CancellationToken cancellationToken) =>
         SuperviseAsync("controller manager", async ct =>
         {
             using var connection = ConnectAs(serverUrl, ca, Skiff.ApiServer.Authorization.SystemUsers.KubeControllerManager, "skiff-controller-manager");
@@ -215,6 +215,9 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
                 ServiceLb = !options.Networking.DisableServiceLb,
                 ControllerClients = controllerClients,
             };
+            // Legacy Secret-based tokens are signed with the key the API server verifies service-account tokens with.
+            var tokenCodec = new Skiff.ApiServer.Authentication.ServiceAccounts.ServiceAccountTokenCodec(serviceAccountKey);
+            managerOptions.LegacyTokenSigner = tokenCodec.SignLegacy;
             var nodes = managerOptions.NodesAndAutoscaling;
             nodes.NodeLifecycle.NodeMonitorPeriod = options.NodeMonitorPeriod ?? nodes.NodeLifecycle.NodeMonitorPeriod;
             nodes.NodeLifecycle.NodeMonitorGracePeriod = options.NodeMonitorGracePeriod ?? nodes.NodeLifecycle.NodeMonitorGracePeriod;
