@@ -14,8 +14,10 @@ public sealed partial class ServiceAccountTokenSource(string account, Func<Cance
     public static readonly TimeSpan RetryPeriod = TimeSpan.FromSeconds(10);
 
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private IssuedToken? _current;
-    private DateTimeOffset _refreshAt;
+    private volatile IssuedToken? _current;
+
+    /// <summary>When to ask for a new token, in UTC ticks; read and written atomically, so the fast path and <see cref="Invalidate"/> need no lock.</summary>
+    private long _refreshAtTicks;
 
     /// <summary>The account's name as <c>namespace/name</c>, for logs.</summary>
     public string Account { get; } = account;
@@ -23,7 +25,7 @@ public sealed partial class ServiceAccountTokenSource(string account, Func<Cance
     /// <summary>The token to send now.</summary>
     public async ValueTask<string> GetTokenAsync(CancellationToken cancellationToken)
     {
-        if (_current is { } fresh && timeProvider.GetUtcNow() < _refreshAt)
+        if (_current is { } fresh && timeProvider.GetUtcNow().UtcTicks < Interlocked.Read(ref _refreshAtTicks))
         {
             return fresh.Token;
         }
@@ -33,7 +35,7 @@ public sealed partial class ServiceAccountTokenSource(string account, Func<Cance
         {
             var now = timeProvider.GetUtcNow();
             var current = _current;
-            if (current is not null && now < _refreshAt)
+            if (current is not null && now.UtcTicks < Interlocked.Read(ref _refreshAtTicks))
             {
                 return current.Token;
             }
@@ -42,13 +44,13 @@ public sealed partial class ServiceAccountTokenSource(string account, Func<Cance
             {
                 var issued = await issue(cancellationToken).ConfigureAwait(false);
                 _current = issued;
-                _refreshAt = now + (issued.ExpiresAt - now) * 0.8;
+                Interlocked.Exchange(ref _refreshAtTicks, (now + (issued.ExpiresAt - now) * 0.8).UtcTicks);
                 return issued.Token;
             }
             catch (Exception ex) when (ex is ApiException or HttpRequestException && current is not null && now < current.ExpiresAt)
             {
                 Log.RefreshFailed(logger, Account, current.ExpiresAt, ex.Message);
-                _refreshAt = now + RetryPeriod;
+                Interlocked.Exchange(ref _refreshAtTicks, (now + RetryPeriod).UtcTicks);
                 return current.Token;
             }
         }
@@ -64,17 +66,9 @@ public sealed partial class ServiceAccountTokenSource(string account, Func<Cance
     /// </summary>
     public void Invalidate(string token)
     {
-        _gate.Wait();
-        try
+        if (_current?.Token == token)
         {
-            if (_current?.Token == token)
-            {
-                _refreshAt = DateTimeOffset.MinValue;
-            }
-        }
-        finally
-        {
-            _gate.Release();
+            Interlocked.Exchange(ref _refreshAtTicks, 0);
         }
     }
 
