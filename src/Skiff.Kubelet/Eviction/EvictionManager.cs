@@ -307,8 +307,9 @@ internal sealed partial class EvictionManager
         static decimal? Limit(V1Container c) =>
             c.Resources?.Limits?.TryGetValue("ephemeral-storage", out var q) == true ? q.ToDecimal() : null;
 
-        var containerLimits = pod.Spec.Containers.Select(Limit).ToList();
-        if (containerLimits.Count > 0 && containerLimits.All(l => l is not null))
+        // As kubelet's PodLimits: the containers that have a limit add up to the pod's; one is enough for a pod limit.
+        var containerLimits = pod.Spec.Containers.Select(Limit).Where(l => l is not null).ToList();
+        if (containerLimits.Count > 0)
         {
             var podLimit = containerLimits.Sum(l => l!.Value);
             if (podLimit > 0 && usage.Disk > podLimit)
