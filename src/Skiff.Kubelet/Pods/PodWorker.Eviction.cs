@@ -5,7 +5,7 @@ namespace Skiff.Kubelet.Pods;
 
 /// <summary>
 /// Node-pressure eviction in the pod worker (kubelet's killPodFunc with its status function): the worker stops the
-/// pod's containers with the eviction's grace period and from then on reports phase Failed, reason Evicted, the
+/// pod's containers with the eviction's grace period, tears down its volumes, and from then on reports phase Failed, reason Evicted, the
 /// eviction message and, for pressure evictions, the DisruptionTarget condition (reason TerminationByKubelet).
 /// </summary>
 internal sealed partial class PodWorker
@@ -61,6 +61,9 @@ internal sealed partial class PodWorker
         }
 
         await KillPodAsync(pod, state, TimeSpan.FromSeconds(eviction.GracePeriodSeconds), cancellationToken, removeSandbox: false).ConfigureAwait(false);
+
+        // As kubelet tears down a terminated pod's volumes: an evicted pod's emptyDirs give their space back at once.
+        await _ctx.Volumes.TearDownAsync(Uid, cancellationToken).ConfigureAwait(false);
         lock (_lock)
         {
             _eviction = eviction;

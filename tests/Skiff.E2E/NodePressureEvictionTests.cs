@@ -1,0 +1,126 @@
+using System.Text.Json;
+using Skiff.E2E.Support;
+
+namespace Skiff.E2E;
+
+/// <summary>
+/// Node-pressure eviction with real containerd: the node's data directory (so nodefs and imagefs) is a 256M tmpfs
+/// this test mounts, with <c>--eviction-hard nodefs.available&lt;40%</c>. A pod filling an emptyDir past the threshold
+/// puts the node under DiskPressure (condition and taint, as kubectl shows them), is evicted (Failed, reason Evicted with
+/// kubelet's message in describe, the Evicted event, DisruptionTarget) while a quiet pod keeps running; its space is given back, and after the
+/// transition period the condition is False again and the taint is gone.
+/// </summary>
+public sealed class NodePressureEvictionTests
+{
+    private const string Size = "256m";
+
+    [Fact]
+    public async Task A_pod_filling_the_disk_is_evicted_and_the_node_reports_then_clears_DiskPressure()
+    {
+        string? tmpfs = null;
+        try
+        {
+            await using var node = await NodeServer.StartAsync(
+                prepareNetns: async netns =>
+                {
+                    // NodeServer names the namespace skt<id> and the data directory /tmp/skn-<id>: mount the tmpfs there before the server starts.
+                    tmpfs = Path.Combine("/tmp", "skn-" + netns[3..]);
+                    await HostCommand.RunAsync(["mount", "-t", "tmpfs", "-o", "size=" + Size, "tmpfs", tmpfs], check: true, TimeSpan.FromSeconds(30));
+                },
+                extraArgs:
+                [
+                    "--eviction-hard", "nodefs.available<40%",
+                    "--eviction-pressure-transition-period", "30s",
+                    "--eviction-monitoring-interval", "2s",
+                ]);
+            var k = node.Kubectl;
+            var nodeName = NodeServer.NodeName;
+
+            Assert.Equal("False", await Condition(node, "DiskPressure"));
+            Assert.Equal("KubeletHasNoDiskPressure", await NodeField(node, "{.status.conditions[?(@.type==\"DiskPressure\")].reason}"));
+
+            await k.OkAsync("run", "quiet", "--image=" + NodeServer.TestImage, "--image-pull-policy=IfNotPresent", "--", "sleep", "3600");
+            await node.EventuallyAsync(async () => await node.PodFieldAsync("quiet", "{.status.phase}") == "Running", "quiet Running");
+
+            // Write enough to leave 20M less than the threshold: capacity × 40% must stay available.
+            var fs = new DriveInfo(tmpfs!);
+            var fillMiB = (fs.AvailableFreeSpace - (long)(fs.TotalSize * 0.4)) / (1024 * 1024) + 20;
+            Assert.True(fs.AvailableFreeSpace / (1024 * 1024) - fillMiB > 30, $"the tmpfs has room to fill {fillMiB}M and still be writable ({fs.AvailableFreeSpace} available)");
+            var manifest = $$"""
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: filler
+                spec:
+                  terminationGracePeriodSeconds: 30
+                  containers:
+                  - name: filler
+                    image: {{NodeServer.TestImage}}
+                    imagePullPolicy: IfNotPresent
+                    command: [sh, -c, "dd if=/dev/zero of=/data/fill bs=1M count={{fillMiB}}; echo filled; exec sleep 3600"]
+                    volumeMounts:
+                    - name: data
+                      mountPath: /data
+                  volumes:
+                  - name: data
+                    emptyDir: {}
+                """;
+            await k.OkWithInputAsync(manifest, "apply", "-f", "-");
+
+            // The node reports DiskPressure and the node lifecycle controller taints it.
+            await node.EventuallyAsync(async () => await Condition(node, "DiskPressure") == "True", "DiskPressure True", 120);
+            var reason = await NodeField(node, "{.status.conditions[?(@.type==\"DiskPressure\")].reason}");
+            Assert.Equal("KubeletHasDiskPressure", reason);
+            await node.EventuallyAsync(async () => (await NodeField(node, "{.spec.taints[*].key}")).Contains("node.kubernetes.io/disk-pressure", StringComparison.Ordinal), "the disk-pressure taint", 60);
+            Assert.Contains("node.kubernetes.io/disk-pressure:NoSchedule", await k.OkAsync("describe", "node", nodeName));
+
+            // The filler is evicted: Failed with reason Evicted and kubelet's message. Since Kubernetes 1.22 the kubelet also
+            // reports the killed container's terminated state, so kubectl get's STATUS column shows that (Error), not Evicted.
+            await node.EventuallyAsync(async () => await node.PodFieldAsync("filler", "{.status.phase}") == "Failed", "filler Failed", 120);
+            Assert.Equal("Evicted", await node.PodFieldAsync("filler", "{.status.reason}"));
+            var row = (await k.OkAsync("get", "pod", "filler", "--no-headers")).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal(["filler", "0/1", "Error"], row[..3]);
+            // (kubectl's jsonpath output is trimmed here: kubelet's message ends with a space.)
+            var message = await node.PodFieldAsync("filler", "{.status.message}");
+            Assert.Matches(@"^The node was low on resource: ephemeral-storage\. Threshold quantity: \d+(Ki|Mi)?, available: \d+(Ki|Mi)?\. ", message);
+            Assert.Equal("True/TerminationByKubelet", await node.PodFieldAsync("filler", "{.status.conditions[?(@.type==\"DisruptionTarget\")].status}/{.status.conditions[?(@.type==\"DisruptionTarget\")].reason}"));
+            var describe = await k.OkAsync("describe", "pod", "filler");
+            Assert.Matches(@"Status:\s+Failed\s+Reason:\s+Evicted\s+Message:\s+The node was low on resource: ephemeral-storage\.", describe);
+
+            // The Evicted event carries the same message; the quiet pod was not evicted (one pod per interval, ranked by usage).
+            await node.EventuallyAsync(async () =>
+            {
+                var events = JsonDocument.Parse(await k.OkAsync("get", "events", "-o", "json", "--field-selector", "involvedObject.name=filler"));
+                return events.RootElement.GetProperty("items").EnumerateArray().Any(e =>
+                    e.GetProperty("reason").GetString() == "Evicted" && e.GetProperty("type").GetString() == "Warning" && e.GetProperty("message").GetString()?.TrimEnd() == message);
+            }, "the Evicted event", 60);
+            Assert.Equal("Running", await node.PodFieldAsync("quiet", "{.status.phase}"));
+
+            // Its emptyDir was torn down, so the space is back: after the transition period the condition is False and the taint goes.
+            await node.EventuallyAsync(async () => await Condition(node, "DiskPressure") == "False", "DiskPressure False again", 150);
+            Assert.Equal("KubeletHasNoDiskPressure", await NodeField(node, "{.status.conditions[?(@.type==\"DiskPressure\")].reason}"));
+            await node.EventuallyAsync(async () => !(await NodeField(node, "{.spec.taints[*].key}")).Contains("node.kubernetes.io/disk-pressure", StringComparison.Ordinal), "the disk-pressure taint removed", 60);
+            Assert.Equal("Running", await node.PodFieldAsync("quiet", "{.status.phase}"));
+            Assert.Contains("NodeHasDiskPressure", await k.OkAsync("get", "events", "--field-selector", "involvedObject.kind=Node"));
+        }
+        finally
+        {
+            if (tmpfs is not null)
+            {
+                await HostCommand.RunAsync(["umount", "-l", tmpfs], check: false, TimeSpan.FromSeconds(30));
+                try
+                {
+                    Directory.Delete(tmpfs, recursive: true);
+                }
+                catch (IOException)
+                {
+                }
+            }
+        }
+    }
+
+    private static Task<string> Condition(NodeServer node, string type) => NodeField(node, $"{{.status.conditions[?(@.type==\"{type}\")].status}}");
+
+    private static async Task<string> NodeField(NodeServer node, string jsonpath) =>
+        (await node.Kubectl.RunAsync("get", "node", NodeServer.NodeName, "-o", "jsonpath=" + jsonpath)).Stdout.Trim();
+}
