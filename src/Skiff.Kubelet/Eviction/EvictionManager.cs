@@ -179,6 +179,47 @@ internal sealed partial class EvictionManager
     }
 
     /// <summary>
+    /// kubelet's eviction admission for a pod new to the node: under DiskPressure or PIDPressure every pod is rejected,
+    /// under MemoryPressure alone only BestEffort pods that do not tolerate the memory-pressure taint; critical pods
+    /// always get in. Returns the rejection message (<c>The node had condition: [DiskPressure]. </c>, recorded as an
+    /// Evicted event), or null to admit.
+    /// </summary>
+    public string? Admit(V1Pod pod)
+    {
+        var pressure = _pressure;
+        var conditions = pressure.Conditions().ToList();
+        if (conditions.Count == 0 || IsCritical(pod))
+        {
+            return null;
+        }
+
+        if (conditions is [EvictionSignal.MemoryPressure] && (!IsBestEffort(pod) || ToleratesMemoryPressure(pod)))
+        {
+            return null;
+        }
+
+        var message = $"The node had condition: [{string.Join(' ', conditions)}]. ";
+        Log.Rejected(_logger, PodName(pod), message);
+        _events.Event(pod, "Warning", PodEviction.Reason, message);
+        return message;
+    }
+
+    private static bool IsBestEffort(V1Pod pod)
+    {
+        if (pod.Status?.QosClass is { Length: > 0 } qos)
+        {
+            return qos == "BestEffort";
+        }
+
+        static bool Sets(IDictionary<string, ResourceQuantity>? values) => values?.Any(v => v.Key is "cpu" or "memory" && v.Value.ToDecimal() != 0) == true;
+        return !pod.Spec.Containers.Concat(pod.Spec.InitContainers ?? []).Any(c => Sets(c.Resources?.Requests) || Sets(c.Resources?.Limits));
+    }
+
+    private static bool ToleratesMemoryPressure(V1Pod pod) => (pod.Spec.Tolerations ?? []).Any(t =>
+        (string.IsNullOrEmpty(t.Effect) || t.Effect == "NoSchedule")
+        && (t.OperatorProperty == "Exists" ? string.IsNullOrEmpty(t.Key) || t.Key == "node.kubernetes.io/memory-pressure" : t.Key == "node.kubernetes.io/memory-pressure" && string.IsNullOrEmpty(t.Value)));
+
+    /// <summary>
     /// Whether kubelet never evicts the pod (kubelettypes.IsCriticalPod): static pods, mirror pods and pods at or
     /// above system-critical priority.
     /// </summary>
@@ -373,6 +414,9 @@ internal sealed partial class EvictionManager
 
         [LoggerMessage(EventId = 9, EventName = "NodePressureChanged", Level = LogLevel.Information, Message = "node {Node}: {Condition}={Pressure}")]
         public static partial void ConditionChanged(ILogger logger, string node, string condition, bool pressure);
+
+        [LoggerMessage(EventId = 11, EventName = "PodRejectedUnderPressure", Level = LogLevel.Information, Message = "eviction manager: pod {Pod} is not admitted: {Message}")]
+        public static partial void Rejected(ILogger logger, string pod, string message);
 
         [LoggerMessage(EventId = 10, EventName = "EvictionReclaimFailed", Level = LogLevel.Warning, Message = "eviction manager: unexpected error when reclaiming {Resource}: {Error}")]
         public static partial void ReclaimFailed(ILogger logger, string resource, string error);

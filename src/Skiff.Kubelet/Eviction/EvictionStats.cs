@@ -41,7 +41,9 @@ internal interface IEvictionStatsSource
 /// <param name="Message">The pod status message (and the Evicted event's).</param>
 /// <param name="GracePeriodSeconds">The grace period its containers get.</param>
 /// <param name="DisruptionTarget">Whether to add the DisruptionTarget condition (reason TerminationByKubelet), as for pressure evictions.</param>
-internal sealed record PodEviction(string Message, long GracePeriodSeconds, bool DisruptionTarget)
+/// <param name="Rejected">The pod was refused admission and never started: its status carries no container statuses and
+/// the message gets kubelet's <c>Pod was rejected: </c> prefix.</param>
+internal sealed record PodEviction(string Message, long GracePeriodSeconds, bool DisruptionTarget, bool Rejected = false)
 {
     /// <summary>The pod status reason of an evicted pod.</summary>
     public const string Reason = "Evicted";

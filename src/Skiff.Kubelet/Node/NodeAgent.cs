@@ -52,6 +52,7 @@ internal sealed partial class NodeAgent(
         await using var probes = new KubeletProbes(runtime, time, loggerFactory, recorder);
         var volumes = new KubeletVolumes(new VolumeManager(objects, new TokenRequestTokenSource(connection, time), new LinuxMounter(), time, loggerFactory.CreateLogger<VolumeManager>()), paths.PodsData);
         using var http = new HttpClient();
+        EvictionManager? eviction = null;
         var status = NodeStatusBuilder.Build(options, machine, new NodeStatusBuilder.RuntimeHealth(false, "", null), 0, [], null, DateTime.UtcNow);
         var context = new PodWorkerContext
         {
@@ -67,6 +68,7 @@ internal sealed partial class NodeAgent(
             Machine = machine,
             NodeAllocatable = status.Allocatable,
             ServiceEnv = ServiceEnvironmentAsync,
+            Admit = pod => eviction?.Admit(pod),
             Time = time,
             Logger = loggerFactory.CreateLogger("Skiff.Kubelet.Pods"),
         };
@@ -75,7 +77,7 @@ internal sealed partial class NodeAgent(
 
         var cgroups = new Server.Stats.CgroupReader();
         var stats = new Server.Stats.StatsProvider(runtime, cgroups, options.CgroupRoot, options.NodeName, paths.Root, time);
-        var eviction = NewEvictionManager(paths, pods, stats, cgroups, recorder, registrar);
+        eviction = NewEvictionManager(paths, pods, stats, cgroups, recorder, registrar);
         await using var server = await KubeletServer.StartAsync(options.NodeAddress, options.KubeletPort, servingCertificate, clusterCa, options.ServingCertificateSelector, pods, runtime,
             stats, time, loggerFactory, cancellationToken).ConfigureAwait(false);
         registrar.KubeletPort = server.Port;

@@ -13,6 +13,7 @@ internal sealed partial class PodWorker
     private PodEviction? _pendingEviction;
     private PodEviction? _eviction;
     private TaskCompletionSource? _evicted;
+    private bool _admissionChecked;
 
     /// <summary>Whether the pod is finished or being evicted: it is no longer one of the node's active pods.</summary>
     public bool IsTerminal
@@ -46,12 +47,25 @@ internal sealed partial class PodWorker
         return done;
     }
 
-    /// <summary>Carries out a pending eviction: true when it did (the sync is over for this round).</summary>
+    /// <summary>
+    /// Carries out a pending eviction, or the rejection of a pod new to the node (kubelet's admission under node
+    /// pressure: Failed, reason Evicted, nothing started): true when it did (the sync is over for this round).
+    /// </summary>
     private async Task<bool> SyncEvictionAsync(V1Pod pod, RuntimePodState state, CancellationToken cancellationToken)
     {
         PodEviction? eviction;
         lock (_lock)
         {
+            if (!_admissionChecked)
+            {
+                _admissionChecked = true;
+                if (_pendingEviction is null && state.Sandboxes.Count == 0 && state.All.Count == 0 && (pod.Status?.Phase ?? "Pending") == "Pending"
+                    && _ctx.Admit?.Invoke(pod) is { } rejection)
+                {
+                    _pendingEviction = new PodEviction(rejection, 0, DisruptionTarget: false, Rejected: true);
+                }
+            }
+
             eviction = _pendingEviction;
         }
 
@@ -100,6 +114,13 @@ internal sealed partial class PodWorker
         status.Phase = "Failed";
         status.Reason = PodEviction.Reason;
         status.Message = eviction.Message;
+        if (eviction.Rejected)
+        {
+            // kubelet's rejectPod writes only phase, reason and message: kubectl then shows STATUS Evicted.
+            status.Message = "Pod was rejected: " + eviction.Message;
+            status.ContainerStatuses = null;
+            status.InitContainerStatuses = null;
+        }
         if (eviction.DisruptionTarget)
         {
             var condition = previous?.Conditions?.FirstOrDefault(c => c.Type == PodEviction.DisruptionTargetCondition) ?? new V1PodCondition

@@ -313,6 +313,30 @@ public class EvictionManagerTests
         Assert.Equal(("KubeletHasNoDiskPressure", "kubelet has no disk pressure"), EvictionMessages.Condition(EvictionSignal.DiskPressure, false));
     }
 
+    [Fact]
+    public async Task Admit_UnderPressure_RejectsAsKubeletDoes()
+    {
+        var manager = Manager();
+        var bestEffort = Pod("besteffort");
+        var burstable = Pod("burstable", memoryRequest: "64Mi");
+        var tolerating = Pod("tolerating");
+        tolerating.Spec.Tolerations = [new V1Toleration { Key = "node.kubernetes.io/memory-pressure", OperatorProperty = "Exists", Effect = "NoSchedule" }];
+        var critical = Pod("critical", priority: 2_000_000_000);
+        Assert.Null(manager.Admit(bestEffort));
+
+        SetMemory(available: 50 * Mi, capacity: 8 * Gi);
+        await Tick(manager);
+        Assert.Equal("The node had condition: [MemoryPressure]. ", manager.Admit(bestEffort));
+        Assert.Null(manager.Admit(burstable));
+        Assert.Null(manager.Admit(tolerating));
+        Assert.Contains(("Warning", "Evicted", "The node had condition: [MemoryPressure]. ", "besteffort"), _events.Recorded);
+
+        SetDisk(available: 1 * Gi, capacity: 100 * Gi);
+        await Tick(manager);
+        Assert.Equal("The node had condition: [MemoryPressure DiskPressure]. ", manager.Admit(burstable));
+        Assert.Null(manager.Admit(critical));
+    }
+
     private sealed class FakeStats : IEvictionStatsSource
     {
         private DateTimeOffset _frozenAt;
