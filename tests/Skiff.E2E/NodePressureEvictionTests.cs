@@ -8,7 +8,8 @@ namespace Skiff.E2E;
 /// this test mounts, with <c>--eviction-hard nodefs.available&lt;40%</c>. A pod filling an emptyDir past the threshold
 /// puts the node under DiskPressure (condition and taint, as kubectl shows them), is evicted (Failed, reason Evicted with
 /// kubelet's message in describe, the Evicted event, DisruptionTarget) while a quiet pod keeps running; its space is given back, and after the
-/// transition period the condition is False again and the taint is gone.
+/// transition period the condition is False again and the taint is gone. Meanwhile a pod bound straight to the node is
+/// rejected by the kubelet's admission (STATUS Evicted) and a pod for the scheduler waits for the taint to go.
 /// </summary>
 public sealed class NodePressureEvictionTests
 {
@@ -30,7 +31,7 @@ public sealed class NodePressureEvictionTests
                 extraArgs:
                 [
                     "--eviction-hard", "nodefs.available<40%",
-                    "--eviction-pressure-transition-period", "30s",
+                    "--eviction-pressure-transition-period", "45s",
                     "--eviction-monitoring-interval", "2s",
                 ]);
             var k = node.Kubectl;
@@ -71,8 +72,22 @@ public sealed class NodePressureEvictionTests
             await node.EventuallyAsync(async () => await Condition(node, "DiskPressure") == "True", "DiskPressure True", 120);
             var reason = await NodeField(node, "{.status.conditions[?(@.type==\"DiskPressure\")].reason}");
             Assert.Equal("KubeletHasDiskPressure", reason);
+
+            // A pod bound straight to the node (no scheduler) is refused by the kubelet's admission while the pressure lasts.
+            await k.OkWithInputAsync(Sleeper("bound", $"nodeName: {nodeName}"), "apply", "-f", "-");
+
             await node.EventuallyAsync(async () => (await NodeField(node, "{.spec.taints[*].key}")).Contains("node.kubernetes.io/disk-pressure", StringComparison.Ordinal), "the disk-pressure taint", 60);
             Assert.Contains("node.kubernetes.io/disk-pressure:NoSchedule", await k.OkAsync("describe", "node", nodeName));
+
+            // A pod for the scheduler stays Pending on the tainted node.
+            await k.OkWithInputAsync(Sleeper("waiting", ""), "apply", "-f", "-");
+            await node.EventuallyAsync(async () => (await k.RunAsync("describe", "pod", "waiting")).Stdout.Contains("node.kubernetes.io/disk-pressure", StringComparison.Ordinal), "waiting: FailedScheduling naming the taint", 60);
+            Assert.Equal("Pending", await node.PodFieldAsync("waiting", "{.status.phase}"));
+
+            await node.EventuallyAsync(async () => await node.PodFieldAsync("bound", "{.status.phase}") == "Failed", "bound rejected", 60);
+            Assert.Equal("Evicted", await node.PodFieldAsync("bound", "{.status.reason}"));
+            Assert.Equal("Pod was rejected: The node had condition: [DiskPressure].", await node.PodFieldAsync("bound", "{.status.message}"));
+            Assert.Equal(["bound", "0/1", "Evicted"], (await k.OkAsync("get", "pod", "bound", "--no-headers")).Split(' ', StringSplitOptions.RemoveEmptyEntries)[..3]);
 
             // The filler is evicted: Failed with reason Evicted and kubelet's message. Since Kubernetes 1.22 the kubelet also
             // reports the killed container's terminated state, so kubectl get's STATUS column shows that (Error), not Evicted.
@@ -102,6 +117,9 @@ public sealed class NodePressureEvictionTests
             await node.EventuallyAsync(async () => !(await NodeField(node, "{.spec.taints[*].key}")).Contains("node.kubernetes.io/disk-pressure", StringComparison.Ordinal), "the disk-pressure taint removed", 60);
             Assert.Equal("Running", await node.PodFieldAsync("quiet", "{.status.phase}"));
             Assert.Contains("NodeHasDiskPressure", await k.OkAsync("get", "events", "--field-selector", "involvedObject.kind=Node"));
+
+            // Without the taint the waiting pod is scheduled and runs.
+            await node.EventuallyAsync(async () => await node.PodFieldAsync("waiting", "{.status.phase}") == "Running", "waiting Running once the taint is gone", 120);
         }
         finally
         {
@@ -118,6 +136,21 @@ public sealed class NodePressureEvictionTests
             }
         }
     }
+
+    private static string Sleeper(string name, string extraSpec) => $$"""
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: {{name}}
+        spec:
+          {{extraSpec}}
+          terminationGracePeriodSeconds: 1
+          containers:
+          - name: main
+            image: {{NodeServer.TestImage}}
+            imagePullPolicy: IfNotPresent
+            command: [sleep, "3600"]
+        """;
 
     private static Task<string> Condition(NodeServer node, string type) => NodeField(node, $"{{.status.conditions[?(@.type==\"{type}\")].status}}");
 
