@@ -137,6 +137,39 @@ public sealed class NodePressureEvictionTests
         }
     }
 
+    [Fact]
+    public async Task A_pod_writing_past_its_ephemeral_storage_limit_in_its_own_filesystem_is_evicted()
+    {
+        await using var node = await NodeServer.StartAsync(extraArgs: ["--eviction-monitoring-interval", "2s"]);
+        var k = node.Kubectl;
+        const string manifest = $$"""
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: hog
+            spec:
+              terminationGracePeriodSeconds: 1
+              containers:
+              - name: hog
+                image: {{NodeServer.TestImage}}
+                imagePullPolicy: IfNotPresent
+                command: [sh, -c, "dd if=/dev/zero of=/var/hog bs=1M count=12; exec sleep 3600"]
+                resources:
+                  limits:
+                    ephemeral-storage: 5Mi
+            """;
+        await k.OkWithInputAsync(manifest, "apply", "-f", "-");
+
+        // The write lands in the container's writable layer, which containerd measures (CRI ListContainerStats).
+        await node.EventuallyAsync(async () => await node.PodFieldAsync("hog", "{.status.phase}") == "Failed", "hog evicted", 120);
+        Assert.Equal("Evicted", await node.PodFieldAsync("hog", "{.status.reason}"));
+        Assert.Equal("Pod ephemeral local storage usage exceeds the total limit of containers 5Mi.", await node.PodFieldAsync("hog", "{.status.message}"));
+
+        // A limit eviction is not a node-pressure one: no DisruptionTarget condition, and the node has no DiskPressure.
+        Assert.Equal("", await node.PodFieldAsync("hog", "{.status.conditions[?(@.type==\"DisruptionTarget\")].status}"));
+        Assert.Equal("False", await Condition(node, "DiskPressure"));
+    }
+
     private static string Sleeper(string name, string extraSpec) => $$"""
         apiVersion: v1
         kind: Pod

@@ -8,7 +8,7 @@ internal sealed record SignalObservation(long Available, long Capacity, DateTime
 /// </summary>
 /// <param name="MemoryWorkingSet">The pod cgroup's working set, or null when unknown.</param>
 /// <param name="ContainerMemory">Working set per container name.</param>
-/// <param name="ContainerDisk">Local disk per container name: its logs (and writable layer where known).</param>
+/// <param name="ContainerDisk">Local disk per container name: its writable layer and its logs.</param>
 /// <param name="VolumeDisk">Local disk of the pod's disk-backed emptyDir volumes.</param>
 /// <param name="EmptyDirUsage">Usage per disk-backed emptyDir volume name (for sizeLimit eviction).</param>
 /// <param name="Inodes">Inodes the pod's logs and local volumes use.</param>

@@ -1,6 +1,7 @@
 using k8s.Models;
 using Skiff.Kubelet.Host;
 using Skiff.Kubelet.Pods;
+using Skiff.Kubelet.Runtime;
 using Skiff.Kubelet.Server.Stats;
 using Skiff.Kubelet.Volumes;
 
@@ -11,11 +12,12 @@ namespace Skiff.Kubelet.Eviction;
 /// cgroup's working set (usage − inactive file; /proc/meminfo where the root cgroup has no memory files, as on cgroup
 /// v2); nodefs from statvfs of the agent's root directory, imagefs from containerd's root (the same figures when both
 /// are on one filesystem); pid.available = min(pid_max, threads-max) − the tasks running. Pods' memory comes from
-/// <see cref="StatsProvider"/>; their disk from their container logs and disk-backed emptyDirs; their processes from
-/// their pids cgroup.
+/// <see cref="StatsProvider"/>; their disk from their containers' writable layers (CRI ListContainerStats), logs and
+/// disk-backed emptyDirs; their processes from their pids cgroup.
 /// </summary>
 internal sealed class NodeEvictionStats : IEvictionStatsSource
 {
+    private readonly IContainerRuntime _runtime;
     private readonly StatsProvider _stats;
     private readonly CgroupReader _cgroups;
     private readonly AgentPaths _paths;
@@ -24,8 +26,9 @@ internal sealed class NodeEvictionStats : IEvictionStatsSource
     private readonly string _proc;
     private readonly string _sysCgroup;
 
-    public NodeEvictionStats(StatsProvider stats, CgroupReader cgroups, AgentPaths paths, string cgroupRoot, TimeProvider time, string proc = "/proc", string sysCgroup = "/sys/fs/cgroup")
+    public NodeEvictionStats(IContainerRuntime runtime, StatsProvider stats, CgroupReader cgroups, AgentPaths paths, string cgroupRoot, TimeProvider time, string proc = "/proc", string sysCgroup = "/sys/fs/cgroup")
     {
+        _runtime = runtime;
         _stats = stats;
         _cgroups = cgroups;
         _paths = paths;
@@ -68,6 +71,7 @@ internal sealed class NodeEvictionStats : IEvictionStatsSource
         }
 
         var byUid = summary.Pods.ToDictionary(p => p.Uid, StringComparer.Ordinal);
+        var layers = await WritableLayersAsync(cancellationToken).ConfigureAwait(false);
         var usage = new Dictionary<string, PodUsage>(StringComparer.Ordinal);
         foreach (var pod in pods)
         {
@@ -78,9 +82,11 @@ internal sealed class NodeEvictionStats : IEvictionStatsSource
             var logs = RuntimeConfigBuilder.LogDirectory(_paths.PodLogs, pod);
             foreach (var container in pod.Spec.Containers)
             {
+                // A container's local storage as kubelet counts it: its writable layer (rootfs) plus its logs.
                 var (bytes, files) = DirectoryUsage(Path.Combine(logs, container.Name));
-                containerDisk[container.Name] = bytes;
-                inodes += files;
+                var layer = layers.GetValueOrDefault((uid, container.Name));
+                containerDisk[container.Name] = bytes + layer.Bytes;
+                inodes += files + layer.Inodes;
             }
 
             var emptyDirs = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -105,6 +111,36 @@ internal sealed class NodeEvictionStats : IEvictionStatsSource
         }
 
         return new EvictionStats(signals, usage, dedicated);
+    }
+
+    /// <summary>The writable layers' use by (pod UID, container name), all attempts together (CRI ListContainerStats).</summary>
+    private async Task<Dictionary<(string Uid, string Name), (long Bytes, long Inodes)>> WritableLayersAsync(CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<(string, string), (long Bytes, long Inodes)>();
+        IReadOnlyList<Cri.V1.ContainerStats> stats;
+        try
+        {
+            stats = await _runtime.ListContainerStatsAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (RuntimeException)
+        {
+            // Without the runtime's figures the logs and volumes still count; the next pass asks again.
+            return result;
+        }
+
+        foreach (var container in stats)
+        {
+            if (container.Attributes?.Labels.TryGetValue(KubeletLabels.PodUid, out var uid) != true || container.WritableLayer is not { } layer)
+            {
+                continue;
+            }
+
+            var key = (uid!, container.Attributes.Metadata?.Name ?? container.Attributes.Labels.GetValueOrDefault(KubeletLabels.ContainerName, ""));
+            var old = result.GetValueOrDefault(key);
+            result[key] = (old.Bytes + (long)(layer.UsedBytes?.Value ?? 0), old.Inodes + (long)(layer.InodesUsed?.Value ?? 0));
+        }
+
+        return result;
     }
 
     /// <summary>memory.available and its capacity, as cAdvisor's root container gives them to kubelet.</summary>

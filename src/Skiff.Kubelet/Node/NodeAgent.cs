@@ -113,7 +113,7 @@ internal sealed partial class NodeAgent(
     private EvictionManager NewEvictionManager(AgentPaths paths, PodManager pods, Server.Stats.StatsProvider stats, Server.Stats.CgroupReader cgroups, EventRecorder recorder, NodeRegistrar registrar)
     {
         var logger = loggerFactory.CreateLogger("Skiff.Kubelet.Eviction");
-        var manager = new EvictionManager(options.Eviction, options.NodeName, new NodeEvictionStats(stats, cgroups, paths, options.CgroupRoot, time), pods,
+        var manager = new EvictionManager(options.Eviction, options.NodeName, new NodeEvictionStats(runtime, stats, cgroups, paths, options.CgroupRoot, time), pods,
             new NodeReclaimer(runtime, () => pods.WorkerUids, ContainerdConfig.PauseImage, time, logger), recorder, time, logger);
         registrar.Pressure = () => manager.Pressure;
         manager.PressureChanged += _ => registrar.Kick();

@@ -345,6 +345,9 @@ internal sealed class SimulatedRuntime : IContainerRuntime
 
     public Task<IReadOnlyList<Image>> ListImagesAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<Image>>([.. _images.Values]);
 
+    /// <summary>Simulated containers have no filesystem: no writable layer to report.</summary>
+    public Task<IReadOnlyList<ContainerStats>> ListContainerStatsAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<ContainerStats>>([]);
+
     public Task RemoveImageAsync(string image, CancellationToken cancellationToken)
     {
         foreach (var (name, record) in _images)
