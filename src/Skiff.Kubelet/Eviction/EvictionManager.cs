@@ -149,7 +149,7 @@ internal sealed partial class EvictionManager
         }
 
         // Evict at most one pod per interval: the first in rank that may be evicted.
-        foreach (var pod in PodRanking.Rank(threshold.Signal, activePods, stats.Pods))
+        foreach (var pod in PodRanking.Rank(threshold.Signal, activePods, stats.Pods, stats.DedicatedImageFs))
         {
             if (IsCritical(pod))
             {

@@ -78,7 +78,7 @@ internal sealed class NodeEvictionStats : IEvictionStatsSource
             var uid = pod.Metadata.Uid;
             var sample = byUid.GetValueOrDefault(uid);
             var containerDisk = new Dictionary<string, long>(StringComparer.Ordinal);
-            long inodes = 0;
+            long inodes = 0, writableLayers = 0;
             var logs = RuntimeConfigBuilder.LogDirectory(_paths.PodLogs, pod);
             foreach (var container in pod.Spec.Containers)
             {
@@ -87,6 +87,7 @@ internal sealed class NodeEvictionStats : IEvictionStatsSource
                 var layer = layers.GetValueOrDefault((uid, container.Name));
                 containerDisk[container.Name] = bytes + layer.Bytes;
                 inodes += files + layer.Inodes;
+                writableLayers += layer.Bytes;
             }
 
             var emptyDirs = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -107,7 +108,8 @@ internal sealed class NodeEvictionStats : IEvictionStatsSource
                 emptyDirs.Values.Sum(),
                 emptyDirs,
                 inodes,
-                PodProcesses(uid));
+                PodProcesses(uid),
+                writableLayers);
         }
 
         return new EvictionStats(signals, usage, dedicated);

@@ -9,8 +9,11 @@ namespace Skiff.Kubelet.Eviction;
 /// </summary>
 internal static class PodRanking
 {
-    /// <summary>The pods in eviction order for a threshold of <paramref name="signal"/>, by the usage in <paramref name="usage"/> (pod UID → usage).</summary>
-    public static List<V1Pod> Rank(string signal, IEnumerable<V1Pod> pods, IReadOnlyDictionary<string, PodUsage> usage)
+    /// <summary>
+    /// The pods in eviction order for a threshold of <paramref name="signal"/>, by the usage in <paramref name="usage"/>
+    /// (pod UID → usage); <paramref name="dedicatedImageFs"/> picks which local storage counts for disk signals.
+    /// </summary>
+    public static List<V1Pod> Rank(string signal, IEnumerable<V1Pod> pods, IReadOnlyDictionary<string, PodUsage> usage, bool dedicatedImageFs = false)
     {
         Func<V1Pod, PodUsage?> stats = p => usage.GetValueOrDefault(p.Metadata.Uid);
         var list = pods.ToList();
@@ -19,7 +22,7 @@ internal static class PodRanking
             EvictionSignal.MemoryAvailable => Chain(Exceeds(stats, "memory", u => u.MemoryWorkingSet ?? 0), ByPriority, AboveRequest(stats, "memory", u => u.MemoryWorkingSet ?? 0)),
             EvictionSignal.PidAvailable => Chain(ByPriority, (a, b) => (stats(b)?.Processes ?? 0).CompareTo(stats(a)?.Processes ?? 0)),
             EvictionSignal.NodeFsInodesFree or EvictionSignal.ImageFsInodesFree => Chain(Exceeds(stats, "inodes", u => u.Inodes), ByPriority, AboveRequest(stats, "inodes", u => u.Inodes)),
-            _ => Chain(Exceeds(stats, "ephemeral-storage", u => u.Disk), ByPriority, AboveRequest(stats, "ephemeral-storage", u => u.Disk)),
+            _ => Chain(Exceeds(stats, "ephemeral-storage", u => u.DiskFor(signal, dedicatedImageFs)), ByPriority, AboveRequest(stats, "ephemeral-storage", u => u.DiskFor(signal, dedicatedImageFs))),
         };
 
         // A stable sort, so equal pods keep the order the pod manager lists them in.

@@ -10,6 +10,7 @@ namespace Skiff.Kubelet.Eviction;
 /// <param name="EmptyDirUsage">Usage per disk-backed emptyDir volume name (for sizeLimit eviction).</param>
 /// <param name="Inodes">Inodes the pod's logs and local volumes use.</param>
 /// <param name="Processes">Processes (tasks) in the pod's cgroup, or null when unknown.</param>
+/// <param name="WritableLayers">The part of <paramref name="ContainerDisk"/> in the containers' writable layers (on imagefs).</param>
 internal sealed record PodUsage(
     long? MemoryWorkingSet,
     IReadOnlyDictionary<string, long> ContainerMemory,
@@ -17,8 +18,17 @@ internal sealed record PodUsage(
     long VolumeDisk,
     IReadOnlyDictionary<string, long> EmptyDirUsage,
     long Inodes,
-    long? Processes)
+    long? Processes,
+    long WritableLayers = 0)
 {
     /// <summary>The pod's local ephemeral storage: its containers' plus its local volumes'.</summary>
     public long Disk => ContainerDisk.Values.Sum() + VolumeDisk;
+
+    /// <summary>
+    /// The local storage kubelet ranks by for a disk signal: everything when images share the node's filesystem; with a
+    /// dedicated imagefs, logs and volumes for nodefs and the writable layers for imagefs.
+    /// </summary>
+    public long DiskFor(string signal, bool dedicatedImageFs) => !dedicatedImageFs ? Disk
+        : signal is EvictionSignal.ImageFsAvailable or EvictionSignal.ImageFsInodesFree ? WritableLayers
+        : Disk - WritableLayers;
 }

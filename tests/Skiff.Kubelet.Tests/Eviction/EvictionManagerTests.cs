@@ -286,6 +286,24 @@ public class EvictionManagerTests
     }
 
     [Fact]
+    public void Rank_Disk_WithADedicatedImageFs_CountsLogsAndVolumesForNodefsAndWritableLayersForImagefs()
+    {
+        var logger = Pod("logger");
+        var layered = Pod("layered");
+        static PodUsage Disk(long logs, long layer, long volumes) =>
+            new(null, new Dictionary<string, long>(), new Dictionary<string, long> { ["main"] = logs + layer }, volumes, new Dictionary<string, long>(), 0, null, layer);
+        var usage = new Dictionary<string, PodUsage>
+        {
+            [logger.Metadata.Uid] = Disk(logs: 30 * Mi, layer: 0, volumes: 10 * Mi),
+            [layered.Metadata.Uid] = Disk(logs: 1 * Mi, layer: 100 * Mi, volumes: 0),
+        };
+
+        Assert.Equal(["layered", "logger"], PodRanking.Rank(EvictionSignal.NodeFsAvailable, [logger, layered], usage).Select(p => p.Metadata.Name));
+        Assert.Equal(["logger", "layered"], PodRanking.Rank(EvictionSignal.NodeFsAvailable, [layered, logger], usage, dedicatedImageFs: true).Select(p => p.Metadata.Name));
+        Assert.Equal(["layered", "logger"], PodRanking.Rank(EvictionSignal.ImageFsAvailable, [logger, layered], usage, dedicatedImageFs: true).Select(p => p.Metadata.Name));
+    }
+
+    [Fact]
     public void Rank_Pids_LowerPriorityFirst_ThenMostProcesses()
     {
         var few = Pod("few");
