@@ -170,6 +170,52 @@ public sealed class NodePressureEvictionTests
         Assert.Equal("False", await Condition(node, "DiskPressure"));
     }
 
+    [Fact]
+    public async Task Under_memory_pressure_BestEffort_pods_are_refused_and_running_pods_are_evicted_by_memory()
+    {
+        // A threshold no running machine meets (99.9% of memory must stay available) makes MemoryPressure certain without
+        // using any memory; it leaves 0.1% allocatable, enough for the Burstable pod's request.
+        await using var node = await NodeServer.StartAsync(extraArgs: ["--eviction-hard", "memory.available<99.9%", "--eviction-monitoring-interval", "2s"]);
+        var k = node.Kubectl;
+        await node.EventuallyAsync(async () => await Condition(node, "MemoryPressure") == "True", "MemoryPressure True", 60);
+        Assert.Equal("KubeletHasInsufficientMemory", await NodeField(node, "{.status.conditions[?(@.type==\"MemoryPressure\")].reason}"));
+        Assert.Equal("kubelet has insufficient memory available", await NodeField(node, "{.status.conditions[?(@.type==\"MemoryPressure\")].message}"));
+        Assert.Equal("False", await Condition(node, "DiskPressure"));
+        await node.EventuallyAsync(async () => (await NodeField(node, "{.spec.taints[*].key}")).Contains("node.kubernetes.io/memory-pressure", StringComparison.Ordinal), "the memory-pressure taint", 60);
+
+        // A BestEffort pod bound to the node is refused by the kubelet.
+        await k.OkWithInputAsync(Sleeper("besteffort", $"nodeName: {NodeServer.NodeName}"), "apply", "-f", "-");
+        await node.EventuallyAsync(async () => await node.PodFieldAsync("besteffort", "{.status.phase}") == "Failed", "besteffort rejected", 60);
+        Assert.Equal("Pod was rejected: The node had condition: [MemoryPressure].", await node.PodFieldAsync("besteffort", "{.status.message}"));
+
+        // A Burstable pod that tolerates the taint is admitted, then evicted for memory with kubelet's message.
+        const string burstable = $$"""
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: burstable
+            spec:
+              terminationGracePeriodSeconds: 1
+              tolerations:
+              - key: node.kubernetes.io/memory-pressure
+                operator: Exists
+                effect: NoSchedule
+              containers:
+              - name: main
+                image: {{NodeServer.TestImage}}
+                imagePullPolicy: IfNotPresent
+                command: [sleep, "3600"]
+                resources:
+                  requests:
+                    memory: 1Ki
+            """;
+        await k.OkWithInputAsync(burstable, "apply", "-f", "-");
+        await node.EventuallyAsync(async () => await node.PodFieldAsync("burstable", "{.status.reason}") == "Evicted", "burstable evicted", 90);
+        Assert.Equal("Failed", await node.PodFieldAsync("burstable", "{.status.phase}"));
+        Assert.Matches(@"^The node was low on resource: memory\. Threshold quantity: \d+(Ki|Mi|Gi)?, available: \d+(Ki|Mi|Gi)?\.", await node.PodFieldAsync("burstable", "{.status.message}"));
+        Assert.Equal("True/TerminationByKubelet", await node.PodFieldAsync("burstable", "{.status.conditions[?(@.type==\"DisruptionTarget\")].status}/{.status.conditions[?(@.type==\"DisruptionTarget\")].reason}"));
+    }
+
     private static string Sleeper(string name, string extraSpec) => $$"""
         apiVersion: v1
         kind: Pod
