@@ -16,7 +16,7 @@ internal sealed class AgentFlags
     private readonly Option<string?> _evictionSoftGracePeriod = new("--eviction-soft-grace-period") { Description = "Grace periods of the soft thresholds, e.g. memory.available=1m30s" };
     private readonly Option<string?> _evictionMinimumReclaim = new("--eviction-minimum-reclaim") { Description = "Minimum amount to reclaim once a threshold is met, e.g. nodefs.available=500Mi" };
     private readonly Option<string?> _evictionPressureTransitionPeriod = new("--eviction-pressure-transition-period") { Description = "How long a pressure condition stays True after its threshold was last met (default 5m)" };
-    private readonly Option<long> _evictionMaxPodGracePeriod = new("--eviction-max-pod-grace-period") { Description = "Longest grace period (seconds) of pods evicted for a soft threshold (default 0)" };
+    private readonly Option<long> _evictionMaxPodGracePeriod = new("--eviction-max-pod-grace-period") { Description = "Longest grace period (seconds) of pods evicted for a soft threshold, capped by the pod's own (default 0; below the 2 s minimum the minimum applies)" };
     private readonly Option<string?> _evictionMonitoringInterval = new("--eviction-monitoring-interval") { Description = "How often the eviction manager observes the node and evicts at most one pod (default 10s)" };
 
     public AgentFlags()
@@ -57,6 +57,10 @@ internal sealed class AgentFlags
             {
                 result.AddError(ex.Message);
             }
+            catch (InvalidOperationException)
+            {
+                // A value that is not even of the flag's type: System.CommandLine reports that conversion error itself.
+            }
         });
         command.Options.Add(_nodeName);
         command.Options.Add(_nodeIp);
@@ -82,11 +86,6 @@ internal sealed class AgentFlags
 
     private static Kubelet.Eviction.EvictionOptions Eviction(string? hard, string? soft, string? softGrace, string? minimumReclaim, string? transition, long maxPodGrace, string? interval)
     {
-        if (maxPodGrace < 0)
-        {
-            throw new FormatException($"--eviction-max-pod-grace-period: {maxPodGrace} must not be negative");
-        }
-
         return new Kubelet.Eviction.EvictionOptions
         {
             Thresholds = Kubelet.Eviction.EvictionThresholds.Parse(hard, soft, softGrace, minimumReclaim),

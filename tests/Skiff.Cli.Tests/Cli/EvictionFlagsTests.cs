@@ -50,7 +50,7 @@ public sealed class EvictionFlagsTests
     [InlineData("--eviction-soft", "memory.available<1Gi", "grace period must be specified for the soft eviction threshold memory.available")]
     [InlineData("--eviction-pressure-transition-period", "soon", "--eviction-pressure-transition-period: 'soon' is not a non-negative duration")]
     [InlineData("--eviction-monitoring-interval", "0s", "--eviction-monitoring-interval: '0s' is not a positive duration")]
-    [InlineData("--eviction-max-pod-grace-period", "-1", "--eviction-max-pod-grace-period: -1 must not be negative")]
+    [InlineData("--eviction-max-pod-grace-period", "soon", "Cannot parse argument 'soon' for option '--eviction-max-pod-grace-period'")]
     public void Server_BadEvictionFlag_IsAStartUpError(string flag, string value, string expected)
     {
         var (_, result) = ParseServer("server", flag, value);
