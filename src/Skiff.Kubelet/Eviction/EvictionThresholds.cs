@@ -26,7 +26,7 @@ internal static class EvictionThresholds
         foreach (var (signal, text) in reclaimTexts)
         {
             // Negative values are refused by the parser, with kubelet's "must be positive" wording.
-            reclaim[signal] = ThresholdValue.Parse(signal, text);
+            reclaim[signal] = Value("--eviction-minimum-reclaim", signal, text);
         }
 
         var grace = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
@@ -53,7 +53,7 @@ internal static class EvictionThresholds
         var thresholds = new List<Threshold>();
         foreach (var (signal, text) in hardValues)
         {
-            var value = ThresholdValue.Parse(signal, text);
+            var value = Value("--eviction-hard", signal, text);
             if (!value.IsZero)
             {
                 thresholds.Add(new Threshold(signal, value, TimeSpan.Zero, reclaim.GetValueOrDefault(signal)));
@@ -62,7 +62,7 @@ internal static class EvictionThresholds
 
         foreach (var (signal, text) in softValues)
         {
-            var value = ThresholdValue.Parse(signal, text);
+            var value = Value("--eviction-soft", signal, text);
             if (!grace.TryGetValue(signal, out var period) || period == TimeSpan.Zero)
             {
                 throw new FormatException($"--eviction-soft-grace-period: grace period must be specified for the soft eviction threshold {signal}");
@@ -83,6 +83,18 @@ internal static class EvictionThresholds
     /// </summary>
     public static long HardReservation(IEnumerable<Threshold> thresholds, string signal, long capacity) =>
         thresholds.Where(t => t.IsHard && t.Signal == signal).Select(t => t.Value.Resolve(capacity)).DefaultIfEmpty(0).Max();
+
+    private static ThresholdValue Value(string flag, string signal, string text)
+    {
+        try
+        {
+            return ThresholdValue.Parse(signal, text);
+        }
+        catch (FormatException ex)
+        {
+            throw new FormatException($"{flag}: {ex.Message}", ex);
+        }
+    }
 
     /// <summary>Splits <c>a&lt;1,b&lt;2</c> (or <c>a=1,b=2</c>) into signal → value, rejecting unknown signals and duplicates.</summary>
     private static Dictionary<string, string> ParseStatements(string flag, string? text, char separator)

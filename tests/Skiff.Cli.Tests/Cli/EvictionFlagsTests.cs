@@ -46,7 +46,7 @@ public sealed class EvictionFlagsTests
 
     [Theory]
     [InlineData("--eviction-hard", "disk.available<10%", "--eviction-hard: unsupported eviction signal disk.available")]
-    [InlineData("--eviction-hard", "nodefs.available<150%", "must be less than 100%")]
+    [InlineData("--eviction-hard", "nodefs.available<150%", "--eviction-hard: eviction percentage threshold nodefs.available must be less than 100%: 150%")]
     [InlineData("--eviction-soft", "memory.available<1Gi", "grace period must be specified for the soft eviction threshold memory.available")]
     [InlineData("--eviction-pressure-transition-period", "soon", "--eviction-pressure-transition-period: 'soon' is not a non-negative duration")]
     [InlineData("--eviction-monitoring-interval", "0s", "--eviction-monitoring-interval: '0s' is not a positive duration")]
