@@ -95,6 +95,75 @@ public sealed class ServiceAccountTokenTests
         Assert.Equal("false", bogus.Trim());
     }
 
+    [Fact]
+    public async Task LegacySecretToken_FilledByTheController_WorksUntilItsSecretOrAccountGoes_ExpiredAndTamperedTokensGet401()
+    {
+        await using var server = await SkiffServer.StartAsync();
+        var admin = new Kubectl(server.Kubeconfig);
+        await admin.OkAsync("create", "namespace", "legacy");
+        await admin.OkAsync("-n", "legacy", "create", "serviceaccount", "ci");
+        await admin.OkAsync("-n", "legacy", "create", "rolebinding", "ci-view", "--clusterrole=view", "--serviceaccount=legacy:ci");
+
+        // A legacy token is only made when asked for: a Secret of type service-account-token naming the account.
+        const string secret = """
+            apiVersion: v1
+            kind: Secret
+            metadata:
+              name: ci-token
+              annotations:
+                kubernetes.io/service-account.name: ci
+            type: kubernetes.io/service-account-token
+            """;
+        await admin.OkWithInputAsync(secret, "-n", "legacy", "apply", "-f", "-");
+        var filled = await EventuallyAsync(() => admin.RunAsync("-n", "legacy", "get", "secret", "ci-token", "-o", "jsonpath={.data.token}"),
+            r => r.ExitCode == 0 && r.Stdout.Trim().Length > 0, "the controller to fill in the token");
+        var token = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(filled.Stdout.Trim()));
+        Assert.Equal("kubernetes/serviceaccount", (string?)Payload(token)["iss"]);
+        var describe = await admin.OkAsync("-n", "legacy", "describe", "secret", "ci-token");
+        Assert.Contains("kubernetes.io/service-account.uid:", describe);
+        Assert.Matches(@"ca\.crt:\s+\d+ bytes", describe);
+        Assert.Matches(@"namespace:\s+6 bytes", describe);
+
+        var ci = new Kubectl(await KubeconfigWithTokenAsync(server, admin, "legacy.yaml", token));
+        Assert.Equal("system:serviceaccount:legacy:ci", (await ci.OkAsync("auth", "whoami", "-o", "jsonpath={.status.userInfo.username}")).Trim());
+        await ci.OkAsync("-n", "legacy", "get", "pods");
+        var denied = await ci.RunAsync("-n", "legacy", "get", "secrets");
+        Assert.Contains("secrets is forbidden: User \"system:serviceaccount:legacy:ci\" cannot list resource \"secrets\" in API group \"\" in the namespace \"legacy\"", denied.Stderr);
+
+        // Tampered (one character of the signature changed) → 401.
+        var tampered = token[..^2] + (token[^2] == 'A' ? 'B' : 'A') + token[^1];
+        AssertUnauthorized(await new Kubectl(await KubeconfigWithTokenAsync(server, admin, "tampered.yaml", tampered)).RunAsync("get", "pods"));
+
+        // Expired → 401: a token for the same account signed with the server's own key, whose lifetime is over.
+        using var key = System.Security.Cryptography.ECDsa.Create();
+        key.ImportFromPem(File.ReadAllText(Path.Combine(server.DataDir, "server", "tls", "service.key")));
+        var saUid = (await admin.OkAsync("-n", "legacy", "get", "serviceaccount", "ci", "-o", "jsonpath={.metadata.uid}")).Trim();
+        var issuer = (string?)Payload((await admin.OkAsync("-n", "legacy", "create", "token", "ci")).Trim())["iss"];
+        var expired = new Skiff.ApiServer.Authentication.ServiceAccounts.ServiceAccountTokenCodec(key).Sign(new Skiff.ApiServer.Authentication.ServiceAccounts.ServiceAccountClaims
+        {
+            Issuer = issuer!,
+            Namespace = "legacy",
+            ServiceAccount = new Skiff.ApiServer.Authentication.ServiceAccounts.BoundRef("ci", saUid),
+            Audiences = [issuer!],
+            IssuedAt = DateTimeOffset.UtcNow.AddHours(-2),
+            NotBefore = DateTimeOffset.UtcNow.AddHours(-2),
+            Expires = DateTimeOffset.UtcNow.AddHours(-1),
+            Id = Guid.NewGuid().ToString(),
+        });
+        AssertUnauthorized(await new Kubectl(await KubeconfigWithTokenAsync(server, admin, "expired.yaml", expired)).RunAsync("get", "pods"));
+
+        // Deleting the Secret revokes the legacy token.
+        await admin.OkAsync("-n", "legacy", "delete", "secret", "ci-token");
+        await EventuallyAsync(() => ci.RunAsync("-n", "legacy", "get", "pods"), r => r.ExitCode != 0, "the token to stop working once its Secret is gone");
+        AssertUnauthorized(await ci.RunAsync("-n", "legacy", "get", "pods"));
+
+        // A token Secret outlives nothing: deleting the account deletes its token Secrets.
+        await admin.OkWithInputAsync(secret, "-n", "legacy", "apply", "-f", "-");
+        await EventuallyAsync(() => admin.RunAsync("-n", "legacy", "get", "secret", "ci-token", "-o", "jsonpath={.data.token}"), r => r.Stdout.Trim().Length > 0, "a new token");
+        await admin.OkAsync("-n", "legacy", "delete", "serviceaccount", "ci");
+        await EventuallyAsync(() => admin.RunAsync("-n", "legacy", "get", "secret", "ci-token"), r => r.ExitCode != 0 && r.Stderr.Contains("NotFound"), "the token Secret deleted with its account");
+    }
+
     /// <summary>kubectl turns a 401 into "You must be logged in to the server (the server has asked for the client to provide credentials)".</summary>
     private static void AssertUnauthorized(KubectlResult result)
     {

@@ -3,8 +3,8 @@ namespace Skiff.ApiServer.Admission;
 /// <summary>
 /// The ordered admission chain every write goes through (kube-apiserver's admission handler): the registry store
 /// calls <see cref="MutateAsync"/> after defaulting and before the resource strategy prepares the object, and
-/// <see cref="ValidateAsync"/> after the strategy validated it and before the store write; deletes see only the
-/// validating phase.
+/// <see cref="ValidateAsync"/> after the strategy validated it and before the store write; deletes go through both
+/// phases with no object and the stored one as the old object.
 /// </summary>
 internal sealed class AdmissionChain
 {

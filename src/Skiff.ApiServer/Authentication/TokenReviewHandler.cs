@@ -80,7 +80,7 @@ internal sealed class TokenReviewHandler(ServiceAccountTokenValidator validator,
             var apiAudiences = validator.ApiAudiences;
             var ok = audiences is null || audiences.Any(apiAudiences.Contains);
             review.Status = ok
-                ? new V1TokenReviewStatus { Authenticated = true, Audiences = [.. audiences ?? apiAudiences], User = ToUser(tokenUser with { Groups = [.. tokenUser.Groups.Append("system:authenticated").Distinct()] }) }
+                ? new V1TokenReviewStatus { Authenticated = true, Audiences = [.. audiences ?? apiAudiences], User = (tokenUser with { Groups = [.. tokenUser.Groups.Append("system:authenticated").Distinct()] }).ToV1UserInfo() }
                 : new V1TokenReviewStatus { Authenticated = false, Error = "[invalid bearer token, token lookup failed]" };
             return review;
         }
@@ -91,34 +91,9 @@ internal sealed class TokenReviewHandler(ServiceAccountTokenValidator validator,
             {
                 Authenticated = true,
                 Audiences = [.. result.Audiences],
-                User = ToUser(user, result.Claims),
+                User = user.ToV1UserInfo(),
             }
             : new V1TokenReviewStatus { Authenticated = false, Error = $"[{result.Error}]" };
         return review;
-    }
-
-    private static V1UserInfo ToUser(UserInfo user, ServiceAccountClaims? claims = null)
-    {
-        var info = new V1UserInfo { Username = user.Name, Uid = user.Uid.Length > 0 ? user.Uid : null, Groups = [.. user.Groups] };
-        if (claims is not null)
-        {
-            // The extra keys kube-apiserver's service-account authenticator sets for a bound token.
-            var extra = new Dictionary<string, IList<string>> { ["authentication.kubernetes.io/credential-id"] = [$"JTI={claims.Id}"] };
-            if (claims.Pod is { } pod)
-            {
-                extra["authentication.kubernetes.io/pod-name"] = [pod.Name];
-                extra["authentication.kubernetes.io/pod-uid"] = [pod.Uid];
-            }
-
-            if (claims.Node is { } node)
-            {
-                extra["authentication.kubernetes.io/node-name"] = [node.Name];
-                extra["authentication.kubernetes.io/node-uid"] = [node.Uid];
-            }
-
-            info.Extra = extra;
-        }
-
-        return info;
     }
 }

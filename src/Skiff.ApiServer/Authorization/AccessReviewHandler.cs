@@ -145,7 +145,7 @@ internal sealed class AccessReviewHandler(ResourceInfo info, AuthorizerChain aut
         Metadata = new V1ObjectMeta(),
         Status = new V1SelfSubjectReviewStatus
         {
-            UserInfo = new V1UserInfo { Username = user.Name, Uid = user.Uid.Length > 0 ? user.Uid : null, Groups = user.Groups.ToList() },
+            UserInfo = user.ToV1UserInfo(),
         },
     });
 

@@ -668,11 +668,15 @@ internal sealed partial class RegistryStore<T> : IRegistryStore
             var meta = obj.Metadata;
             CheckPreconditions(options?.Preconditions, meta, name);
             NamespaceLifecycle.CheckDelete(Info, name);
-            await _admission.ValidateAsync(new AdmissionAttributes
+            // Both phases, as kube-apiserver's AdmissionToValidateObjectDeleteFunc: mutating plugins (webhooks registered for
+            // DELETE) see the request too, with no object and the stored one as oldObject; they cannot change anything.
+            var attributes = new AdmissionAttributes
             {
                 Operation = AdmissionOperation.Delete, Resource = Info, Namespace = ns, Name = name,
                 OldObject = obj, User = RequestUser.Current, DryRun = dryRun, Options = options,
-            }, ct).ConfigureAwait(false);
+            };
+            await _admission.MutateAsync(attributes, ct).ConfigureAwait(false);
+            await _admission.ValidateAsync(attributes, ct).ConfigureAwait(false);
 
             var finalizers = meta.Finalizers?.ToList() ?? [];
             var policy = options?.PropagationPolicy ?? (options?.OrphanDependents == true ? "Orphan" : options?.OrphanDependents == false ? "Background" : null);

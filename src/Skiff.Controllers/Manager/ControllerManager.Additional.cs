@@ -36,6 +36,12 @@ public sealed partial class ControllerManager
         }
 
         var secrets = new ApiResource("", "v1", "secrets", "Secret", true);
+        if (options.LegacyTokenSigner is { } signer && options.RootCaCertificatePem is { Length: > 0 } tokenCaPem)
+        {
+            yield return (new ServiceAccount.TokensController(factory.For<V1ServiceAccount>(ApiResource.ServiceAccounts), factory.For<V1Secret>(secrets),
+                connection.For<V1ServiceAccount>(ApiResource.ServiceAccounts), connection.For<V1Secret>(secrets), signer, tokenCaPem, timeProvider, logger("ServiceAccountTokens")), 1);
+        }
+
         yield return (new Bootstrap.TokenCleaner(factory.For<V1Secret>(secrets), connection.For<V1Secret>(secrets), timeProvider, logger("TokenCleaner")), 1);
         var csrs = new ApiResource("certificates.k8s.io", "v1", "certificatesigningrequests", "CertificateSigningRequest", false);
         yield return (new Certificates.CsrApprovingController(factory.For<V1CertificateSigningRequest>(csrs), connection.For<V1CertificateSigningRequest>(csrs),

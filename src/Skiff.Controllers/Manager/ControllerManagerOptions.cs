@@ -68,6 +68,12 @@ public sealed class ControllerManagerOptions
     /// </summary>
     public System.Security.Cryptography.X509Certificates.X509Certificate2? ClusterSigningCertificate { get; set; }
 
+    /// <summary>
+    /// Signs the legacy tokens of <c>kubernetes.io/service-account-token</c> Secrets (kube-controller-manager's
+    /// --service-account-private-key-file); null: the serviceaccount-token controller does not run.
+    /// </summary>
+    public ServiceAccount.LegacyTokenSigner? LegacyTokenSigner { get; set; }
+
     /// <summary>Run the built-in load balancer (ServiceLB); off when the cluster uses another implementation (k3s's <c>--disable servicelb</c>).</summary>
     public bool ServiceLb { get; set; } = true;
 }

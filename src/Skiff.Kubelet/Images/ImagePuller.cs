@@ -13,8 +13,9 @@ internal sealed class ImagePuller(IContainerRuntime runtime, Func<string, string
 {
     /// <summary>Ensures the image of <paramref name="container"/>; returns the runtime's image reference.</summary>
     /// <exception cref="ImagePullException">the image is not present and cannot be pulled now.</exception>
-    public async Task<string> EnsureAsync(V1Pod pod, V1Container container, PodSandboxConfig sandbox, CrashLoopBackoff backoff, Dictionary<string, (DateTimeOffset At, string Message)> lastFailure, CancellationToken cancellationToken)
+    public async Task<string> EnsureAsync(V1Pod pod, V1Container container, PodSandboxConfig sandbox, CrashLoopBackoff backoff, Dictionary<string, (DateTimeOffset At, string Message)> lastFailure, CancellationToken cancellationToken, Action<string, string, string>? onEvent = null)
     {
+        var report = onEvent ?? ((_, _, _) => { });
         var image = container.Image;
         if (string.IsNullOrWhiteSpace(image))
         {
@@ -34,6 +35,7 @@ internal sealed class ImagePuller(IContainerRuntime runtime, Func<string, string
 
         if (present is not null && policy != "Always")
         {
+            report("Normal", "Pulled", $"Container image \"{image}\" already present on machine");
             return present.Id;
         }
 
@@ -41,6 +43,7 @@ internal sealed class ImagePuller(IContainerRuntime runtime, Func<string, string
         {
             if (present is null)
             {
+                report("Warning", "ErrImageNeverPull", $"Container image \"{image}\" is not present with pull policy of Never");
                 throw new ImagePullException("ErrImageNeverPull", $"Container image \"{image}\" is not present with pull policy of Never");
             }
 
@@ -52,6 +55,7 @@ internal sealed class ImagePuller(IContainerRuntime runtime, Func<string, string
         var key = "pull/" + pod.Metadata.Uid + "/" + image;
         if (lastFailure.TryGetValue(key, out var failed) && backoff.InBackoff(key, failed.At, out _, out _))
         {
+            report("Normal", "BackOff", $"Back-off pulling image \"{image}\"");
             throw new ImagePullException("ImagePullBackOff", $"Back-off pulling image \"{image}\": ErrImagePull: {failed.Message}");
         }
 
@@ -68,12 +72,16 @@ internal sealed class ImagePuller(IContainerRuntime runtime, Func<string, string
         }
 
         RuntimeException? last = null;
+        report("Normal", "Pulling", $"Pulling image \"{image}\"");
+        var started = time.GetTimestamp();
         foreach (var auth in credentials)
         {
             try
             {
                 var reference = await runtime.PullImageAsync(image, auth, sandbox, cancellationToken).ConfigureAwait(false);
                 lastFailure.Remove(key);
+                var took = time.GetElapsedTime(started).TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
+                report("Normal", "Pulled", $"Successfully pulled image \"{image}\" in {took}s ({took}s including waiting)");
                 return reference;
             }
             catch (RuntimeException ex)
@@ -90,6 +98,8 @@ internal sealed class ImagePuller(IContainerRuntime runtime, Func<string, string
         }
 
         lastFailure[key] = (time.GetUtcNow(), message);
+        report("Warning", "Failed", $"Failed to pull image \"{image}\": {message}");
+        report("Warning", "Failed", "Error: ErrImagePull");
         throw new ImagePullException("ErrImagePull", message);
     }
 }

@@ -69,6 +69,7 @@ internal sealed partial class NodeAgent(
             NodeAllocatable = status.Allocatable,
             ServiceEnv = ServiceEnvironmentAsync,
             Admit = pod => eviction?.Admit(pod),
+            Events = recorder,
             Time = time,
             Logger = loggerFactory.CreateLogger("Skiff.Kubelet.Pods"),
         };

@@ -14,6 +14,10 @@ internal interface IPodVolumes
     /// <exception cref="Env.CreateContainerConfigException">a mount of the container is invalid.</exception>
     Task<IReadOnlyList<Mount>> MountsAsync(V1Pod pod, V1Container container, IReadOnlyDictionary<string, string> env, IDictionary<string, ResourceQuantity>? nodeAllocatable, CancellationToken cancellationToken);
 
+    /// <summary>Re-syncs the volumes of a running pod (changed ConfigMap, Secret, downward API contents are swapped in).</summary>
+    /// <exception cref="Volumes.VolumeSetupException">a volume cannot be set up (the FailedMount text).</exception>
+    Task RefreshAsync(V1Pod pod, IDictionary<string, ResourceQuantity>? nodeAllocatable, CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>Unmounts and removes what was set up for the pod with <paramref name="podUid"/>.</summary>
     Task TearDownAsync(string podUid, CancellationToken cancellationToken);
 }

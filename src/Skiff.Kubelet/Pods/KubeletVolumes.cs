@@ -21,6 +21,15 @@ internal sealed class KubeletVolumes(VolumeManager manager, string podsDataDirec
         }).ToList();
     }
 
+    public async Task RefreshAsync(V1Pod pod, IDictionary<string, ResourceQuantity>? nodeAllocatable, CancellationToken cancellationToken)
+    {
+        var podDir = PodDir(pod.Metadata.Uid);
+        if (Directory.Exists(podDir))
+        {
+            await manager.SetUpAsync(new VolumeRequest { Pod = pod, PodDir = podDir, NodeAllocatable = nodeAllocatable }, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     public async Task TearDownAsync(string podUid, CancellationToken cancellationToken)
     {
         var podDir = PodDir(podUid);

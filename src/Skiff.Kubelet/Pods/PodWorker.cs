@@ -19,6 +19,8 @@ namespace Skiff.Kubelet.Pods;
 internal sealed partial class PodWorker
 {
     private static readonly TimeSpan Resync = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan VolumeRefreshPeriod = TimeSpan.FromMinutes(1);
+    private DateTimeOffset? _volumesRefreshAt;
     private static readonly TimeSpan MinimumGrace = TimeSpan.FromSeconds(2);
 
     private readonly PodWorkerContext _ctx;
@@ -200,6 +202,7 @@ internal sealed partial class PodWorker
             return false;
         }
 
+        await RefreshVolumesAsync(pod, state, cancellationToken).ConfigureAwait(false);
         await SyncRunningAsync(pod, state, cancellationToken).ConfigureAwait(false);
         state = await ObserveAsync(cancellationToken).ConfigureAwait(false);
         var status = await WriteStatusAsync(pod, state, terminating: false, cancellationToken).ConfigureAwait(false);
@@ -209,6 +212,39 @@ internal sealed partial class PodWorker
         }
 
         return false;
+    }
+
+    private void Event(V1Pod pod, string type, string reason, string message) => _ctx.Events?.Event(pod, type, reason, message);
+
+    /// <summary>
+    /// kubelet re-syncs a running pod's volumes on its periodic pod sync (syncFrequency, 1 minute), so a changed
+    /// ConfigMap, Secret or downward API field reaches the mounted files without a restart. The first sync after the
+    /// containers started only arms the timer (they were set up just then).
+    /// </summary>
+    private async Task RefreshVolumesAsync(V1Pod pod, RuntimePodState state, CancellationToken cancellationToken)
+    {
+        var now = _ctx.Time.GetUtcNow();
+        if (state.SandboxStatus is not { State: PodSandboxState.SandboxReady } || state.Containers.Count == 0)
+        {
+            return;
+        }
+
+        if (_volumesRefreshAt is not { } due || now < due)
+        {
+            _volumesRefreshAt ??= now + VolumeRefreshPeriod;
+            return;
+        }
+
+        _volumesRefreshAt = now + VolumeRefreshPeriod;
+        try
+        {
+            await _ctx.Volumes.RefreshAsync(pod, _ctx.NodeAllocatable, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Volumes.VolumeSetupException ex)
+        {
+            // The files stay as they were (e.g. the ConfigMap was deleted); kubelet reports it the same way.
+            Event(pod, "Warning", "FailedMount", ex.Message);
+        }
     }
 
     /// <summary>The pod's sandboxes (newest first) and its containers' histories, as the runtime reports them now.</summary>
@@ -288,6 +324,7 @@ internal sealed partial class PodWorker
             catch (RuntimeException ex)
             {
                 Log.SandboxFailed(_ctx.Logger, PodName(), ex.RuntimeMessage);
+                Event(pod, "Warning", "FailedCreatePodSandBox", "Failed to create pod sandbox: " + ex.RuntimeMessage);
                 _backoff.Next("sandbox");
                 _backoff.InBackoff("sandbox", _ctx.Time.GetUtcNow(), out _, out var until);
                 _sandboxRetryAt = until;
@@ -314,6 +351,7 @@ internal sealed partial class PodWorker
             if (history.Latest.State == ContainerState.ContainerRunning && _ctx.Probes.TakeFailure(history.Latest.Id) is { } failure)
             {
                 Log.ProbeKill(_ctx.Logger, PodName(), name, failure);
+                Event(pod, "Normal", "Killing", failure);
                 var container = spec.Containers.FirstOrDefault(c => c.Name == name);
                 await StopContainerAsync(pod, container, history.Latest.Id, sandbox.Network?.Ip, TimeSpan.FromSeconds(spec.TerminationGracePeriodSeconds ?? 30), cancellationToken).ConfigureAwait(false);
                 Signal();
@@ -395,6 +433,7 @@ internal sealed partial class PodWorker
         {
             _waiting[container.Name] = new WaitingReason("CrashLoopBackOff",
                 $"back-off {GoDuration(delay)} restarting failed container={container.Name} pod={pod.Metadata.Name}_{pod.Metadata.NamespaceProperty}({pod.Metadata.Uid})");
+            Event(pod, "Warning", "BackOff", $"Back-off restarting failed container {container.Name} in pod {pod.Metadata.Name}_{pod.Metadata.NamespaceProperty}({pod.Metadata.Uid})");
             WakeAt(until);
             return;
         }
@@ -421,7 +460,7 @@ internal sealed partial class PodWorker
         string? imageRef;
         try
         {
-            imageRef = await _ctx.Images.EnsureAsync(pod, container, sandboxConfig, _backoff, _pullFailures, cancellationToken).ConfigureAwait(false);
+            imageRef = await _ctx.Images.EnsureAsync(pod, container, sandboxConfig, _backoff, _pullFailures, cancellationToken, (type, reason, message) => Event(pod, type, reason, message)).ConfigureAwait(false);
         }
         catch (ImagePullException ex)
         {
@@ -459,6 +498,7 @@ internal sealed partial class PodWorker
             // kubelet keeps such a pod in ContainerCreating and reports FailedMount; it retries on the next sync.
             _waiting[container.Name] = new WaitingReason("ContainerCreating", ex.Message);
             Log.ContainerFailed(_ctx.Logger, PodName(), container.Name, "FailedMount", ex.Message);
+            Event(pod, "Warning", "FailedMount", ex.Message);
             WakeAt(_ctx.Time.GetUtcNow() + TimeSpan.FromSeconds(5));
             return;
         }
@@ -466,6 +506,7 @@ internal sealed partial class PodWorker
         {
             _waiting[container.Name] = new WaitingReason(CreateContainerConfigException.Reason, ex.Message);
             Log.ContainerFailed(_ctx.Logger, PodName(), container.Name, CreateContainerConfigException.Reason, ex.Message);
+            Event(pod, "Warning", "Failed", "Error: " + ex.Message);
             WakeAt(_ctx.Time.GetUtcNow() + TimeSpan.FromSeconds(5));
             return;
         }
@@ -480,10 +521,12 @@ internal sealed partial class PodWorker
         {
             _waiting[container.Name] = new WaitingReason("CreateContainerError", ex.RuntimeMessage);
             Log.ContainerFailed(_ctx.Logger, PodName(), container.Name, "CreateContainerError", ex.RuntimeMessage);
+            Event(pod, "Warning", "Failed", "Error: " + ex.RuntimeMessage);
             WakeAt(_ctx.Time.GetUtcNow() + TimeSpan.FromSeconds(5));
             return;
         }
 
+        Event(pod, "Normal", "Created", "Created container: " + container.Name);
         try
         {
             await _ctx.Runtime.StartContainerAsync(id, cancellationToken).ConfigureAwait(false);
@@ -492,18 +535,21 @@ internal sealed partial class PodWorker
         {
             _waiting[container.Name] = new WaitingReason("RunContainerError", ex.RuntimeMessage);
             Log.ContainerFailed(_ctx.Logger, PodName(), container.Name, "RunContainerError", ex.RuntimeMessage);
+            Event(pod, "Warning", "Failed", "Error: " + ex.RuntimeMessage);
             Signal();
             return;
         }
 
         _waiting.Remove(container.Name);
         Log.ContainerStarted(_ctx.Logger, PodName(), container.Name, id, attempt);
+        Event(pod, "Normal", "Started", "Started container " + container.Name);
         if (container.Lifecycle?.PostStart is { } postStart)
         {
             var failure = await _ctx.Hooks.RunAsync(postStart, id, podIp, TimeSpan.FromSeconds(pod.Spec.TerminationGracePeriodSeconds ?? 30), cancellationToken).ConfigureAwait(false);
             if (failure is not null)
             {
                 Log.HookFailed(_ctx.Logger, PodName(), container.Name, "PostStart", failure);
+                Event(pod, "Warning", "FailedPostStartHook", failure);
                 await _ctx.Runtime.StopContainerAsync(id, pod.Spec.TerminationGracePeriodSeconds ?? 30, cancellationToken).ConfigureAwait(false);
                 _waiting[container.Name] = new WaitingReason("PostStartHookError", failure);
             }
@@ -532,12 +578,21 @@ internal sealed partial class PodWorker
     private async Task StopContainerAsync(V1Pod? pod, V1Container? container, string id, string? podIp, TimeSpan grace, CancellationToken cancellationToken)
     {
         var started = _ctx.Time.GetUtcNow();
+        if (pod is not null && container is not null)
+        {
+            Event(pod, "Normal", "Killing", "Stopping container " + container.Name);
+        }
+
         if (container?.Lifecycle?.PreStop is { } preStop && grace > TimeSpan.Zero)
         {
             var failure = await _ctx.Hooks.RunAsync(preStop, id, podIp, grace, cancellationToken).ConfigureAwait(false);
             if (failure is not null)
             {
                 Log.HookFailed(_ctx.Logger, PodName(), container.Name, "PreStop", failure);
+                if (pod is not null)
+                {
+                    Event(pod, "Warning", "FailedPreStopHook", failure);
+                }
             }
         }
 
@@ -548,7 +603,6 @@ internal sealed partial class PodWorker
         }
 
         await _ctx.Runtime.StopContainerAsync(id, (long)Math.Ceiling(remaining.TotalSeconds), cancellationToken).ConfigureAwait(false);
-        _ = pod;
     }
 
     /// <summary>Removes the pod's containers, sandboxes and volumes once it is finished for good.</summary>

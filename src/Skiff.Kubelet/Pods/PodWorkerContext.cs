@@ -41,6 +41,9 @@ internal sealed record PodWorkerContext
     /// <summary>Admission of a pod new to the node (the eviction manager's, under node pressure): a rejection message, or null to admit.</summary>
     public Func<V1Pod, string?>? Admit { get; init; }
 
+    /// <summary>Where the pod events kubelet emits go (Pulling, Pulled, Created, Started, Killing, BackOff, FailedMount, ...); null: none.</summary>
+    public Skiff.Client.Events.IEventRecorder? Events { get; init; }
+
     public required TimeProvider Time { get; init; }
 
     public required ILogger Logger { get; init; }

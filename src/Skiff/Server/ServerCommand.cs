@@ -173,7 +173,7 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
 
                 controllers = options.DisableControllerManager
                     ? Task.CompletedTask
-                    : RunControllerManagerAsync(data.KubeconfigPath, data.StorageDirectory, options, certificates.CertificateAuthority, stopControllers.Token);
+                    : RunControllerManagerAsync(data.KubeconfigPath, data.StorageDirectory, options, certificates.CertificateAuthority, serviceAccountKey, stopControllers.Token);
                 if (!options.DisableScheduler)
                 {
                     scheduler = RunSchedulerAsync(data.KubeconfigPath, schedulerConfiguration, stopControllers.Token);
@@ -199,12 +199,15 @@ internal sealed partial class ServerCommand(ILoggerFactory loggerFactory, TimePr
     /// Runs the controller manager as an API client of this server (DESIGN rule 1), under leader election so a
     /// second server on the same store stays idle. It uses the admin identity until RBAC gives it its own (issue 10).
     /// </summary>
-    private Task RunControllerManagerAsync(string kubeconfigPath, string storageDirectory, ServerOptions options, System.Security.Cryptography.X509Certificates.X509Certificate2 ca, CancellationToken cancellationToken) =>
+    private Task RunControllerManagerAsync(string kubeconfigPath, string storageDirectory, ServerOptions options, System.Security.Cryptography.X509Certificates.X509Certificate2 ca, System.Security.Cryptography.ECDsa serviceAccountKey, CancellationToken cancellationToken) =>
         SuperviseAsync("controller manager", async ct =>
         {
             var configuration = k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath);
             using var connection = new ApiConnection(configuration);
             var managerOptions = new ControllerManagerOptions { MetricsRegistry = _metrics, LocalPathStorageDirectory = storageDirectory, RootCaCertificatePem = ca.ExportCertificatePem() + "\n", ClusterSigningCertificate = ca, ServiceLb = !options.Networking.DisableServiceLb };
+            // Legacy Secret-based tokens are signed with the key the API server verifies service-account tokens with.
+            var tokenCodec = new Skiff.ApiServer.Authentication.ServiceAccounts.ServiceAccountTokenCodec(serviceAccountKey);
+            managerOptions.LegacyTokenSigner = tokenCodec.SignLegacy;
             var nodes = managerOptions.NodesAndAutoscaling;
             nodes.NodeLifecycle.NodeMonitorPeriod = options.NodeMonitorPeriod ?? nodes.NodeLifecycle.NodeMonitorPeriod;
             nodes.NodeLifecycle.NodeMonitorGracePeriod = options.NodeMonitorGracePeriod ?? nodes.NodeLifecycle.NodeMonitorGracePeriod;

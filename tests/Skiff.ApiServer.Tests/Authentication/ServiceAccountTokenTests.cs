@@ -45,6 +45,28 @@ public sealed class ServiceAccountTokenTests
     }
 
     [Fact]
+    public void Validate_PodBoundToken_UserExtraNamesThePodTheNodeAndTheCredential()
+    {
+        _objects.Set("Pod", "team", "web-0", "pod-uid");
+        var claims = Claims(TimeSpan.FromHours(1), pod: new BoundRef("web-0", "pod-uid")) with { Node = new BoundRef("node-a", "node-uid") };
+        var user = Validator().Validate(_codec.Sign(claims)).User!;
+        Assert.Equal(
+            new Dictionary<string, string[]>
+            {
+                ["authentication.kubernetes.io/credential-id"] = ["JTI=jti-1"],
+                ["authentication.kubernetes.io/pod-name"] = ["web-0"],
+                ["authentication.kubernetes.io/pod-uid"] = ["pod-uid"],
+                ["authentication.kubernetes.io/node-name"] = ["node-a"],
+                ["authentication.kubernetes.io/node-uid"] = ["node-uid"],
+            },
+            user.Extra.ToDictionary(e => e.Key, e => e.Value.ToArray()));
+
+        // Unbound: only the credential id.
+        var plain = Validator().Validate(_codec.Sign(Claims(TimeSpan.FromHours(1)))).User!;
+        Assert.Equal(["authentication.kubernetes.io/credential-id"], plain.Extra.Keys);
+    }
+
+    [Fact]
     public void Sign_WritesKubernetesClaims()
     {
         var token = _codec.Sign(Claims(TimeSpan.FromHours(1), pod: new BoundRef("web-0", "pod-uid")));
@@ -151,9 +173,69 @@ public sealed class ServiceAccountTokenTests
     [InlineData("")]
     public void LooksLikeJwt_OtherTokens_No(string token) => Assert.False(ServiceAccountTokenCodec.LooksLikeJwt(token));
 
+    [Fact]
+    public void Legacy_TokenHeldByItsSecret_IsTheServiceAccountUser_ForTheApiAudiences()
+    {
+        var token = _codec.SignLegacy("team", "builder", "sa-uid", "builder-token");
+        var payload = JsonNode.Parse(Base64Url.DecodeFromChars(token.Split('.')[1]))!;
+        Assert.Equal("kubernetes/serviceaccount", (string?)payload["iss"]);
+        Assert.Equal("builder-token", (string?)payload["kubernetes.io/serviceaccount/secret.name"]);
+        Assert.Equal("sa-uid", (string?)payload["kubernetes.io/serviceaccount/service-account.uid"]);
+        Assert.Null(payload["exp"]);
+        _objects.SetSecret("team", "builder-token", token);
+
+        var result = Validator().Validate(token);
+        Assert.Null(result.Error);
+        Assert.Equal("system:serviceaccount:team:builder", result.User!.Name);
+        Assert.Equal([Issuer], result.Audiences);
+        Assert.True(result.Claims!.Legacy);
+
+        // A legacy token has no audience of its own, so it is good for the API server only.
+        Assert.Contains("invalid for the target audiences", Validator().Validate(token, ["vault"]).Error);
+    }
+
+    [Fact]
+    public void Legacy_SecretDeletedOrHoldingAnotherToken_Fails()
+    {
+        var token = _codec.SignLegacy("team", "builder", "sa-uid", "builder-token");
+        Assert.Equal("invalid bearer token, Token has been invalidated", Validator().Validate(token).Error);
+
+        _objects.SetSecret("team", "builder-token", _codec.SignLegacy("team", "builder", "sa-uid", "builder-token") + "x");
+        Assert.Equal("invalid bearer token, Token does not match server's copy", Validator().Validate(token).Error);
+    }
+
+    [Fact]
+    public void Legacy_ServiceAccountGoneOrRecreated_Fails()
+    {
+        var token = _codec.SignLegacy("team", "builder", "sa-uid", "builder-token");
+        _objects.SetSecret("team", "builder-token", token);
+        _objects.Set("ServiceAccount", "team", "builder", "new-uid");
+        Assert.Equal("invalid bearer token, ServiceAccount UID (new-uid) does not match claim (sa-uid)", Validator().Validate(token).Error);
+        _objects.Remove("ServiceAccount", "team", "builder");
+        Assert.Equal("invalid bearer token, ServiceAccount team/builder has been deleted", Validator().Validate(token).Error);
+    }
+
+    [Fact]
+    public void Legacy_SignedWithAnotherKey_Fails()
+    {
+        var other = new ServiceAccountTokenCodec(ECDsa.Create(ECCurve.NamedCurves.nistP256));
+        var token = other.SignLegacy("team", "builder", "sa-uid", "builder-token");
+        _objects.SetSecret("team", "builder-token", token);
+        Assert.Null(Validator().Validate(token).User);
+    }
+
     private sealed class FakeObjects : IBoundObjects
     {
         private readonly Dictionary<string, string> _uids = [];
+        private readonly Dictionary<string, k8s.Models.V1Secret> _secrets = [];
+
+        public void SetSecret(string ns, string name, string token) => _secrets[$"{ns}/{name}"] = new k8s.Models.V1Secret
+        {
+            Metadata = new k8s.Models.V1ObjectMeta { Name = name, NamespaceProperty = ns },
+            Data = new Dictionary<string, byte[]> { ["token"] = Encoding.UTF8.GetBytes(token) },
+        };
+
+        public k8s.Models.V1Secret? Secret(string ns, string name) => _secrets.GetValueOrDefault($"{ns}/{name}");
 
         public void Set(string kind, string? ns, string name, string uid) => _uids[$"{kind}/{ns}/{name}"] = uid;
 

@@ -75,6 +75,29 @@ public sealed class TokenRequestHttpTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task BoundToPod_WhoAmIShowsThePodAndTheCredentialIdAsExtra()
+    {
+        var pod = await CreateAsync("/api/v1/namespaces/default/pods", """{"metadata":{"name":"p2"},"spec":{"serviceAccountName":"builder","containers":[{"name":"c","image":"busybox"}]}}""");
+        var uid = (string)pod["metadata"]!["uid"]!;
+        var token = (string)(await TokenAsync("builder", """{"boundObjectRef":{"kind":"Pod","apiVersion":"v1","name":"p2"}}"""))["status"]!["token"]!;
+
+        // kubectl auth whoami: the SelfSubjectReview carries the extra attributes of the bound token, as kube-apiserver's does.
+        using var client = Bearer(token);
+        var whoami = await client.PostAsync("/apis/authentication.k8s.io/v1/selfsubjectreviews", TestServer.Json("""{"apiVersion":"authentication.k8s.io/v1","kind":"SelfSubjectReview"}"""));
+        var body = await whoami.Content.ReadAsStringAsync();
+        Assert.True(whoami.StatusCode == HttpStatusCode.Created, body);
+        var extra = JsonNode.Parse(body)!["status"]!["userInfo"]!["extra"]!;
+        Assert.Equal("p2", (string?)extra["authentication.kubernetes.io/pod-name"]![0]);
+        Assert.Equal(uid, (string?)extra["authentication.kubernetes.io/pod-uid"]![0]);
+        Assert.StartsWith("JTI=", (string?)extra["authentication.kubernetes.io/credential-id"]![0]);
+        Assert.Null(extra["authentication.kubernetes.io/node-name"]);
+
+        // A client certificate user has no extra at all.
+        var admin = JsonNode.Parse(await (await _server.Client.PostAsync("/apis/authentication.k8s.io/v1/selfsubjectreviews", TestServer.Json("""{"apiVersion":"authentication.k8s.io/v1","kind":"SelfSubjectReview"}"""))).Content.ReadAsStringAsync())!;
+        Assert.Null(admin["status"]!["userInfo"]!["extra"]);
+    }
+
+    [Fact]
     public async Task BoundToPod_WorksUntilThePodIsDeleted()
     {
         var pod = await CreateAsync("/api/v1/namespaces/default/pods", """{"metadata":{"name":"p1"},"spec":{"serviceAccountName":"builder","containers":[{"name":"c","image":"busybox"}]}}""");

@@ -293,6 +293,9 @@ public sealed class NodeServer : IAsyncDisposable
             }
         }
 
+        // The pods' network namespaces that containerd bind-mounted under /run/netns (cni-*): containerd is gone before
+        // it could remove its sandboxes, so the names are found from the processes still in them, before they are killed.
+        var podNetns = await PodNetnsNamesAsync(pids);
         foreach (var pid in pids)
         {
             try
@@ -331,6 +334,11 @@ public sealed class NodeServer : IAsyncDisposable
             }
         }
 
+        foreach (var name in podNetns)
+        {
+            await RunAsync(["ip", "netns", "del", name], check: false);
+        }
+
         await RunAsync(["ip", "netns", "del", netns], check: false);
         try
         {
@@ -339,6 +347,38 @@ public sealed class NodeServer : IAsyncDisposable
         catch (Exception)
         {
         }
+    }
+
+    /// <summary>The <c>cni-*</c> names under /run/netns of the network namespaces <paramref name="pids"/> live in (one lookup per namespace).</summary>
+    private static async Task<List<string>> PodNetnsNamesAsync(IEnumerable<int> pids)
+    {
+        var names = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var pid in pids)
+        {
+            string? ns;
+            try
+            {
+                ns = new FileInfo($"/proc/{pid}/ns/net").LinkTarget;
+            }
+            catch (Exception)
+            {
+                continue;
+            }
+
+            if (ns is null || !seen.Add(ns))
+            {
+                continue;
+            }
+
+            var (exitCode, output) = await RunAsync(["ip", "netns", "identify", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)], check: false);
+            if (exitCode == 0)
+            {
+                names.AddRange(output.Split((char[])['\n', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(n => n.StartsWith("cni-", StringComparison.Ordinal)));
+            }
+        }
+
+        return names;
     }
 
     private static string SafeRead(string path)

@@ -20,6 +20,19 @@ internal static class AdmissionReview
     public static string Version(Webhook webhook) =>
         webhook.AdmissionReviewVersions?.Contains("v1") != false ? "admission.k8s.io/v1" : "admission.k8s.io/v1beta1";
 
+    private static JsonObject UserInfo(UserInfo u)
+    {
+        var user = new JsonObject { ["username"] = u.Name, ["uid"] = u.Uid, ["groups"] = Strings(u.Groups) };
+        if (u.Extra.Count > 0)
+        {
+            user["extra"] = new JsonObject(u.Extra.Select(e => KeyValuePair.Create(e.Key, (JsonNode?)Strings(e.Value))));
+        }
+
+        return user;
+    }
+
+    private static JsonArray Strings(IEnumerable<string> values) => new(values.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray());
+
     public static JsonObject Request(string apiVersion, string uid, AdmissionAttributes a)
     {
         var info = a.Resource;
@@ -35,7 +48,7 @@ internal static class AdmissionReview
             ["name"] = a.Name,
             ["operation"] = a.Operation.ToString().ToUpperInvariant(),
             ["userInfo"] = a.User is { } u
-                ? new JsonObject { ["username"] = u.Name, ["uid"] = u.Uid, ["groups"] = new JsonArray(u.Groups.Select(g => (JsonNode?)JsonValue.Create(g)).ToArray()) }
+                ? UserInfo(u)
                 : new JsonObject { ["username"] = "system:apiserver", ["groups"] = new JsonArray("system:masters") },
             ["object"] = ObjectJson(a.Object, a),
             ["oldObject"] = ObjectJson(a.OldObject, a),

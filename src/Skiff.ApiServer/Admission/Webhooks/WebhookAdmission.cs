@@ -66,7 +66,33 @@ internal sealed partial class WebhookAdmission(WebhookClient client, RegistryAcc
             throw AdmissionReview.Denied(webhook.Name, response);
         }
 
-        return mutating && response.Patch is { } patch && a.Object is { } obj && Apply(webhook, a, obj, patch);
+        if (!mutating || response.Patch is not { } patch || IsEmptyPatch(patch))
+        {
+            return false;
+        }
+
+        // A DELETE (or any request without an object) has nothing a patch could apply to; kube-apiserver's mutating
+        // dispatcher fails the request whatever the failurePolicy, since the webhook answered but asked for the impossible.
+        if (a.Object is not { } obj)
+        {
+            Log.PatchWithoutObject(logger, webhook.Name, a.Operation.ToString().ToUpperInvariant(), a.Resource.GroupResource, a.Namespace ?? "", a.Name);
+            throw ApiException.Internal($"admission webhook \"{webhook.Name}\" attempted to modify the object, which is not supported for this operation");
+        }
+
+        return Apply(webhook, a, obj, patch);
+    }
+
+    /// <summary>Whether a JSONPatch has no operations (<c>[]</c>), which changes nothing and is no attempt to modify.</summary>
+    private static bool IsEmptyPatch(byte[] patch)
+    {
+        try
+        {
+            return JsonNode.Parse(patch) is JsonArray { Count: 0 };
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false;
+        }
     }
 
     private bool Apply(Webhook webhook, AdmissionAttributes a, object obj, byte[] patch)
@@ -121,5 +147,8 @@ internal sealed partial class WebhookAdmission(WebhookClient client, RegistryAcc
 
         [LoggerMessage(3, LogLevel.Debug, "Webhook {Webhook} patched {Resource} {Namespace}/{Name}", EventName = "WebhookPatched")]
         public static partial void Patched(ILogger logger, string webhook, string resource, string @namespace, string name);
+
+        [LoggerMessage(4, LogLevel.Warning, "Webhook {Webhook} returned a patch for {Operation} of {Resource} {Namespace}/{Name}, which has no object to patch; the request is refused", EventName = "WebhookPatchWithoutObject")]
+        public static partial void PatchWithoutObject(ILogger logger, string webhook, string operation, string resource, string @namespace, string name);
     }
 }

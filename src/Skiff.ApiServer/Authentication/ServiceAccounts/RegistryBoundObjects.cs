@@ -16,6 +16,12 @@ internal sealed class RegistryBoundObjects(RegistryAccess access) : IBoundObject
         _ => null,
     };
 
+    public V1Secret? Secret(string ns, string name)
+    {
+        var store = access.Store<V1Secret>();
+        return store.Cache.Get(store.Key(ns, name)) is { } o ? store.Decode(o) : null;
+    }
+
     private string? Uid<T>(string? ns, string name)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {

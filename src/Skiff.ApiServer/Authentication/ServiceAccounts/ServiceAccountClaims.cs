@@ -35,6 +35,41 @@ public sealed record ServiceAccountClaims
     /// <summary>When a client should refresh a token that was given a longer life than asked for; null when not.</summary>
     public DateTimeOffset? WarnAfter { get; init; }
 
+    /// <summary>A legacy Secret-based token (no audience, no expiry; valid while its Secret holds it).</summary>
+    public bool Legacy { get; init; }
+
     /// <summary>The <c>sub</c> claim and the user name: <c>system:serviceaccount:NAMESPACE:NAME</c>.</summary>
     public string Subject => $"system:serviceaccount:{Namespace}:{ServiceAccount.Name}";
+
+    /// <summary>
+    /// The user's extra attributes kube-apiserver's service-account authenticator derives from these claims: the
+    /// token id as credential-id, and the pod and node a bound token names. A legacy Secret-based token has none.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> UserExtra()
+    {
+        var extra = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        if (Legacy)
+        {
+            return extra;
+        }
+
+        if (Id.Length > 0)
+        {
+            extra["authentication.kubernetes.io/credential-id"] = [$"JTI={Id}"];
+        }
+
+        if (Pod is { } pod)
+        {
+            extra["authentication.kubernetes.io/pod-name"] = [pod.Name];
+            extra["authentication.kubernetes.io/pod-uid"] = [pod.Uid];
+        }
+
+        if (Node is { } node)
+        {
+            extra["authentication.kubernetes.io/node-name"] = [node.Name];
+            extra["authentication.kubernetes.io/node-uid"] = [node.Uid];
+        }
+
+        return extra;
+    }
 }

@@ -72,6 +72,35 @@ public sealed class ServiceAccountTokenCodec
             ["nbf"] = claims.NotBefore.ToUnixTimeSeconds(),
             ["sub"] = claims.Subject,
         };
+        return SignPayload(payload);
+    }
+
+    /// <summary>
+    /// A legacy token for a Secret of type <c>kubernetes.io/service-account-token</c>, as kube-controller-manager's
+    /// tokens controller writes it: issuer <c>kubernetes/serviceaccount</c>, the flat
+    /// <c>kubernetes.io/serviceaccount/*</c> claims, no audience and no expiry (it lives as long as its Secret).
+    /// </summary>
+    public string SignLegacy(string ns, string serviceAccountName, string serviceAccountUid, string secretName)
+    {
+        var payload = new JsonObject
+        {
+            ["iss"] = LegacyIssuer,
+            [LegacyClaimPrefix + "namespace"] = ns,
+            [LegacyClaimPrefix + "secret.name"] = secretName,
+            [LegacyClaimPrefix + "service-account.name"] = serviceAccountName,
+            [LegacyClaimPrefix + "service-account.uid"] = serviceAccountUid,
+            ["sub"] = $"system:serviceaccount:{ns}:{serviceAccountName}",
+        };
+        return SignPayload(payload);
+    }
+
+    /// <summary>The issuer of legacy Secret-based tokens.</summary>
+    public const string LegacyIssuer = "kubernetes/serviceaccount";
+
+    private const string LegacyClaimPrefix = "kubernetes.io/serviceaccount/";
+
+    private string SignPayload(JsonObject payload)
+    {
         var signingInput = _header + "." + Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(payload));
         var signature = _key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
         return signingInput + "." + Base64Url.EncodeToString(signature);
@@ -125,6 +154,11 @@ public sealed class ServiceAccountTokenCodec
     {
         try
         {
+            if (payload["iss"]?.GetValue<string>() == LegacyIssuer)
+            {
+                return ParseLegacy(payload);
+            }
+
             var k8s = payload["kubernetes.io"] as JsonObject;
             var ns = k8s?["namespace"]?.GetValue<string>();
             var sa = ParseRef(k8s?["serviceaccount"]);
@@ -162,6 +196,32 @@ public sealed class ServiceAccountTokenCodec
             // A claim of the wrong JSON type: signed by us, so not expected, but never a 500.
             return null;
         }
+    }
+
+    private static ServiceAccountClaims? ParseLegacy(JsonObject payload)
+    {
+        var ns = payload[LegacyClaimPrefix + "namespace"]?.GetValue<string>();
+        var secret = payload[LegacyClaimPrefix + "secret.name"]?.GetValue<string>();
+        var sa = payload[LegacyClaimPrefix + "service-account.name"]?.GetValue<string>();
+        var uid = payload[LegacyClaimPrefix + "service-account.uid"]?.GetValue<string>();
+        if (ns is null || secret is null || sa is null || uid is null)
+        {
+            return null;
+        }
+
+        return new ServiceAccountClaims
+        {
+            Issuer = LegacyIssuer,
+            Namespace = ns,
+            ServiceAccount = new BoundRef(sa, uid),
+            Audiences = [],
+            Expires = DateTimeOffset.MaxValue,
+            IssuedAt = DateTimeOffset.UnixEpoch,
+            NotBefore = DateTimeOffset.UnixEpoch,
+            Id = "",
+            Secret = new BoundRef(secret, ""),
+            Legacy = true,
+        };
     }
 
     private static BoundRef? ParseRef(JsonNode? node) =>

@@ -19,6 +19,11 @@ public sealed class ServiceAccountTokenValidator(ServiceAccountTokenCodec codec,
             return TokenValidation.Fail("invalid bearer token, the signature or structure of the token is not valid");
         }
 
+        if (claims.Legacy)
+        {
+            return ValidateLegacy(token, claims, audiences);
+        }
+
         if (claims.Issuer != issuer)
         {
             return TokenValidation.Fail("invalid bearer token, token issuer is not trusted");
@@ -61,6 +66,50 @@ public sealed class ServiceAccountTokenValidator(ServiceAccountTokenCodec codec,
         if (claims.Node is { } node && claims.Pod is null && Stale("Node", null, node) is { } nodeError)
         {
             return TokenValidation.Fail(nodeError);
+        }
+
+        var user = new UserInfo(claims.Subject, claims.ServiceAccount.Uid,
+            ["system:serviceaccounts", $"system:serviceaccounts:{claims.Namespace}", "system:authenticated"])
+        {
+            Extra = claims.UserExtra(),
+        };
+        return new TokenValidation(user, shared, null, claims);
+    }
+
+    /// <summary>
+    /// kube-apiserver's legacy validator: a Secret-based token carries no audience, so it counts for the API server's
+    /// own audiences only; it is good while its Secret exists and holds exactly this token and its service account
+    /// exists with the uid the token names.
+    /// </summary>
+    private TokenValidation ValidateLegacy(string token, ServiceAccountClaims claims, IReadOnlyList<string>? audiences)
+    {
+        var shared = audiences is { Count: > 0 } ? audiences.Where(ApiAudiences.Contains).Distinct(StringComparer.Ordinal).ToList() : [.. ApiAudiences];
+        if (shared.Count == 0)
+        {
+            return TokenValidation.Fail($"invalid bearer token, token audiences [{string.Join(' ', ApiAudiences)}] is invalid for the target audiences [{string.Join(' ', audiences!)}]");
+        }
+
+        var secret = objects.Secret(claims.Namespace, claims.Secret!.Name);
+        if (secret is null || secret.Metadata.DeletionTimestamp is not null
+            || secret.Metadata.Labels?.ContainsKey("kubernetes.io/legacy-token-invalid-since") == true)
+        {
+            return TokenValidation.Fail("invalid bearer token, Token has been invalidated");
+        }
+
+        if (secret.Data is null || !secret.Data.TryGetValue("token", out var stored) || !System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(stored, System.Text.Encoding.UTF8.GetBytes(token)))
+        {
+            return TokenValidation.Fail("invalid bearer token, Token does not match server's copy");
+        }
+
+        var uid = objects.Uid("ServiceAccount", claims.Namespace, claims.ServiceAccount.Name);
+        if (uid is null)
+        {
+            return TokenValidation.Fail($"invalid bearer token, ServiceAccount {claims.Namespace}/{claims.ServiceAccount.Name} has been deleted");
+        }
+
+        if (uid != claims.ServiceAccount.Uid)
+        {
+            return TokenValidation.Fail($"invalid bearer token, ServiceAccount UID ({uid}) does not match claim ({claims.ServiceAccount.Uid})");
         }
 
         var user = new UserInfo(claims.Subject, claims.ServiceAccount.Uid,

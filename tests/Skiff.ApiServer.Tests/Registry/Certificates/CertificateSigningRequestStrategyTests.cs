@@ -46,6 +46,28 @@ public sealed class CertificateSigningRequestStrategyTests
     }
 
     [Fact]
+    public void Create_ServiceAccountUser_RecordsItsExtraAndDropsTheBodys()
+    {
+        RequestUser.Current = new UserInfo("system:serviceaccount:team:builder", "sa-uid", ["system:serviceaccounts", "system:authenticated"])
+        {
+            Extra = new Dictionary<string, IReadOnlyList<string>> { ["authentication.kubernetes.io/pod-name"] = ["web-0"] },
+        };
+        try
+        {
+            var csr = Csr();
+            csr.Spec.Extra = new Dictionary<string, IList<string>> { ["forged"] = ["x"] };
+            Assert.Empty(Strategies.Create(_strategy, csr));
+            Assert.Equal("sa-uid", csr.Spec.Uid);
+            Assert.Equal(["authentication.kubernetes.io/pod-name"], csr.Spec.Extra.Keys);
+            Assert.Equal(["web-0"], csr.Spec.Extra["authentication.kubernetes.io/pod-name"]);
+        }
+        finally
+        {
+            RequestUser.Current = null;
+        }
+    }
+
+    [Fact]
     public void Create_NotAPemRequest_Invalid()
     {
         var errors = Strategies.Create(_strategy, Csr(request: Encoding.ASCII.GetBytes("hello")));

@@ -51,7 +51,7 @@ internal sealed class CertificateSigningRequestStrategy : ResourceStrategy<V1Cer
         obj.Spec.Username = user?.Name;
         obj.Spec.Uid = string.IsNullOrEmpty(user?.Uid) ? null : user!.Uid;
         obj.Spec.Groups = user?.Groups.Count > 0 ? [.. user.Groups] : null;
-        obj.Spec.Extra = null;
+        obj.Spec.Extra = user?.Extra.Count > 0 ? user.Extra.ToDictionary(e => e.Key, e => (IList<string>)[.. e.Value]) : null;
     }
 
     public override void Validate(V1CertificateSigningRequest obj, FieldErrors errors)

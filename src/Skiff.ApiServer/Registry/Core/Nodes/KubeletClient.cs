@@ -15,29 +15,35 @@ internal sealed class KubeletClient : IDisposable
     {
         var handler = new SocketsHttpHandler
         {
-            SslOptions = new SslClientAuthenticationOptions
-            {
-                EnabledSslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13,
-                ClientCertificates = clientCertificate is null ? null : [clientCertificate],
-                RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-                {
-                    // Like kube-apiserver without --kubelet-certificate-authority names are not checked; the chain is, when a CA is known.
-                    if (clusterCa is null || certificate is null)
-                    {
-                        return clusterCa is null;
-                    }
-
-                    using var chain = new X509Chain();
-                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                    chain.ChainPolicy.CustomTrustStore.Add(clusterCa);
-                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                    return chain.Build(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
-                },
-            },
+            SslOptions = TlsOptions(clientCertificate, clusterCa),
             ConnectTimeout = TimeSpan.FromSeconds(10),
         };
         Http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
     }
+
+    /// <summary>
+    /// TLS towards an agent: TLS 1.2+, the API server's kubelet client certificate, and the agent's chain checked against
+    /// the cluster CA when one is known (names are not, as kube-apiserver without --kubelet-certificate-authority).
+    /// Fresh options per call, for connections made outside <see cref="Http"/> (exec, attach, port-forward upgrades).
+    /// </summary>
+    public static SslClientAuthenticationOptions TlsOptions(X509Certificate2? clientCertificate, X509Certificate2? clusterCa) => new()
+    {
+        EnabledSslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13,
+        ClientCertificates = clientCertificate is null ? null : [clientCertificate],
+        RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+        {
+            if (clusterCa is null || certificate is null)
+            {
+                return clusterCa is null;
+            }
+
+            using var chain = new X509Chain();
+            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            chain.ChainPolicy.CustomTrustStore.Add(clusterCa);
+            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            return chain.Build(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
+        },
+    };
 
     /// <summary>The client; callers bound each request with their own cancellation.</summary>
     public HttpClient Http { get; }

@@ -2,13 +2,13 @@ using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using k8s.Models;
 using Skiff.ApiServer.Http;
+using Skiff.ApiServer.Registry.Core.Nodes;
 
 namespace Skiff.ApiServer.Registry.Core.Pods;
 
 /// <summary>
-/// Where the API server reaches a node's kubelet (InternalIP, else Hostname, and status.daemonEndpoints.kubeletEndpoint.Port)
-/// and the TLS it uses there: the API server's kubelet client certificate, the kubelet's chain checked against the
-/// cluster CA when one is known (names are not checked, as kube-apiserver without --kubelet-certificate-authority).
+/// Where the API server reaches the kubelet of a pod's node and the TLS it uses there, both as <see cref="KubeletClient"/>
+/// has them, for the streaming upgrades (exec, attach, port-forward) that open their own connections.
 /// </summary>
 internal sealed class KubeletLocation(RegistryStore<V1Node> nodes, X509Certificate2? clientCertificate, X509Certificate2? clusterCa)
 {
@@ -31,33 +31,11 @@ internal sealed class KubeletLocation(RegistryStore<V1Node> nodes, X509Certifica
             throw ApiException.NotFound($"nodes \"{nodeName}\" not found");
         }
 
-        var address = node.Status?.Addresses?.FirstOrDefault(a => a.Type == "InternalIP")?.Address
-            ?? node.Status?.Addresses?.FirstOrDefault(a => a.Type == "Hostname")?.Address;
-        var port = node.Status?.DaemonEndpoints?.KubeletEndpoint?.Port ?? 10250;
-        if (address is null || port <= 0)
-        {
-            throw ApiException.BadRequest($"node {nodeName} has no address for its kubelet");
-        }
-
-        return new Uri($"https://{(address.Contains(':') ? $"[{address}]" : address)}:{port}");
+        return KubeletClient.BaseUrl(node) is { } url
+            ? new Uri(url)
+            : throw ApiException.BadRequest($"node {nodeName} has no address for its kubelet");
     }
 
-    /// <summary>Fresh TLS options for one connection to a kubelet.</summary>
-    public SslClientAuthenticationOptions Tls() => new()
-    {
-        ClientCertificates = clientCertificate is null ? null : [clientCertificate],
-        RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-        {
-            if (clusterCa is null || certificate is null)
-            {
-                return clusterCa is null;
-            }
-
-            using var chain = new X509Chain();
-            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            chain.ChainPolicy.CustomTrustStore.Add(clusterCa);
-            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            return chain.Build(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
-        },
-    };
+    /// <summary>Fresh TLS options for one connection to a kubelet (those of <see cref="KubeletClient"/>).</summary>
+    public SslClientAuthenticationOptions Tls() => KubeletClient.TlsOptions(clientCertificate, clusterCa);
 }
