@@ -216,6 +216,22 @@ public sealed class NodePressureEvictionTests
         Assert.Equal("True/TerminationByKubelet", await node.PodFieldAsync("burstable", "{.status.conditions[?(@.type==\"DisruptionTarget\")].status}/{.status.conditions[?(@.type==\"DisruptionTarget\")].reason}"));
     }
 
+    [Fact]
+    public async Task Under_PID_pressure_the_node_reports_PIDPressure_is_tainted_and_refuses_new_pods()
+    {
+        // pid.available must stay above 99.99% of min(pid_max, threads-max): any running machine has more tasks than that allows.
+        await using var node = await NodeServer.StartAsync(extraArgs: ["--eviction-hard", "pid.available<99.99%", "--eviction-monitoring-interval", "2s"]);
+        await node.EventuallyAsync(async () => await Condition(node, "PIDPressure") == "True", "PIDPressure True", 60);
+        Assert.Equal("KubeletHasInsufficientPID/kubelet has insufficient PID available",
+            await NodeField(node, "{.status.conditions[?(@.type==\"PIDPressure\")].reason}/{.status.conditions[?(@.type==\"PIDPressure\")].message}"));
+        Assert.Equal("False/False", await NodeField(node, "{.status.conditions[?(@.type==\"MemoryPressure\")].status}/{.status.conditions[?(@.type==\"DiskPressure\")].status}"));
+        await node.EventuallyAsync(async () => (await NodeField(node, "{.spec.taints[*].key}")).Contains("node.kubernetes.io/pid-pressure", StringComparison.Ordinal), "the pid-pressure taint", 60);
+
+        await node.Kubectl.OkWithInputAsync(Sleeper("refused", $"nodeName: {NodeServer.NodeName}"), "apply", "-f", "-");
+        await node.EventuallyAsync(async () => await node.PodFieldAsync("refused", "{.status.phase}") == "Failed", "refused rejected", 60);
+        Assert.Equal("Evicted: Pod was rejected: The node had condition: [PIDPressure].", await node.PodFieldAsync("refused", "{.status.reason}: {.status.message}"));
+    }
+
     private static string Sleeper(string name, string extraSpec) => $$"""
         apiVersion: v1
         kind: Pod
