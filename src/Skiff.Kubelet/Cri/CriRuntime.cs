@@ -137,6 +137,12 @@ internal sealed class CriRuntime : IContainerRuntime, IDisposable
     public async Task<IReadOnlyList<Image>> ListImagesAsync(CancellationToken cancellationToken) =>
         (await CallAsync("ListImages", () => _images.ListImagesAsync(new ListImagesRequest(), Options(cancellationToken)).ResponseAsync).ConfigureAwait(false)).Images;
 
+    public async Task<IReadOnlyList<ContainerStats>> ListContainerStatsAsync(CancellationToken cancellationToken) =>
+        (await CallAsync("ListContainerStats", () => _runtime.ListContainerStatsAsync(new ListContainerStatsRequest(), Options(cancellationToken)).ResponseAsync).ConfigureAwait(false)).Stats;
+
+    public Task RemoveImageAsync(string image, CancellationToken cancellationToken) =>
+        CallAsync("RemoveImage", () => _images.RemoveImageAsync(new RemoveImageRequest { Image = new ImageSpec { Image = image } }, Options(cancellationToken)).ResponseAsync);
+
     public void Dispose() => _channel.Dispose();
 
     private static CallOptions Options(CancellationToken cancellationToken, TimeSpan? timeout = null) =>

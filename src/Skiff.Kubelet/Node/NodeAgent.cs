@@ -5,6 +5,7 @@ using Skiff.Client.Api;
 using Skiff.Client.Events;
 using Skiff.Kubelet.Volumes;
 using Skiff.Kubelet.Env;
+using Skiff.Kubelet.Eviction;
 using Skiff.Kubelet.Host;
 using Skiff.Kubelet.Images;
 using Skiff.Kubelet.Network;
@@ -51,6 +52,7 @@ internal sealed partial class NodeAgent(
         await using var probes = new KubeletProbes(runtime, time, loggerFactory, recorder);
         var volumes = new KubeletVolumes(new VolumeManager(objects, new TokenRequestTokenSource(connection, time), new LinuxMounter(), time, loggerFactory.CreateLogger<VolumeManager>()), paths.PodsData);
         using var http = new HttpClient();
+        EvictionManager? eviction = null;
         var status = NodeStatusBuilder.Build(options, machine, new NodeStatusBuilder.RuntimeHealth(false, "", null), 0, [], null, DateTime.UtcNow);
         var context = new PodWorkerContext
         {
@@ -66,6 +68,7 @@ internal sealed partial class NodeAgent(
             Machine = machine,
             NodeAllocatable = status.Allocatable,
             ServiceEnv = ServiceEnvironmentAsync,
+            Admit = pod => eviction?.Admit(pod),
             Events = recorder,
             Time = time,
             Logger = loggerFactory.CreateLogger("Skiff.Kubelet.Pods"),
@@ -73,8 +76,11 @@ internal sealed partial class NodeAgent(
         var pods = new PodManager(context, connection);
         Pods = pods;
 
+        var cgroups = new Server.Stats.CgroupReader();
+        var stats = new Server.Stats.StatsProvider(runtime, cgroups, options.CgroupRoot, options.NodeName, paths.Root, time);
+        eviction = NewEvictionManager(paths, pods, stats, cgroups, recorder, registrar);
         await using var server = await KubeletServer.StartAsync(options.NodeAddress, options.KubeletPort, servingCertificate, clusterCa, options.ServingCertificateSelector, pods, runtime,
-            new Server.Stats.StatsProvider(runtime, new Server.Stats.CgroupReader(), options.CgroupRoot, options.NodeName, paths.Root, time), time, loggerFactory, cancellationToken).ConfigureAwait(false);
+            stats, time, loggerFactory, cancellationToken).ConfigureAwait(false);
         registrar.KubeletPort = server.Port;
         Log.Serving(_logger, options.NodeName, options.NodeAddress.ToString(), server.Port);
 
@@ -84,6 +90,7 @@ internal sealed partial class NodeAgent(
         var events = Task.Run(() => recorder.RunAsync(stop.Token), CancellationToken.None);
         var probeResults = Task.Run(() => probes.RunAsync(pods.Wake, stop.Token), CancellationToken.None);
         var nodeRoutes = Task.CompletedTask;
+        var evictions = Task.CompletedTask;
         try
         {
             var podCidr = await registrar.WaitForPodCidrAsync(cancellationToken).ConfigureAwait(false);
@@ -93,13 +100,25 @@ internal sealed partial class NodeAgent(
             registrar.RuntimeStarted = true;
             registrar.Kick();
             _ready.TrySetResult();
+            evictions = Task.Run(() => eviction.RunAsync(stop.Token), CancellationToken.None);
             await pods.RunAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             await stop.CancelAsync().ConfigureAwait(false);
-            await Task.WhenAll(statusLoop, leaseLoop, events, probeResults, nodeRoutes).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await Task.WhenAll(statusLoop, leaseLoop, events, probeResults, nodeRoutes, evictions).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
+    }
+
+    /// <summary>The eviction manager over this node's stats and pods; its pressure conditions go into the node status at once.</summary>
+    private EvictionManager NewEvictionManager(AgentPaths paths, PodManager pods, Server.Stats.StatsProvider stats, Server.Stats.CgroupReader cgroups, EventRecorder recorder, NodeRegistrar registrar)
+    {
+        var logger = loggerFactory.CreateLogger("Skiff.Kubelet.Eviction");
+        var manager = new EvictionManager(options.Eviction, options.NodeName, new NodeEvictionStats(runtime, stats, cgroups, paths, options.CgroupRoot, time), pods,
+            new NodeReclaimer(runtime, () => pods.WorkerUids, ContainerdConfig.PauseImage, time, logger), recorder, time, logger);
+        registrar.Pressure = () => manager.Pressure;
+        manager.PressureChanged += _ => registrar.Kick();
+        return manager;
     }
 
     /// <summary>Routes the other nodes' pod CIDRs via their addresses (host-gw), from a Node informer of its own.</summary>

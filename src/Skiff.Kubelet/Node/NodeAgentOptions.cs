@@ -59,6 +59,9 @@ internal sealed class NodeAgentOptions
     /// <summary>How often the runtime's containers are relisted to notice exits (kubelet's PLEG relist period).</summary>
     public TimeSpan RelistInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Node-pressure eviction: thresholds, transition period, grace periods and monitoring interval (kubelet's eviction flags).</summary>
+    public Eviction.EvictionOptions Eviction { get; init; } = Kubelet.Eviction.EvictionOptions.Default;
+
     /// <summary>
     /// Picks the HTTPS server's certificate per connection when set (a joined agent swaps its temporary certificate for
     /// the one its kubelet-serving CertificateSigningRequest gets); null serves the certificate the agent was started with.

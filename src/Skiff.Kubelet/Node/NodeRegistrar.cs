@@ -40,6 +40,9 @@ internal sealed partial class NodeRegistrar
     /// <summary>The port the agent's server listens on, set once it is bound (reported in daemonEndpoints).</summary>
     public int KubeletPort { get; set; }
 
+    /// <summary>The pressure conditions to report (the eviction manager's); none until it runs.</summary>
+    public Func<Eviction.NodePressure> Pressure { get; set; } = () => Eviction.NodePressure.None;
+
     /// <summary>Whether the runtime is expected to answer yet (false while containerd is being started).</summary>
     public bool RuntimeStarted { get; set; }
 
@@ -170,7 +173,7 @@ internal sealed partial class NodeRegistrar
         var health = await RuntimeHealthAsync(cancellationToken).ConfigureAwait(false);
         var images = health.Ready ? await ImagesAsync(cancellationToken).ConfigureAwait(false) : [];
         var now = _time.GetUtcNow();
-        var status = NodeStatusBuilder.Build(_options, _machine, health, KubeletPort, images, _lastWritten?.Conditions, now.UtcDateTime);
+        var status = NodeStatusBuilder.Build(_options, _machine, health, KubeletPort, images, _lastWritten?.Conditions, now.UtcDateTime, Pressure());
         if (!NodeStatusBuilder.Changed(_lastWritten, status) && now - _lastWrite < _options.StatusReportInterval)
         {
             return;

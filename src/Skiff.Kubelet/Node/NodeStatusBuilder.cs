@@ -1,22 +1,25 @@
 using k8s.Models;
+using Skiff.Kubelet.Eviction;
 using Skiff.Kubelet.Host;
 
 namespace Skiff.Kubelet.Node;
 
 /// <summary>
 /// Computes a Node's status the way kubelet's node status setters do: capacity and allocatable from the machine
-/// (allocatable less kubelet's default hard eviction thresholds: memory.available 100Mi, nodefs.available 10%),
-/// addresses, nodeInfo, daemon endpoints, images and the four conditions with heartbeat and transition times.
+/// (allocatable less the hard eviction thresholds of memory.available and nodefs.available, kubelet's defaults 100Mi
+/// and 10%), addresses, nodeInfo, daemon endpoints, images and the four conditions (the pressure ones from the
+/// eviction manager) with heartbeat and transition times.
 /// </summary>
 internal static class NodeStatusBuilder
 {
-    private const long EvictionMemory = 100L * 1024 * 1024;
 
     /// <summary>The runtime's health as seen by the last check.</summary>
     public sealed record RuntimeHealth(bool Ready, string RuntimeVersion, string? Message);
 
-    public static V1NodeStatus Build(NodeAgentOptions options, MachineInfo machine, RuntimeHealth runtime, int kubeletPort, IReadOnlyList<V1ContainerImage> images, IList<V1NodeCondition>? previous, DateTime now)
+    public static V1NodeStatus Build(NodeAgentOptions options, MachineInfo machine, RuntimeHealth runtime, int kubeletPort, IReadOnlyList<V1ContainerImage> images, IList<V1NodeCondition>? previous, DateTime now, NodePressure? pressure = null)
     {
+        pressure ??= NodePressure.None;
+        var thresholds = options.Eviction.Thresholds;
         var capacity = new Dictionary<string, ResourceQuantity>
         {
             ["cpu"] = new(machine.Cpus.ToString(System.Globalization.CultureInfo.InvariantCulture)),
@@ -27,8 +30,9 @@ internal static class NodeStatusBuilder
         var allocatable = new Dictionary<string, ResourceQuantity>
         {
             ["cpu"] = capacity["cpu"],
-            ["memory"] = new(Ki(Math.Max(0, machine.MemoryBytes - EvictionMemory))),
-            ["ephemeral-storage"] = new((machine.EphemeralStorageBytes * 9 / 10).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ["memory"] = new(Ki(Math.Max(0, machine.MemoryBytes - EvictionThresholds.HardReservation(thresholds, EvictionSignal.MemoryAvailable, machine.MemoryBytes)))),
+            ["ephemeral-storage"] = new(Math.Max(0, machine.EphemeralStorageBytes - EvictionThresholds.HardReservation(thresholds, EvictionSignal.NodeFsAvailable, machine.EphemeralStorageBytes))
+                .ToString(System.Globalization.CultureInfo.InvariantCulture)),
             ["pods"] = capacity["pods"],
         };
 
@@ -37,9 +41,9 @@ internal static class NodeStatusBuilder
             : Condition("Ready", "False", "KubeletNotReady", runtime.Message ?? "container runtime is down");
         var conditions = new List<V1NodeCondition>
         {
-            Condition("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
-            Condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
-            Condition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+            Pressure(EvictionSignal.MemoryPressure, pressure.Memory),
+            Pressure(EvictionSignal.DiskPressure, pressure.Disk),
+            Pressure(EvictionSignal.PidPressure, pressure.Pid),
             ready,
         };
         foreach (var c in conditions)
@@ -97,6 +101,12 @@ internal static class NodeStatusBuilder
         }
 
         return Key(old) != Key(updated);
+    }
+
+    private static V1NodeCondition Pressure(string type, bool pressure)
+    {
+        var (reason, message) = EvictionMessages.Condition(type, pressure);
+        return Condition(type, pressure ? "True" : "False", reason, message);
     }
 
     private static V1NodeCondition Condition(string type, string status, string reason, string message) =>

@@ -188,6 +188,11 @@ internal sealed partial class PodWorker
             return true;
         }
 
+        if (await SyncEvictionAsync(pod, state, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
         var phase = (_lastStatus ?? pod.Status)?.Phase;
         if (phase is "Succeeded" or "Failed")
         {
@@ -642,6 +647,7 @@ internal sealed partial class PodWorker
             Now = _ctx.Time.GetUtcNow().UtcDateTime,
             Terminating = terminating,
         });
+        ApplyEviction(status, basis.Status);
         var json = KubernetesJson.Serialize(status);
         lock (_lock)
         {

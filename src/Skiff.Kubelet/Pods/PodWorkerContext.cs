@@ -38,6 +38,9 @@ internal sealed record PodWorkerContext
     /// <summary>Service environment variables of a namespace (enableServiceLinks); null disables them.</summary>
     public Func<string, bool?, CancellationToken, Task<IReadOnlyDictionary<string, string>>>? ServiceEnv { get; init; }
 
+    /// <summary>Admission of a pod new to the node (the eviction manager's, under node pressure): a rejection message, or null to admit.</summary>
+    public Func<V1Pod, string?>? Admit { get; init; }
+
     /// <summary>Where the pod events kubelet emits go (Pulling, Pulled, Created, Started, Killing, BackOff, FailedMount, ...); null: none.</summary>
     public Skiff.Client.Events.IEventRecorder? Events { get; init; }
 

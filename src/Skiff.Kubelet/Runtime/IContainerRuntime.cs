@@ -61,4 +61,10 @@ internal interface IContainerRuntime
     Task<string> PullImageAsync(string image, AuthConfig? auth, PodSandboxConfig? sandboxConfig, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<Image>> ListImagesAsync(CancellationToken cancellationToken);
+
+    /// <summary>Every container's stats (the writable layer's disk use, for node-pressure eviction).</summary>
+    Task<IReadOnlyList<ContainerStats>> ListContainerStatsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Removes an image by id or reference (image garbage collection); removing an absent image succeeds.</summary>
+    Task RemoveImageAsync(string image, CancellationToken cancellationToken);
 }

@@ -198,23 +198,6 @@ internal sealed partial class VolumeManager
         return new DirectoryInfo(path).EnumerateFiles("*", options).Sum(f => f.Length);
     }
 
-    /// <summary>
-    /// The kubelet's eviction message for the first disk emptyDir of <paramref name="volumes"/> whose usage exceeds its
-    /// sizeLimit (<c>Usage of EmptyDir volume "cache" exceeds the limit "1Gi". </c>), or null when all are within limits.
-    /// </summary>
-    public static string? EmptyDirLimitExceeded(PodVolumes volumes)
-    {
-        foreach (var v in volumes.LimitedEmptyDirs)
-        {
-            if (MeasureUsage(v.HostPath) > v.SizeLimitBytes)
-            {
-                return $"Usage of EmptyDir volume \"{v.Name}\" exceeds the limit \"{v.SizeLimitText}\". ";
-            }
-        }
-
-        return null;
-    }
-
     private async Task<PreparedVolume> SetUpVolumeAsync(VolumeRequest request, V1Volume volume, CancellationToken ct)
     {
         var pod = request.Pod;

@@ -41,7 +41,7 @@ internal static partial class AgentCommand
             }
 
             var time = TimeProvider.System;
-            var baseOptions = NodeAgentRunner.AgentOptions(settings.DataDir, settings.NodeName, settings.NodeIp, settings.KubeletPort);
+            var baseOptions = NodeAgentRunner.AgentOptions(settings.DataDir, settings.NodeName, settings.NodeIp, settings.KubeletPort, eviction: settings.Eviction);
             var identity = new AgentIdentity(new AgentPaths(settings.DataDir).TlsDirectory, time);
             var bootstrap = new TlsBootstrap(server, time, logger);
             using var ca = identity.LoadCa(token.CaHash!) ?? await bootstrap.FetchCaAsync(token.CaHash!, cancellationToken).ConfigureAwait(false);
@@ -51,7 +51,7 @@ internal static partial class AgentCommand
 
             var signedServing = identity.LoadServing(ca);
             var serving = new ServingCertificate(signedServing ?? SelfSigned(baseOptions.NodeName, baseOptions.NodeAddress), signedServing is not null);
-            var options = NodeAgentRunner.AgentOptions(settings.DataDir, settings.NodeName, settings.NodeIp, settings.KubeletPort, () => serving.Current);
+            var options = NodeAgentRunner.AgentOptions(settings.DataDir, settings.NodeName, settings.NodeIp, settings.KubeletPort, () => serving.Current, eviction: settings.Eviction);
             var servingRequest = Task.CompletedTask;
             using var stopAll = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             try

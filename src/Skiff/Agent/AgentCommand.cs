@@ -14,7 +14,7 @@ namespace Skiff.Agent;
 /// </summary>
 internal static partial class AgentCommand
 {
-    public static async Task<int> RunAsync(string serverDataDir, string dataDir, string? nodeName, string? nodeIp, int kubeletPort, string? runtimeEndpoint, string? podManifestPath, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string serverDataDir, string dataDir, string? nodeName, string? nodeIp, int kubeletPort, string? runtimeEndpoint, string? podManifestPath, Kubelet.Eviction.EvictionOptions? eviction, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         var logger = loggerFactory.CreateLogger("Skiff.Agent");
         var server = new DataDirectory(serverDataDir);
@@ -27,7 +27,7 @@ internal static partial class AgentCommand
         }
 
         var serverUrl = new Uri(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(server.KubeconfigPath).Host);
-        var options = NodeAgentRunner.AgentOptions(dataDir, nodeName, nodeIp, kubeletPort, podManifestPath: podManifestPath);
+        var options = NodeAgentRunner.AgentOptions(dataDir, nodeName, nodeIp, kubeletPort, podManifestPath: podManifestPath, eviction: eviction);
         var factory = new CertificateFactory(TimeProvider.System);
         using var nodeCertificate = factory.CreateClientCertificate(ca, "system:node:" + options.NodeName, ["system:nodes"]);
         using var serving = factory.CreateServingCertificate(ca, options.NodeName, ServingNames.For(options.NodeAddress, options.NodeName, [options.NodeAddress]));

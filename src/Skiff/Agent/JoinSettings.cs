@@ -25,6 +25,9 @@ internal sealed class JoinSettings
 
     public string? RuntimeEndpoint { get; init; }
 
+    /// <summary>The node agent's eviction flags; null means kubelet's defaults.</summary>
+    public Kubelet.Eviction.EvictionOptions? Eviction { get; init; }
+
     /// <summary>The Service proxy and cluster DNS flags.</summary>
     public ServiceNetworkingOptions Networking { get; init; } = new();
 }

@@ -19,7 +19,7 @@ internal sealed class NodeAgentRunner(ILoggerFactory _loggerFactory, TimeProvide
         string.IsNullOrWhiteSpace(nodeName) ? System.Net.Dns.GetHostName().ToLowerInvariant() : nodeName;
 
     /// <summary>The agent's options from the flags: node name, address, and a cgroup root unique to the data directory.</summary>
-    internal static NodeAgentOptions AgentOptions(string dataDir, string? nodeName, string? nodeIp, int kubeletPort, Func<System.Security.Cryptography.X509Certificates.X509Certificate2>? servingSelector = null, string resolvConf = "/etc/resolv.conf", string? podManifestPath = null)
+    internal static NodeAgentOptions AgentOptions(string dataDir, string? nodeName, string? nodeIp, int kubeletPort, Func<System.Security.Cryptography.X509Certificates.X509Certificate2>? servingSelector = null, string resolvConf = "/etc/resolv.conf", string? podManifestPath = null, Kubelet.Eviction.EvictionOptions? eviction = null)
     {
         var name = NodeName(nodeName);
         var address = nodeIp is { Length: > 0 } ip ? IPAddress.Parse(ip) : MachineInfo.DefaultNodeAddress();
@@ -33,6 +33,7 @@ internal sealed class NodeAgentRunner(ILoggerFactory _loggerFactory, TimeProvide
             ResolvConf = resolvConf,
             CgroupRoot = dataDir == DataDirectory.SystemDefault ? "/skiff" : "/skiff-" + hash,
             ServingCertificateSelector = servingSelector,
+            Eviction = eviction ?? Kubelet.Eviction.EvictionOptions.Default,
             StaticPodPath = Path.GetFullPath(podManifestPath is { Length: > 0 } manifests ? manifests : new AgentPaths(dataDir).StaticPodManifests),
         };
     }

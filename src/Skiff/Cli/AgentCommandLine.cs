@@ -55,6 +55,7 @@ internal sealed class AgentCommandLine
                     NodeIp = _agent.NodeIp(parseResult),
                     KubeletPort = _agent.KubeletPort(parseResult),
                     RuntimeEndpoint = _agent.ContainerRuntimeEndpoint(parseResult),
+                    Eviction = _agent.Eviction(parseResult),
                     Networking = _networking.Bind(parseResult),
                 }, loggerFactory, cancellationToken).ConfigureAwait(false);
             }
@@ -67,6 +68,7 @@ internal sealed class AgentCommandLine
                 _agent.KubeletPort(parseResult),
                 _agent.ContainerRuntimeEndpoint(parseResult),
                 _agent.PodManifestPath(parseResult),
+                _agent.Eviction(parseResult),
                 loggerFactory,
                 cancellationToken).ConfigureAwait(false);
         });

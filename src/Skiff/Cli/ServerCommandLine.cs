@@ -206,6 +206,7 @@ internal sealed class ServerCommandLine
         KubeletPort = _agent.KubeletPort(parseResult),
         ContainerRuntimeEndpoint = _agent.ContainerRuntimeEndpoint(parseResult),
         PodManifestPath = _agent.PodManifestPath(parseResult),
+        Eviction = _agent.Eviction(parseResult),
         Networking = _networking.Bind(parseResult),
     };
 

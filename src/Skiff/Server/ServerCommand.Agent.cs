@@ -24,7 +24,7 @@ internal sealed partial class ServerCommand
     private Task RunAgentAsync(DataDirectory data, Uri serverUrl, ClusterCertificates certificates, ServerOptions options, CancellationToken cancellationToken) =>
         SuperviseAsync("node agent", async ct =>
         {
-            var agentOptions = NodeAgentRunner.AgentOptions(data.Root, options.NodeName, options.NodeIp, options.KubeletPort, resolvConf: options.Networking.ResolvConf, podManifestPath: options.PodManifestPath);
+            var agentOptions = NodeAgentRunner.AgentOptions(data.Root, options.NodeName, options.NodeIp, options.KubeletPort, resolvConf: options.Networking.ResolvConf, podManifestPath: options.PodManifestPath, eviction: options.Eviction);
             var factory = new CertificateFactory(_timeProvider);
             using var nodeCertificate = factory.CreateClientCertificate(certificates.CertificateAuthority, "system:node:" + agentOptions.NodeName, ["system:nodes"]);
             using var servingCertificate = factory.CreateServingCertificate(certificates.CertificateAuthority, agentOptions.NodeName,

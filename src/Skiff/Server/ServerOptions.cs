@@ -94,6 +94,9 @@ internal sealed class ServerOptions
     /// <summary>The static pod manifest directory (<c>--pod-manifest-path</c>); null means DATA/agent/pod-manifests.</summary>
     public string? PodManifestPath { get; init; }
 
+    /// <summary>The node agent's eviction flags (<c>--eviction-hard</c>, ...); null means kubelet's defaults.</summary>
+    public Kubelet.Eviction.EvictionOptions? Eviction { get; init; }
+
     /// <summary>The Service proxy and cluster DNS flags (issue 9).</summary>
     public ServiceNetworkingOptions Networking { get; init; } = new();
 }

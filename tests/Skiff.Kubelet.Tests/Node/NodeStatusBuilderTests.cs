@@ -44,4 +44,27 @@ public class NodeStatusBuilderTests
         Assert.Equal(("False", "KubeletNotReady", "container runtime is down"), (ready.Status, ready.Reason, ready.Message));
         Assert.Equal(t0.AddSeconds(20), ready.LastTransitionTime);
     }
+
+    [Fact]
+    public void Pressure_conditions_come_from_the_eviction_manager_and_allocatable_from_the_hard_thresholds()
+    {
+        var options = new NodeAgentOptions
+        {
+            NodeName = "n1",
+            DataDir = "/d",
+            NodeAddress = IPAddress.Parse("192.0.2.1"),
+            Eviction = new Skiff.Kubelet.Eviction.EvictionOptions { Thresholds = Skiff.Kubelet.Eviction.EvictionThresholds.Parse("memory.available<1Gi,nodefs.available<40%", null, null, null) },
+        };
+        var now = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        var status = NodeStatusBuilder.Build(options, Machine, new(true, "containerd://1.6.20", null), 10250, [], null, now, new Skiff.Kubelet.Eviction.NodePressure(false, true, false));
+
+        Assert.Equal(7m * 1024 * 1024 * 1024, status.Allocatable["memory"].ToDecimal());
+        Assert.Equal(100m * 1024 * 1024 * 1024 - (long)(100L * 1024 * 1024 * 1024 * (double)0.4f), status.Allocatable["ephemeral-storage"].ToDecimal());
+        var disk = status.Conditions.Single(c => c.Type == "DiskPressure");
+        Assert.Equal(("True", "KubeletHasDiskPressure", "kubelet has disk pressure"), (disk.Status, disk.Reason, disk.Message));
+        var memory = status.Conditions.Single(c => c.Type == "MemoryPressure");
+        Assert.Equal(("False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"), (memory.Status, memory.Reason, memory.Message));
+        var pid = status.Conditions.Single(c => c.Type == "PIDPressure");
+        Assert.Equal(("False", "KubeletHasSufficientPID"), (pid.Status, pid.Reason));
+    }
 }

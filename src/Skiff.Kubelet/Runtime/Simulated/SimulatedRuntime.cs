@@ -345,6 +345,22 @@ internal sealed class SimulatedRuntime : IContainerRuntime
 
     public Task<IReadOnlyList<Image>> ListImagesAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<Image>>([.. _images.Values]);
 
+    /// <summary>Simulated containers have no filesystem: no writable layer to report.</summary>
+    public Task<IReadOnlyList<ContainerStats>> ListContainerStatsAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<ContainerStats>>([]);
+
+    public Task RemoveImageAsync(string image, CancellationToken cancellationToken)
+    {
+        foreach (var (name, record) in _images)
+        {
+            if (name == image || record.Id == image)
+            {
+                _images.TryRemove(name, out _);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
     private Image Remember(string image) => _images.GetOrAdd(image, name => new Image { Id = ImageId(name), RepoTags = { name }, Size = 1024 * 1024 });
 
     private static string ImageId(string image) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(image)));

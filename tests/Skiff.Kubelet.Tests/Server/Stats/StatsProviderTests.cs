@@ -172,6 +172,10 @@ public sealed class StatsProviderTests : IDisposable
 
         public Task<IReadOnlyList<Image>> ListImagesAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
 
+        public Task RemoveImageAsync(string image, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<ContainerStats>> ListContainerStatsAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public Task<string> ExecAsync(ExecRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<string> AttachAsync(AttachRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
