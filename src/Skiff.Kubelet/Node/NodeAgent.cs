@@ -66,6 +66,7 @@ internal sealed partial class NodeAgent(
             Machine = machine,
             NodeAllocatable = status.Allocatable,
             ServiceEnv = ServiceEnvironmentAsync,
+            StartGate = new PodStartGate(options.MaxParallelSandboxStarts, options.SandboxStartSlotLimit, time),
             Time = time,
             Logger = loggerFactory.CreateLogger("Skiff.Kubelet.Pods"),
         };

@@ -276,9 +276,12 @@ internal sealed partial class PodWorker
             Directory.CreateDirectory(config.LogDirectory);
             try
             {
-                var id = await _ctx.Runtime.RunPodSandboxAsync(config, cancellationToken).ConfigureAwait(false);
-                Log.SandboxStarted(_ctx.Logger, PodName(), id);
-                sandbox = await _ctx.Runtime.PodSandboxStatusAsync(id, cancellationToken).ConfigureAwait(false);
+                using (_ctx.StartGate is null ? null : await _ctx.StartGate.EnterAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    var id = await _ctx.Runtime.RunPodSandboxAsync(config, cancellationToken).ConfigureAwait(false);
+                    Log.SandboxStarted(_ctx.Logger, PodName(), id);
+                    sandbox = await _ctx.Runtime.PodSandboxStatusAsync(id, cancellationToken).ConfigureAwait(false);
+                }
             }
             catch (RuntimeException ex)
             {

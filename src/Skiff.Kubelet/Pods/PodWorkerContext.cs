@@ -38,6 +38,9 @@ internal sealed record PodWorkerContext
     /// <summary>Service environment variables of a namespace (enableServiceLinks); null disables them.</summary>
     public Func<string, bool?, CancellationToken, Task<IReadOnlyDictionary<string, string>>>? ServiceEnv { get; init; }
 
+    /// <summary>Limits the pod sandboxes started at once (<see cref="PodStartGate"/>); null starts them all at once.</summary>
+    public PodStartGate? StartGate { get; init; }
+
     public required TimeProvider Time { get; init; }
 
     public required ILogger Logger { get; init; }
