@@ -92,8 +92,18 @@ try
 
     var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(Path.Combine(data, "kubeconfig.yaml")));
     var skiffPid = server.Id;
+    await Task.Delay(TimeSpan.FromSeconds(5));
+    var emptyBefore = account?.Read() ?? default;
+    var skiffEmptyBefore = ProcessCpu(skiffPid);
     await Task.Delay(TimeSpan.FromSeconds(10));
+    var empty = (account?.Read() ?? default) - emptyBefore;
+    var skiffEmpty = ProcessCpu(skiffPid) - skiffEmptyBefore;
     Console.WriteLine($"idle: skiff RSS {Rss(skiffPid)} MiB, containerd RSS {Rss(ChildPid(skiffPid, "containerd") ?? 0)} MiB");
+    if (account is not null)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"      idle CPU with 0 pods: {empty.Total * 10:F1} % of a core ({skiffEmpty.Total * 10:F1} % skiff, {(empty - skiffEmpty).Total * 10:F1} % containerd)"));
+    }
 
     foreach (var n in counts)
     {
@@ -165,8 +175,19 @@ try
 
         if (n == counts.Max())
         {
+            // Settle, then the steady cost of keeping the pods (relists, status and lease loops, stats): CPU over 10 s.
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            var idleBefore = (account?.Read() ?? default) + podsAccount.Read();
+            var skiffIdleBefore = ProcessCpu(skiffPid);
             await Task.Delay(TimeSpan.FromSeconds(10));
+            var idle = (account?.Read() ?? default) + podsAccount.Read() - idleBefore;
+            var skiffIdle = ProcessCpu(skiffPid) - skiffIdleBefore;
             Console.WriteLine($"with {n} pods: skiff RSS {Rss(skiffPid)} MiB, containerd RSS {Rss(ChildPid(skiffPid, "containerd") ?? 0)} MiB");
+            if (account is not null)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"      idle CPU with {n} pods: {idle.Total * 10:F1} % of a core ({skiffIdle.Total * 10:F1} % skiff, {(idle - skiffIdle).Total * 10:F1} % containerd, shims and pods)"));
+            }
         }
 
         await watchCts.CancelAsync();
