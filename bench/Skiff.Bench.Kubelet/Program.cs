@@ -175,18 +175,19 @@ try
 
         if (n == counts.Max())
         {
-            // Settle, then the steady cost of keeping the pods (relists, status and lease loops, stats): CPU over 10 s.
-            await Task.Delay(TimeSpan.FromSeconds(5));
+            // Settle, then the steady cost of keeping the pods (relists, pod resyncs, status and lease loops, stats): CPU
+            // over 20 s (two of the pod workers' 10 s resyncs).
+            await Task.Delay(TimeSpan.FromSeconds(10));
             var idleBefore = (account?.Read() ?? default) + podsAccount.Read();
             var skiffIdleBefore = ProcessCpu(skiffPid);
-            await Task.Delay(TimeSpan.FromSeconds(10));
+            await Task.Delay(TimeSpan.FromSeconds(20));
             var idle = (account?.Read() ?? default) + podsAccount.Read() - idleBefore;
             var skiffIdle = ProcessCpu(skiffPid) - skiffIdleBefore;
             Console.WriteLine($"with {n} pods: skiff RSS {Rss(skiffPid)} MiB, containerd RSS {Rss(ChildPid(skiffPid, "containerd") ?? 0)} MiB");
             if (account is not null)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"      idle CPU with {n} pods: {idle.Total * 10:F1} % of a core ({skiffIdle.Total * 10:F1} % skiff, {(idle - skiffIdle).Total * 10:F1} % containerd, shims and pods)"));
+                    $"      idle CPU with {n} pods: {idle.Total * 5:F1} % of a core ({skiffIdle.Total * 5:F1} % skiff, {(idle - skiffIdle).Total * 5:F1} % containerd, shims and pods)"));
             }
         }
 
