@@ -35,6 +35,7 @@ internal sealed partial class PodWorker
     private DateTimeOffset _sandboxRetryAt;
     private bool _statusReset;
     private bool _acted;
+    private readonly HashSet<string> _stoppedSandboxes = new(StringComparer.Ordinal);
 
     public PodWorker(PodWorkerContext context, string uid, V1Pod? pod)
     {
@@ -319,7 +320,7 @@ internal sealed partial class PodWorker
 
             foreach (var old in state.Sandboxes)
             {
-                await _ctx.Runtime.StopPodSandboxAsync(old.Id, cancellationToken).ConfigureAwait(false);
+                await StopSandboxAsync(old.Id, cancellationToken).ConfigureAwait(false);
             }
 
             attempt = state.Sandboxes.Count == 0 ? 0 : (state.Sandboxes[0].Metadata?.Attempt ?? 0) + 1;
@@ -574,7 +575,7 @@ internal sealed partial class PodWorker
         _ctx.Probes.Remove(Uid);
         foreach (var sandbox in state.Sandboxes)
         {
-            await _ctx.Runtime.StopPodSandboxAsync(sandbox.Id, cancellationToken).ConfigureAwait(false);
+            await StopSandboxAsync(sandbox.Id, cancellationToken).ConfigureAwait(false);
         }
 
         _ = removeSandbox;
@@ -603,6 +604,22 @@ internal sealed partial class PodWorker
         _ = pod;
     }
 
+    /// <summary>
+    /// Stops a sandbox unless this worker has already stopped it. containerd tears the pod network down on every
+    /// StopPodSandbox, a stopped sandbox's too (each CNI plugin's DEL, one exec each), and a finished pod is synced every
+    /// resync; kubelet likewise stops only sandboxes that are still ready.
+    /// </summary>
+    private async Task StopSandboxAsync(string id, CancellationToken cancellationToken)
+    {
+        if (_stoppedSandboxes.Contains(id))
+        {
+            return;
+        }
+
+        await _ctx.Runtime.StopPodSandboxAsync(id, cancellationToken).ConfigureAwait(false);
+        _stoppedSandboxes.Add(id);
+    }
+
     /// <summary>Removes the pod's containers, sandboxes and volumes once it is finished for good.</summary>
     private async Task CleanUpAsync(RuntimePodState state, CancellationToken cancellationToken)
     {
@@ -613,8 +630,9 @@ internal sealed partial class PodWorker
 
         foreach (var sandbox in state.Sandboxes)
         {
-            await _ctx.Runtime.StopPodSandboxAsync(sandbox.Id, cancellationToken).ConfigureAwait(false);
+            await StopSandboxAsync(sandbox.Id, cancellationToken).ConfigureAwait(false);
             await _ctx.Runtime.RemovePodSandboxAsync(sandbox.Id, cancellationToken).ConfigureAwait(false);
+            _stoppedSandboxes.Remove(sandbox.Id);
         }
 
         await _ctx.Volumes.TearDownAsync(Uid, cancellationToken).ConfigureAwait(false);

@@ -118,6 +118,39 @@ public sealed class PodWorkerSyncTests : IDisposable
     }
 
     [Fact]
+    public async Task Sync_FinishedPod_StopsItsSandboxOnceNotAtEveryResync()
+    {
+        var pod = Pod();
+        pod.Spec.RestartPolicy = "Never";
+        var worker = Worker(pod);
+        await worker.SyncAsync(CancellationToken.None);
+        var running = (await _runtime.ListContainersAsync(null, CancellationToken.None)).Single();
+        await _runtime.StopContainerAsync(running.Id, 0, CancellationToken.None);
+
+        for (var i = 0; i < 5; i++)
+        {
+            await worker.SyncAsync(CancellationToken.None);
+        }
+
+        Assert.Equal("Failed", _patches.Phases[^1]);
+        Assert.Equal(1, Calls(nameof(IContainerRuntime.StopPodSandboxAsync)));
+    }
+
+    [Fact]
+    public async Task Sync_PodGoneFromTheApi_StopsItsSandboxOnceThenRemovesIt()
+    {
+        var worker = Worker(Pod());
+        await worker.SyncAsync(CancellationToken.None);
+        worker.Update(null);
+
+        Assert.True(await worker.SyncAsync(CancellationToken.None));
+
+        Assert.Equal(1, Calls(nameof(IContainerRuntime.StopPodSandboxAsync)));
+        Assert.Equal(1, Calls(nameof(IContainerRuntime.RemovePodSandboxAsync)));
+        Assert.Empty(await _runtime.ListPodSandboxesAsync(null, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task ObservedFingerprint_AfterSync_MatchesTheRelistersView()
     {
         var worker = Worker(Pod());
