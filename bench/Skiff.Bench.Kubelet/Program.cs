@@ -1,6 +1,7 @@
 // Node agent benchmark: pod start-up latency (create -> Running as seen by a watch, image present) for 1, 10 and 100
 // pods on one node, p50/p99, and the resident memory of the skiff process (API server + controllers + scheduler +
-// node agent in one process) and of its containerd, idle and with 100 pods. Runs a real `skiff server` with its
+// node agent in one process) and of its containerd, idle and with 100 pods, and the CPU time each pod start costs
+// (skiff, containerd, shims, runc, CNI plugins and the pods themselves, from cgroup v1 cpuacct groups). Runs a real `skiff server` with its
 // agent inside a network namespace it creates (root needed), so the pod network never touches the machine's.
 //   sudo dotnet run -c Release --project bench/Skiff.Bench.Kubelet [-- --counts 1,10,100]
 using System.Diagnostics;
@@ -8,8 +9,12 @@ using System.Globalization;
 using k8s;
 using k8s.Models;
 using Skiff.Bench.ApiServer;
+using Skiff.Bench.Kubelet;
 
 var counts = args.SkipWhile(a => a != "--counts").Skip(1).FirstOrDefault()?.Split(',').Select(int.Parse).ToArray() ?? [1, 10, 100];
+
+// --server-log FILE keeps the server's output (it is dropped by default).
+var serverLogPath = args.SkipWhile(a => a != "--server-log").Skip(1).FirstOrDefault();
 var skiff = SkiffServerProcess.DefaultSkiffPath();
 var repo = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(skiff)!, "..", "..", "..", "..", ".."));
 
@@ -43,9 +48,24 @@ var data = Path.Combine("/tmp", "skbench-" + inner);
 Directory.CreateDirectory(data);
 Console.WriteLine($"machine: {Machine.Current()}");
 Process? server = null;
+
+// skiff starts in a cpuacct group of its own, so its containerd, the shims and every plugin they run are counted with it.
+var account = CpuAccount.Available ? CpuAccount.Create("skbench-" + inner) : null;
+
+// The agent's pod cgroups (cgroupfs, one root per data directory).
+var cgroupRoot = "skiff-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(data))))[..8];
+var podsAccount = new CpuAccount(Path.Combine(CpuAccount.Root, cgroupRoot));
 try
 {
-    var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+    var psi = new ProcessStartInfo(account is null ? "dotnet" : "sh") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+    if (account is not null)
+    {
+        foreach (var a in new[] { "-c", "echo $$ > \"$0\"/cgroup.procs && exec \"$@\"", account.Directory, "dotnet" })
+        {
+            psi.ArgumentList.Add(a);
+        }
+    }
+
     foreach (var a in new[] { skiff, "server", "--data-dir", data, "--https-listen-port", "6443", "--kubelet-port", "10250", "--node-ip", "127.0.0.1" })
     {
         psi.ArgumentList.Add(a);
@@ -53,8 +73,16 @@ try
 
     var ready = new TaskCompletionSource();
     server = Process.Start(psi)!;
-    server.OutputDataReceived += (_, e) => { if (e.Data?.Contains("containerd is ready", StringComparison.Ordinal) == true) ready.TrySetResult(); };
-    server.ErrorDataReceived += (_, _) => { };
+    var serverLog = serverLogPath is null ? null : TextWriter.Synchronized(new StreamWriter(serverLogPath) { AutoFlush = true });
+    server.OutputDataReceived += (_, e) =>
+    {
+        serverLog?.WriteLine(e.Data);
+        if (e.Data?.Contains("containerd is ready", StringComparison.Ordinal) == true)
+        {
+            ready.TrySetResult();
+        }
+    };
+    server.ErrorDataReceived += (_, e) => serverLog?.WriteLine(e.Data);
     server.BeginOutputReadLine();
     server.BeginErrorReadLine();
     await ready.Task.WaitAsync(TimeSpan.FromSeconds(120));
@@ -64,8 +92,18 @@ try
 
     var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(Path.Combine(data, "kubeconfig.yaml")));
     var skiffPid = server.Id;
+    await Task.Delay(TimeSpan.FromSeconds(5));
+    var emptyBefore = account?.Read() ?? default;
+    var skiffEmptyBefore = ProcessCpu(skiffPid);
     await Task.Delay(TimeSpan.FromSeconds(10));
+    var empty = (account?.Read() ?? default) - emptyBefore;
+    var skiffEmpty = ProcessCpu(skiffPid) - skiffEmptyBefore;
     Console.WriteLine($"idle: skiff RSS {Rss(skiffPid)} MiB, containerd RSS {Rss(ChildPid(skiffPid, "containerd") ?? 0)} MiB");
+    if (account is not null)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"      idle CPU with 0 pods: {empty.Total * 10:F1} % of a core ({skiffEmpty.Total * 10:F1} % skiff, {(empty - skiffEmpty).Total * 10:F1} % containerd)"));
+    }
 
     foreach (var n in counts)
     {
@@ -96,6 +134,11 @@ try
             }
         });
         await Task.Delay(500);
+        var cpuBefore = account?.Read() ?? default;
+        var podsBefore = podsAccount.Read();
+        var skiffBefore = ProcessCpu(skiffPid);
+        var machineBefore = ProcessStats.MachineBusyTime() ?? TimeSpan.Zero;
+        var loadBefore = ProcessStats.LoadAverage();
         var start = DateTime.UtcNow;
         await Parallel.ForEachAsync(Enumerable.Range(0, n), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
         {
@@ -113,13 +156,39 @@ try
         });
         await allRunning.Task.WaitAsync(TimeSpan.FromMinutes(10));
         var total = DateTime.UtcNow - start;
+        var cpu = (account?.Read() ?? default) - cpuBefore;
+        var pods = podsAccount.Read() - podsBefore;
+        var skiffCpu = ProcessCpu(skiffPid) - skiffBefore;
+        var machine = (ProcessStats.MachineBusyTime() ?? TimeSpan.Zero) - machineBefore;
         var latencies = running.Select(kv => (kv.Value - created[kv.Key]).TotalMilliseconds).Order().ToList();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{n,4} pods: create -> Running p50 {Percentile(latencies, 0.50):F0} ms, p99 {Percentile(latencies, 0.99):F0} ms, all Running after {total.TotalSeconds:F1} s"));
+            $"{n,4} pods: create -> Running p50 {Percentile(latencies, 0.50):F0} ms, p99 {Percentile(latencies, 0.99):F0} ms, all Running after {total.TotalSeconds:F1} s (load average before {loadBefore:F1})"));
+        if (account is not null)
+        {
+            var runtime = cpu - skiffCpu;
+            var ours = cpu.Total + pods.Total;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"      CPU per pod {ours * 1000 / n:F0} ms: skiff {skiffCpu.Total * 1000 / n:F0} ms (user {skiffCpu.User * 1000 / n:F0}, sys {skiffCpu.System * 1000 / n:F0}); " +
+                $"containerd+shims+runc+CNI+nft {runtime.Total * 1000 / n:F0} ms (user {runtime.User * 1000 / n:F0}, sys {runtime.System * 1000 / n:F0}); pods' cgroups {pods.Total * 1000 / n:F0} ms; " +
+                $"other processes {Math.Max(0, machine.TotalSeconds - ours) / total.TotalSeconds:F2} cores busy"));
+        }
+
         if (n == counts.Max())
         {
+            // Settle, then the steady cost of keeping the pods (relists, pod resyncs, status and lease loops, stats): CPU
+            // over 20 s (two of the pod workers' 10 s resyncs).
             await Task.Delay(TimeSpan.FromSeconds(10));
+            var idleBefore = (account?.Read() ?? default) + podsAccount.Read();
+            var skiffIdleBefore = ProcessCpu(skiffPid);
+            await Task.Delay(TimeSpan.FromSeconds(20));
+            var idle = (account?.Read() ?? default) + podsAccount.Read() - idleBefore;
+            var skiffIdle = ProcessCpu(skiffPid) - skiffIdleBefore;
             Console.WriteLine($"with {n} pods: skiff RSS {Rss(skiffPid)} MiB, containerd RSS {Rss(ChildPid(skiffPid, "containerd") ?? 0)} MiB");
+            if (account is not null)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"      idle CPU with {n} pods: {idle.Total * 5:F1} % of a core ({skiffIdle.Total * 5:F1} % skiff, {(idle - skiffIdle).Total * 5:F1} % containerd, shims and pods)"));
+            }
         }
 
         await watchCts.CancelAsync();
@@ -129,6 +198,15 @@ try
         while ((await client.CoreV1.ListNamespacedPodAsync(nsName)).Items.Count > 0 && DateTime.UtcNow < deadline)
         {
             await Task.Delay(1000);
+        }
+
+        // A pod in a terminal phase is removed from the API at once by a second delete (the namespace controller
+        // retries), possibly before the agent has torn down its volumes: wait for that too, or the next count (and the
+        // machine, once the server is stopped) starts with the old pods' tmpfs mounts, which every later runc pays for.
+        var podsData = Path.Combine(data, "agent", "pod-data");
+        while (Directory.Exists(podsData) && Directory.EnumerateDirectories(podsData).Any() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(500);
         }
     }
 }
@@ -144,8 +222,7 @@ finally
         await server.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60)).ContinueWith(_ => { });
     }
 
-    // The agent's pod cgroups (cgroupfs, one root per data directory): empty once the pods are gone.
-    var cgroupRoot = "skiff-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(data))))[..8];
+    // The agent's pod cgroups: empty once the pods are gone.
     foreach (var controller in Directory.Exists("/sys/fs/cgroup") ? Directory.GetDirectories("/sys/fs/cgroup") : [])
     {
         var root = Path.Combine(controller, cgroupRoot);
@@ -164,6 +241,15 @@ finally
         }
     }
 
+    account?.Delete();
+
+    // Whatever the agent left mounted under the data directory (a failed or interrupted run) is unmounted, deepest first.
+    foreach (var mountPoint in File.ReadLines("/proc/self/mountinfo").Select(l => l.Split(' ')).Where(f => f.Length > 4).Select(f => f[4])
+        .Where(m => m.StartsWith(data + "/", StringComparison.Ordinal)).OrderByDescending(m => m.Length).ToList())
+    {
+        await Run("umount", "-l", mountPoint).ContinueWith(_ => { });
+    }
+
     try
     {
         Directory.Delete(data, true);
@@ -176,6 +262,21 @@ finally
 return 0;
 
 static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+
+// User and system CPU of one process (its own threads, and children it has waited for).
+static CpuSample ProcessCpu(int pid)
+{
+    try
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var f = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return new CpuSample(long.Parse(f[11], CultureInfo.InvariantCulture) / 100.0, long.Parse(f[12], CultureInfo.InvariantCulture) / 100.0);
+    }
+    catch (IOException)
+    {
+        return default;
+    }
+}
 
 static long Rss(int pid)
 {

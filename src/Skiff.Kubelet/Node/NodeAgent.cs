@@ -54,6 +54,8 @@ internal sealed partial class NodeAgent(
         using var http = new HttpClient();
         EvictionManager? eviction = null;
         var status = NodeStatusBuilder.Build(options, machine, new NodeStatusBuilder.RuntimeHealth(false, "", null), 0, [], null, DateTime.UtcNow);
+        var serviceClient = connection.For<V1Service>(ApiResource.Services);
+        var serviceInformer = new Skiff.Client.Cache.SharedInformer<V1Service>(new Skiff.Client.Cache.ListWatch<V1Service>(serviceClient), new Skiff.Client.Cache.InformerOptions(), time, loggerFactory.CreateLogger("Skiff.Client.Informer"), "services");
         var context = new PodWorkerContext
         {
             Options = options,
@@ -67,7 +69,8 @@ internal sealed partial class NodeAgent(
             Hooks = new LifecycleHooks(runtime, http, time),
             Machine = machine,
             NodeAllocatable = status.Allocatable,
-            ServiceEnv = ServiceEnvironmentAsync,
+            ServiceEnv = new ServiceLister(serviceInformer.Indexer, () => serviceInformer.HasSynced, serviceClient).EnvironmentAsync,
+            StartGate = new PodStartGate(options.MaxParallelSandboxStarts, options.SandboxStartSlotLimit, time),
             Admit = pod => eviction?.Admit(pod),
             Events = recorder,
             Time = time,
@@ -89,6 +92,7 @@ internal sealed partial class NodeAgent(
         var leaseLoop = Task.Run(() => registrar.RunLeaseLoopAsync(node, stop.Token), CancellationToken.None);
         var events = Task.Run(() => recorder.RunAsync(stop.Token), CancellationToken.None);
         var probeResults = Task.Run(() => probes.RunAsync(pods.Wake, stop.Token), CancellationToken.None);
+        var serviceWatch = Task.Run(() => serviceInformer.RunAsync(stop.Token), CancellationToken.None);
         var nodeRoutes = Task.CompletedTask;
         var evictions = Task.CompletedTask;
         try
@@ -106,7 +110,7 @@ internal sealed partial class NodeAgent(
         finally
         {
             await stop.CancelAsync().ConfigureAwait(false);
-            await Task.WhenAll(statusLoop, leaseLoop, events, probeResults, nodeRoutes, evictions).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await Task.WhenAll(statusLoop, leaseLoop, events, probeResults, nodeRoutes, evictions, serviceWatch).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
@@ -129,24 +133,6 @@ internal sealed partial class NodeAgent(
         informers.Start(cancellationToken);
         await routes.RunAsync(cancellationToken).ConfigureAwait(false);
     }, CancellationToken.None);
-
-    private async Task<IReadOnlyDictionary<string, string>> ServiceEnvironmentAsync(string ns, bool? enableServiceLinks, CancellationToken cancellationToken)
-    {
-        var services = connection.For<V1Service>(ApiResource.Services);
-        var list = new List<V1Service>();
-        if (enableServiceLinks != false)
-        {
-            list.AddRange((await services.ListAsync(ns, new ListOptions(), cancellationToken).ConfigureAwait(false)).Items ?? []);
-        }
-
-        if (ns != "default" || enableServiceLinks == false)
-        {
-            // The master services (kubernetes in default) are always visible, as kubelet's getServiceEnvVarMap does.
-            list.AddRange(((await services.ListAsync("default", new ListOptions(), cancellationToken).ConfigureAwait(false)).Items ?? []).Where(s => s.Metadata.Name == "kubernetes"));
-        }
-
-        return ServiceEnvironment.Build(list, ns, enableServiceLinks);
-    }
 
     private static partial class Log
     {

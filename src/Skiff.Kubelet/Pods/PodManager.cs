@@ -266,26 +266,25 @@ internal sealed partial class PodManager
         var fingerprints = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var group in containers.Where(c => c.Labels.ContainsKey(KubeletLabels.PodUid)).GroupBy(c => c.Labels[KubeletLabels.PodUid]))
         {
-            var sb = new StringBuilder();
-            foreach (var c in group.OrderBy(c => c.Id, StringComparer.Ordinal))
-            {
-                sb.Append(c.Id).Append(':').Append((int)c.State).Append(';');
-            }
-
-            fingerprints[group.Key] = sb.ToString();
+            fingerprints[group.Key] = Fingerprint(group);
         }
 
+        // A worker is woken when its pod's containers changed, unless it has already seen them as they are now (most
+        // changes during a pod start are the worker's own doing and are in the status it wrote).
         foreach (var (uid, fingerprint) in fingerprints)
         {
-            if (!_fingerprints.TryGetValue(uid, out var old) || old != fingerprint)
+            if ((!_fingerprints.TryGetValue(uid, out var old) || old != fingerprint) && Worker(uid, null, create: false) is { } worker && worker.ObservedFingerprint != fingerprint)
             {
-                Worker(uid, null, create: false)?.Signal();
+                worker.Signal();
             }
         }
 
         foreach (var uid in _fingerprints.Keys.Where(u => !fingerprints.ContainsKey(u)))
         {
-            Worker(uid, null, create: false)?.Signal();
+            if (Worker(uid, null, create: false) is { } worker && worker.ObservedFingerprint != Fingerprint([]))
+            {
+                worker.Signal();
+            }
         }
 
         _fingerprints = fingerprints;
@@ -307,6 +306,18 @@ internal sealed partial class PodManager
                 Worker(uid, null, create: true);
             }
         }
+    }
+
+    /// <summary>One pod's containers and their states, comparable between two lists of the runtime.</summary>
+    internal static string Fingerprint(IEnumerable<Container> containers)
+    {
+        var sb = new StringBuilder();
+        foreach (var c in containers.OrderBy(c => c.Id, StringComparer.Ordinal))
+        {
+            sb.Append(c.Id).Append(':').Append((int)c.State).Append(';');
+        }
+
+        return sb.ToString();
     }
 
     private static partial class Log

@@ -36,6 +36,8 @@ internal sealed partial class PodWorker
     private DateTimeOffset? _wakeAt;
     private DateTimeOffset _sandboxRetryAt;
     private bool _statusReset;
+    private bool _acted;
+    private readonly HashSet<string> _stoppedSandboxes = new(StringComparer.Ordinal);
 
     public PodWorker(PodWorkerContext context, string uid, V1Pod? pod)
     {
@@ -48,23 +50,64 @@ internal sealed partial class PodWorker
 
     public string Uid { get; }
 
-    /// <summary>The newest pod from the API, or null after it was removed from the API.</summary>
+    /// <summary>
+    /// The pod's containers (<see cref="PodManager.Fingerprint"/>) as the worker last saw them; the relister wakes the
+    /// worker only when the runtime reports something else.
+    /// </summary>
+    public string? ObservedFingerprint { get; private set; }
+
+    /// <summary>
+    /// The newest pod from the API, or null after it was removed from the API. Wakes the worker only when something it
+    /// acts on changed: as kubelet's pod config does, an update of the status alone (above all the echo of the worker's
+    /// own status write) is kept for the next sync but does not cause one.
+    /// </summary>
     public void Update(V1Pod? pod)
     {
+        bool changed;
         lock (_lock)
         {
             if (pod is null)
             {
+                changed = !_removed;
                 _removed = true;
             }
             else
             {
+                changed = _pod is null || NeedsSync(_pod, pod);
                 _pod = pod;
             }
         }
 
-        Signal();
+        if (changed)
+        {
+            Signal();
+        }
     }
+
+    /// <summary>
+    /// Whether <paramref name="updated"/> differs from <paramref name="current"/> in what a sync acts on: the spec,
+    /// labels and annotations (downward API), deletion, or a pod condition the agent does not write itself.
+    /// </summary>
+    internal static bool NeedsSync(V1Pod current, V1Pod updated)
+    {
+        if (current.Metadata.Uid != updated.Metadata.Uid
+            || current.Metadata.DeletionTimestamp != updated.Metadata.DeletionTimestamp
+            || current.Metadata.DeletionGracePeriodSeconds != updated.Metadata.DeletionGracePeriodSeconds
+            || !SameMap(current.Metadata.Labels, updated.Metadata.Labels)
+            || !SameMap(current.Metadata.Annotations, updated.Metadata.Annotations))
+        {
+            return true;
+        }
+
+        static string Foreign(V1PodStatus? status) => KubernetesJson.Serialize(
+            (status?.Conditions ?? []).Where(c => c.Type is not ("PodReadyToStartContainers" or "Initialized" or "Ready" or "ContainersReady")).ToList());
+
+        return KubernetesJson.Serialize(current.Spec) != KubernetesJson.Serialize(updated.Spec)
+            || Foreign(current.Status) != Foreign(updated.Status);
+    }
+
+    private static bool SameMap(IDictionary<string, string>? a, IDictionary<string, string>? b) =>
+        (a?.Count ?? 0) == (b?.Count ?? 0) && (a is null || a.All(kv => b!.TryGetValue(kv.Key, out var v) && v == kv.Value));
 
     /// <summary>Writes the status again on the next sync even if unchanged (a static pod's mirror pod was recreated).</summary>
     public void ResetStatus()
@@ -202,9 +245,15 @@ internal sealed partial class PodWorker
             return false;
         }
 
+        _acted = false;
         await RefreshVolumesAsync(pod, state, cancellationToken).ConfigureAwait(false);
         await SyncRunningAsync(pod, state, cancellationToken).ConfigureAwait(false);
-        state = await ObserveAsync(cancellationToken).ConfigureAwait(false);
+        if (_acted)
+        {
+            // Only what the sync did can have changed the state since it was observed (a later change wakes it again).
+            state = await ObserveAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var status = await WriteStatusAsync(pod, state, terminating: false, cancellationToken).ConfigureAwait(false);
         if (status.Phase is "Succeeded" or "Failed")
         {
@@ -257,6 +306,7 @@ internal sealed partial class PodWorker
         var containerFilter = new ContainerFilter();
         containerFilter.LabelSelector[KubeletLabels.PodUid] = Uid;
         var containers = await _ctx.Runtime.ListContainersAsync(containerFilter, cancellationToken).ConfigureAwait(false);
+        ObservedFingerprint = PodManager.Fingerprint(containers);
         var histories = new Dictionary<string, ContainerHistory>(StringComparer.Ordinal);
         var all = new List<Container>(containers);
         foreach (var group in containers.GroupBy(c => c.Metadata?.Name ?? ""))
@@ -301,6 +351,8 @@ internal sealed partial class PodWorker
                 return;
             }
 
+            _acted = true;
+
             // Containers of a dead sandbox lost their network: stop them, they restart in the new one.
             foreach (var stale in state.Containers.Values.Where(h => h.Latest.State == ContainerState.ContainerRunning))
             {
@@ -309,7 +361,7 @@ internal sealed partial class PodWorker
 
             foreach (var old in state.Sandboxes)
             {
-                await _ctx.Runtime.StopPodSandboxAsync(old.Id, cancellationToken).ConfigureAwait(false);
+                await StopSandboxAsync(old.Id, cancellationToken).ConfigureAwait(false);
             }
 
             attempt = state.Sandboxes.Count == 0 ? 0 : (state.Sandboxes[0].Metadata?.Attempt ?? 0) + 1;
@@ -317,9 +369,12 @@ internal sealed partial class PodWorker
             Directory.CreateDirectory(config.LogDirectory);
             try
             {
-                var id = await _ctx.Runtime.RunPodSandboxAsync(config, cancellationToken).ConfigureAwait(false);
-                Log.SandboxStarted(_ctx.Logger, PodName(), id);
-                sandbox = await _ctx.Runtime.PodSandboxStatusAsync(id, cancellationToken).ConfigureAwait(false);
+                using (_ctx.StartGate is null ? null : await _ctx.StartGate.EnterAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    var id = await _ctx.Runtime.RunPodSandboxAsync(config, cancellationToken).ConfigureAwait(false);
+                    Log.SandboxStarted(_ctx.Logger, PodName(), id);
+                    sandbox = await _ctx.Runtime.PodSandboxStatusAsync(id, cancellationToken).ConfigureAwait(false);
+                }
             }
             catch (RuntimeException ex)
             {
@@ -439,6 +494,7 @@ internal sealed partial class PodWorker
         }
 
         _backoff.Next(key);
+        _acted = true;
 
         // Keep the instance being replaced (for lastState and logs --previous); older ones go.
         if (history.Previous is { } older)
@@ -512,6 +568,7 @@ internal sealed partial class PodWorker
         }
 
         Directory.CreateDirectory(Path.Combine(sandboxConfig.LogDirectory, container.Name));
+        _acted = true;
         string id;
         try
         {
@@ -569,7 +626,7 @@ internal sealed partial class PodWorker
         _ctx.Probes.Remove(Uid);
         foreach (var sandbox in state.Sandboxes)
         {
-            await _ctx.Runtime.StopPodSandboxAsync(sandbox.Id, cancellationToken).ConfigureAwait(false);
+            await StopSandboxAsync(sandbox.Id, cancellationToken).ConfigureAwait(false);
         }
 
         _ = removeSandbox;
@@ -577,6 +634,7 @@ internal sealed partial class PodWorker
 
     private async Task StopContainerAsync(V1Pod? pod, V1Container? container, string id, string? podIp, TimeSpan grace, CancellationToken cancellationToken)
     {
+        _acted = true;
         var started = _ctx.Time.GetUtcNow();
         if (pod is not null && container is not null)
         {
@@ -605,6 +663,22 @@ internal sealed partial class PodWorker
         await _ctx.Runtime.StopContainerAsync(id, (long)Math.Ceiling(remaining.TotalSeconds), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Stops a sandbox unless this worker has already stopped it. containerd tears the pod network down on every
+    /// StopPodSandbox, a stopped sandbox's too (each CNI plugin's DEL, one exec each), and a finished pod is synced every
+    /// resync; kubelet likewise stops only sandboxes that are still ready.
+    /// </summary>
+    private async Task StopSandboxAsync(string id, CancellationToken cancellationToken)
+    {
+        if (_stoppedSandboxes.Contains(id))
+        {
+            return;
+        }
+
+        await _ctx.Runtime.StopPodSandboxAsync(id, cancellationToken).ConfigureAwait(false);
+        _stoppedSandboxes.Add(id);
+    }
+
     /// <summary>Removes the pod's containers, sandboxes and volumes once it is finished for good.</summary>
     private async Task CleanUpAsync(RuntimePodState state, CancellationToken cancellationToken)
     {
@@ -615,8 +689,9 @@ internal sealed partial class PodWorker
 
         foreach (var sandbox in state.Sandboxes)
         {
-            await _ctx.Runtime.StopPodSandboxAsync(sandbox.Id, cancellationToken).ConfigureAwait(false);
+            await StopSandboxAsync(sandbox.Id, cancellationToken).ConfigureAwait(false);
             await _ctx.Runtime.RemovePodSandboxAsync(sandbox.Id, cancellationToken).ConfigureAwait(false);
+            _stoppedSandboxes.Remove(sandbox.Id);
         }
 
         await _ctx.Volumes.TearDownAsync(Uid, cancellationToken).ConfigureAwait(false);

@@ -44,6 +44,9 @@ internal sealed record PodWorkerContext
     /// <summary>Where the pod events kubelet emits go (Pulling, Pulled, Created, Started, Killing, BackOff, FailedMount, ...); null: none.</summary>
     public Skiff.Client.Events.IEventRecorder? Events { get; init; }
 
+    /// <summary>Limits the pod sandboxes started at once (<see cref="PodStartGate"/>); null starts them all at once.</summary>
+    public PodStartGate? StartGate { get; init; }
+
     public required TimeProvider Time { get; init; }
 
     public required ILogger Logger { get; init; }

@@ -14,4 +14,7 @@ internal interface IMounter
 
     /// <summary>The mount points at or below <paramref name="path"/>, deepest first.</summary>
     IReadOnlyList<string> MountPointsUnder(string path);
+
+    /// <summary>Whether something is mounted on <paramref name="path"/> itself (false when it does not exist).</summary>
+    bool IsMountPoint(string path);
 }

@@ -35,7 +35,7 @@ internal sealed class SubPathPinner(IMounter mounter)
         {
             var source = $"/proc/self/fd/{fd}";
             var isDir = FileKinds.Of(source) == FileKind.Directory;
-            if (mounter.MountPointsUnder(target).Contains(target))
+            if (mounter.IsMountPoint(target))
             {
                 // A restarted container: pin afresh, the old pin may be of an older check.
                 mounter.Unmount(target);

@@ -362,7 +362,7 @@ internal sealed partial class VolumeManager
 
     private void EnsureTmpfs(string name, string dir, long? size)
     {
-        if (_mounter.MountPointsUnder(dir).Contains(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir))))
+        if (_mounter.IsMountPoint(dir))
         {
             return;
         }
