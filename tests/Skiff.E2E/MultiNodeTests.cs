@@ -39,6 +39,34 @@ public sealed class MultiNodeTests(MultiNodeClusterFixture fixture, ITestOutputH
             Assert.Contains("Approved,Issued", l, StringComparison.Ordinal);
         });
 
+        // Each agent's Service proxy and cluster DNS run as system:kube-proxy and system:skiff-dns, not as the node: the
+        // agent asks for those client certificates with its node identity, and csrapproving approves them for nodes.
+        var agents = _cluster.Hosts.Select(h => "system:node:" + h.NodeName).ToHashSet();
+        var seen = string.Empty;
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (true)
+        {
+            var items = System.Text.Json.Nodes.JsonNode.Parse(await K.OkAsync("get", "csr", "-o", "json"))!["items"]!.AsArray()
+                .Where(c => (string?)c!["spec"]!["signerName"] == "kubernetes.io/kube-apiserver-client")
+                .Select(c => (
+                    User: (string?)c!["spec"]!["username"] ?? "",
+                    Subject: System.Security.Cryptography.X509Certificates.CertificateRequest.LoadSigningRequestPem(
+                        System.Text.Encoding.ASCII.GetString(Convert.FromBase64String((string)c["spec"]!["request"]!)), System.Security.Cryptography.HashAlgorithmName.SHA256,
+                        System.Security.Cryptography.X509Certificates.CertificateRequestLoadOptions.SkipSignatureValidation).SubjectName.Name,
+                    Issued: ((string?)c["status"]?["certificate"])?.Length > 0 && c["status"]?["conditions"]?[0]?["reason"]?.ToString() == "AutoApproved"))
+                .ToList();
+            seen = string.Join("; ", items.Select(i => $"{i.User} {i.Subject} issued={i.Issued}"));
+            var complete = agents.Where(a => a != "system:node:" + _cluster.Server.NodeName).All(a =>
+                items.Any(i => i.User == a && i.Subject == "CN=system:kube-proxy" && i.Issued) && items.Any(i => i.User == a && i.Subject == "CN=system:skiff-dns" && i.Issued));
+            if (complete)
+            {
+                break;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "each agent's proxy and DNS certificates, seen: " + seen);
+            await Task.Delay(1000);
+        }
+
         var tokens = await _cluster.Server.InNetnsAsync("dotnet", SkiffServer.SkiffDll, "token", "list", "--data-dir", _cluster.Server.DataDir);
         Assert.Contains(_cluster.JoinToken.Split("::")[1], tokens.Output, StringComparison.Ordinal);
     }

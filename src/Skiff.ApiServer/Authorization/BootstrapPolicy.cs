@@ -30,8 +30,9 @@ internal static partial class BootstrapPolicy
         // kubeadm:node-autoapprove-certificate-rotation), for the group of the tokens `skiff token create` makes.
         NamedBinding("skiff:kubelet-bootstrap", "system:node-bootstrapper", Group(DefaultNodeTokenGroup)),
         NamedBinding("skiff:node-autoapprove-bootstrap", "system:certificates.k8s.io:certificatesigningrequests:nodeclient", Group(DefaultNodeTokenGroup)),
-        // Each node runs its own Service proxy and cluster DNS with its node identity (k3s runs them on every agent).
-        Binding("skiff:node-networking", Group("system:nodes")),
+        // Each node runs its own Service proxy and cluster DNS (k3s runs kube-proxy on every agent), as system:kube-proxy
+        // and system:skiff-dns: a node may have those client certificates signed (auto-approved by csrapproving).
+        NamedBinding("skiff:node-autoapprove-component-certificates", "skiff:certificatesigningrequests:nodecomponentclient", Group("system:nodes")),
         NamedBinding("skiff:node-autoapprove-certificate-rotation", "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient", Group("system:nodes")),
         .. ComponentBindings(),
         .. ControllerBindings(),
@@ -105,14 +106,7 @@ internal static partial class BootstrapPolicy
             Labeled(Role("system:aggregate-to-admin", adminRules), "rbac.authorization.k8s.io/aggregate-to-admin"),
             Labeled(Role("system:aggregate-to-edit", editRules), "rbac.authorization.k8s.io/aggregate-to-edit"),
             Labeled(Role("system:aggregate-to-view", viewRules), "rbac.authorization.k8s.io/aggregate-to-view"),
-            // kube-proxy's system:node-proxier plus what CoreDNS's role reads (namespaces, pods).
-            Role("skiff:node-networking",
-            [
-                Rule(["list", "watch"], [""], "endpoints", "services", "namespaces", "pods"),
-                Rule(["get", "list", "watch"], [""], "nodes"),
-                Rule(["list", "watch"], ["discovery.k8s.io"], "endpointslices"),
-                Rule(["create", "patch", "update"], ["", "events.k8s.io"], "events"),
-            ]),
+            Role("skiff:certificatesigningrequests:nodecomponentclient", [Rule(["create"], ["certificates.k8s.io"], "certificatesigningrequests/nodecomponentclient")]),
             Role("system:node-bootstrapper", [Rule(["create", "get", "list", "watch"], ["certificates.k8s.io"], "certificatesigningrequests")]),
             Role("system:certificates.k8s.io:certificatesigningrequests:nodeclient", [Rule(["create"], ["certificates.k8s.io"], "certificatesigningrequests/nodeclient")]),
             Role("system:certificates.k8s.io:certificatesigningrequests:selfnodeclient", [Rule(["create"], ["certificates.k8s.io"], "certificatesigningrequests/selfnodeclient")]),

@@ -49,9 +49,29 @@ internal sealed partial class CsrApprovingController : IController
         await Workers.RunAsync(Name, Queue, () => Sync, workers, _logger, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Which permission would approve the request: "selfnodeclient", "nodeclient", or null when none applies.</summary>
+    /// <summary>
+    /// The client identities a node's own Service proxy and cluster DNS run as (Skiff runs both on every node, as k3s runs
+    /// kube-proxy there). A node may have them signed by <c>kubernetes.io/kube-apiserver-client</c> when it may create
+    /// <c>certificatesigningrequests/nodecomponentclient</c> — Skiff's counterpart of the k3s server handing each agent
+    /// its kube-proxy client certificate.
+    /// </summary>
+    public static readonly IReadOnlySet<string> NodeComponentUsers = new HashSet<string>(StringComparer.Ordinal) { "system:kube-proxy", "system:skiff-dns" };
+
+    /// <summary>Which permission would approve the request: "selfnodeclient", "nodeclient", "nodecomponentclient", or null when none applies.</summary>
     internal static string? Recognize(V1CertificateSigningRequest csr)
     {
+        if (csr.Spec?.SignerName == CertificateRequests.KubeApiServerClientSigner)
+        {
+            return CertificateRequests.Parse(csr) is { } component
+                && NodeComponentUsers.Contains(CertificateRequests.CommonName(component))
+                && CertificateRequests.Organizations(component).Count == 0
+                && CertificateRequests.ApiServerClientProblem(component, csr.Spec.Usages) is null
+                && csr.Spec.Username?.StartsWith("system:node:", StringComparison.Ordinal) == true
+                && csr.Spec.Groups?.Contains("system:nodes") == true
+                ? "nodecomponentclient"
+                : null;
+        }
+
         if (csr.Spec?.SignerName != CertificateRequests.KubeletClientSigner || CertificateRequests.Parse(csr) is not { } request
             || CertificateRequests.KubeletClientProblem(request, csr.Spec.Usages) is not null)
         {
@@ -88,9 +108,12 @@ internal sealed partial class CsrApprovingController : IController
             Type = "Approved",
             Status = "True",
             Reason = "AutoApproved",
-            Message = permission == "selfnodeclient"
-                ? "Auto approving self kubelet client certificate after SubjectAccessReview."
-                : "Auto approving kubelet client certificate after SubjectAccessReview.",
+            Message = permission switch
+            {
+                "selfnodeclient" => "Auto approving self kubelet client certificate after SubjectAccessReview.",
+                "nodecomponentclient" => "Auto approving the node's Service proxy or cluster DNS client certificate after SubjectAccessReview.",
+                _ => "Auto approving kubelet client certificate after SubjectAccessReview.",
+            },
             LastUpdateTime = now,
             LastTransitionTime = now,
         });

@@ -74,7 +74,7 @@ internal static partial class AgentCommand
 
                     using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                     var renewal = RenewWhenDueAsync(client, time, logger, run);
-                    await RunNodeAsync(options, connection, serving.Current, ca, settings, nodeId, time, loggerFactory, run.Token).ConfigureAwait(false);
+                    await RunNodeAsync(options, connection, new ComponentIdentities(bootstrap, server, ca, connection, logger), serving.Current, ca, settings, nodeId, time, loggerFactory, run.Token).ConfigureAwait(false);
                     await run.CancelAsync().ConfigureAwait(false);
                     await renewal.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 }
@@ -196,19 +196,22 @@ internal static partial class AgentCommand
         node.Metadata.Annotations is { } annotations && annotations.TryGetValue(NodeIdAnnotation, out var id) ? id : null;
 
     /// <summary>Runs the node agent, the Service proxy, the cluster DNS and the Node's identity annotation until cancelled.</summary>
-    private static async Task RunNodeAsync(Kubelet.Node.NodeAgentOptions options, ApiConnection connection, X509Certificate2 serving, X509Certificate2 ca,
+    private static async Task RunNodeAsync(Kubelet.Node.NodeAgentOptions options, ApiConnection connection, ComponentIdentities components, X509Certificate2 serving, X509Certificate2 ca,
         JoinSettings settings, string nodeId, TimeProvider time, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var networking = settings.Networking;
         var proxy = networking.DisableKubeProxy ? Task.CompletedTask : KeepRunningAsync("service proxy", async ct =>
         {
-            var informers = new InformerFactory(connection, new InformerOptions(), time, loggerFactory);
+            // As k3s's agents: the proxy runs as system:kube-proxy (Kubernetes' system:node-proxier role), not as the node.
+            using var proxyConnection = await components.ConnectAsync("system:kube-proxy", "skiff-proxy/" + options.NodeName, ct).ConfigureAwait(false);
+            var informers = new InformerFactory(proxyConnection, new InformerOptions(), time, loggerFactory);
             await new ServiceProxy(informers, new ProxyOptions { NodeName = options.NodeName }, time, loggerFactory.CreateLogger<ServiceProxy>()).RunAsync(ct).ConfigureAwait(false);
         }, loggerFactory, stop.Token);
         var dns = networking.DisableClusterDns ? Task.CompletedTask : KeepRunningAsync("cluster DNS", async ct =>
         {
-            var informers = new InformerFactory(connection, new InformerOptions(), time, loggerFactory);
+            using var dnsConnection = await components.ConnectAsync("system:skiff-dns", "skiff-dns/" + options.NodeName, ct).ConfigureAwait(false);
+            var informers = new InformerFactory(dnsConnection, new InformerOptions(), time, loggerFactory);
             var dnsOptions = new DnsOptions { ListenAddress = networking.ClusterDnsListen.Address, Port = networking.ClusterDnsListen.Port, ClusterDomain = networking.ClusterDomain };
             await new ClusterDns(informers, dnsOptions, time, loggerFactory).RunAsync(ct).ConfigureAwait(false);
         }, loggerFactory, stop.Token);
@@ -374,4 +377,24 @@ internal static partial class AgentCommand
 
     [LoggerMessage(EventId = 16, EventName = "AgentComponentFailed", Level = LogLevel.Error, Message = "{Component} failed; restarting it in 5 s")]
     private static partial void LogComponentFailed(ILogger logger, string component, Exception exception);
+
+    /// <summary>
+    /// Client certificates for the node's own Service proxy and cluster DNS: a fresh key and a
+    /// <c>kubernetes.io/kube-apiserver-client</c> request through the node's connection, auto-approved for nodes
+    /// (<c>certificatesigningrequests/nodecomponentclient</c>) and signed by the cluster CA; held in memory and asked
+    /// for again whenever the component starts (at every agent start and node certificate renewal).
+    /// </summary>
+    private sealed class ComponentIdentities(TlsBootstrap bootstrap, Uri server, X509Certificate2 ca, ApiConnection node, ILogger logger)
+    {
+        public async Task<ApiConnection> ConnectAsync(string user, string userAgent, CancellationToken cancellationToken)
+        {
+            var (key, pem, _) = await bootstrap.RequestAsync(node, user, "kubernetes.io/kube-apiserver-client", ["digital signature", "client auth"], null, cancellationToken, organization: null).ConfigureAwait(false);
+            using (key)
+            {
+                using var certificate = X509Certificate2.CreateFromPem(System.Text.Encoding.ASCII.GetString(pem));
+                var client = certificate.CopyWithPrivateKey(key);
+                return new ApiConnection(k8s.KubernetesClientConfiguration.BuildConfigFromConfigObject(AdminKubeconfig.Build(server, ca, client)), logger) { UserAgent = userAgent };
+            }
+        }
+    }
 }

@@ -83,13 +83,17 @@ internal sealed partial class TlsBootstrap(Uri server, TimeProvider time, ILogge
     /// </summary>
     public async Task<(ECDsa Key, byte[] Certificate, string Name)> RequestAsync(
         ApiConnection connection, string commonName, string signerName, IList<string> usages, Action<CertificateRequest>? extend, CancellationToken cancellationToken,
-        Action<string, ECDsa>? created = null)
+        Action<string, ECDsa>? created = null, string? organization = "system:nodes")
     {
         var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         try
         {
             var subject = new X500DistinguishedNameBuilder();
-            subject.AddOrganizationName("system:nodes");
+            if (organization is not null)
+            {
+                subject.AddOrganizationName(organization);
+            }
+
             subject.AddCommonName(commonName);
             var request = new CertificateRequest(subject.Build(), key, HashAlgorithmName.SHA256);
             extend?.Invoke(request);

@@ -48,6 +48,40 @@ public sealed class CsrApprovingControllerTests
     public void Recognize_AnythingElse_IsNotAutoApproved(string cn, string[] orgs, string signer, string[] usages) =>
         Assert.Null(CsrApprovingController.Recognize(Csr("a", cn, orgs, signer, usages, "system:bootstrap:abcdef")));
 
+    [Theory]
+    [InlineData("system:kube-proxy")]
+    [InlineData("system:skiff-dns")]
+    public void Recognize_NodeAskingForItsProxyOrDnsIdentity_IsNodecomponentclient(string user) =>
+        Assert.Equal("nodecomponentclient", CsrApprovingController.Recognize(
+            Csr("a", user, [], "kubernetes.io/kube-apiserver-client", ClientUsages, "system:node:w1")));
+
+    public static TheoryData<string, string[], string, string[]> NotANodeComponent => new()
+    {
+        // another user, extra groups, a requester that is not a node, a signer or usages that do not fit
+        { "admin", [], "system:node:w1", ClientUsages },
+        { "system:kube-proxy", ["system:masters"], "system:node:w1", ClientUsages },
+        { "system:kube-proxy", [], "system:bootstrap:abcdef", ClientUsages },
+        { "system:kube-proxy", [], "system:node:w1", ["digital signature", "server auth"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(NotANodeComponent))]
+    public void Recognize_OtherClientRequests_AreNotAutoApproved(string cn, string[] orgs, string requester, string[] usages) =>
+        Assert.Null(CsrApprovingController.Recognize(Csr("a", cn, orgs, "kubernetes.io/kube-apiserver-client", usages, requester)));
+
+    [Fact]
+    public async Task Sync_NodeComponentAllowed_ApprovesAfterTheNodecomponentclientReview()
+    {
+        _reviews.Allow = sar => sar.Spec.ResourceAttributes.Subresource == "nodecomponentclient" && sar.Spec.User == "system:node:w1";
+        Add(Csr("c1", "system:kube-proxy", [], "kubernetes.io/kube-apiserver-client", ClientUsages, "system:node:w1"));
+
+        await _controller.SyncAsync("c1", CancellationToken.None);
+
+        var condition = Assert.Single((await _client.GetAsync(null, "c1", CancellationToken.None)).Status.Conditions);
+        Assert.Equal(("Approved", "AutoApproved"), (condition.Type, condition.Reason));
+        Assert.Equal("Auto approving the node's Service proxy or cluster DNS client certificate after SubjectAccessReview.", condition.Message);
+    }
+
     [Fact]
     public async Task Sync_AllowedBySubjectAccessReview_ApprovesThroughTheApprovalSubresource()
     {
