@@ -79,7 +79,8 @@ public sealed class CronJobConcurrencyTests(ServerFixture fixture) : IClassFixtu
             .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .ToDictionary(c => c[0]);
         // NAME SCHEDULE(5 fields) TIMEZONE SUSPEND ACTIVE ...
-        Assert.Equal("2", rows["allow"][8]);
+        // (Allow may have started a third job meanwhile if a minute boundary passed since its second.)
+        Assert.True(int.Parse(rows["allow"][8], System.Globalization.CultureInfo.InvariantCulture) >= 2, string.Join(' ', rows["allow"]));
         Assert.Equal("1", rows["forbid"][8]);
         Assert.Equal("1", rows["replace"][8]);
     }
