@@ -28,8 +28,30 @@ public sealed class ClusterDnsServerTests : IAsyncLifetime
         _api = await TestServer.StartAsync();
         _cts = new CancellationTokenSource();
 
-        var upstreamPort = FreePort();
-        _upstream = new DnsServer(new UdpServerTransport(new IPEndPoint(IPAddress.Loopback, upstreamPort)), new TcpServerTransport(new IPEndPoint(IPAddress.Loopback, upstreamPort)));
+        // A free UDP port may still be taken for TCP (e.g. by an outgoing connection of this process): try another one.
+        int upstreamPort;
+        for (var attempt = 1; ; attempt++)
+        {
+            upstreamPort = FreePort();
+            _upstream = new DnsServer(new UdpServerTransport(new IPEndPoint(IPAddress.Loopback, upstreamPort)), new TcpServerTransport(new IPEndPoint(IPAddress.Loopback, upstreamPort)));
+            try
+            {
+                _upstream.Start();
+                break;
+            }
+            catch (System.Net.Sockets.SocketException ex) when (ex.SocketErrorCode == System.Net.Sockets.SocketError.AddressAlreadyInUse && attempt < 20)
+            {
+                try
+                {
+                    _upstream.Stop();
+                }
+                catch (Exception)
+                {
+                    // Only partly started: whatever it bound is released with it.
+                }
+            }
+        }
+
         _upstream.QueryReceived += (_, e) =>
         {
             Interlocked.Increment(ref _upstreamQueries);
@@ -48,7 +70,6 @@ public sealed class ClusterDnsServerTests : IAsyncLifetime
             e.Response = response;
             return Task.CompletedTask;
         };
-        _upstream.Start();
 
         var informers = new InformerFactory(new ApiConnection(_api.Client, _api.Address), new InformerOptions(), TimeProvider.System, NullLoggerFactory.Instance);
         var data = new InformerDnsData(informers);
