@@ -464,7 +464,7 @@ internal sealed partial class ProtoJsonEmitter(ProtoSchema schema, Utf8JsonWrite
 
                 break;
             case ProtoMessageKind.Duration:
-                _writer.WriteStringValue(GoDuration.Format((long)ReadSingleNumber(value, message, 1)));
+                _writer.WriteStringValue(Printing.GoDuration.Format((long)ReadSingleNumber(value, message, 1)));
                 break;
             case ProtoMessageKind.Quantity:
                 var quantity = ReadSingleBytes(value, message);

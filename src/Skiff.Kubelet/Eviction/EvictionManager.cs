@@ -355,7 +355,7 @@ internal sealed partial class EvictionManager
             var podLimit = containerLimits.Sum(l => l!.Value);
             if (podLimit > 0 && usage.Disk > podLimit)
             {
-                return EvictionMessages.PodEphemeralStorage(QuantityText.BinarySI((long)podLimit));
+                return EvictionMessages.PodEphemeralStorage(Skiff.Api.Printing.QuantityText.BinarySI((long)podLimit));
             }
         }
 

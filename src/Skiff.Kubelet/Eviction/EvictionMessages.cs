@@ -15,7 +15,7 @@ internal static class EvictionMessages
         var message = $"The node was low on resource: {resource}. ";
         if (threshold is not null && observed is not null)
         {
-            message += $"Threshold quantity: {QuantityText.BinarySI(threshold.Value.Resolve(observed.Capacity))}, available: {QuantityText.BinarySI(observed.Available)}. ";
+            message += $"Threshold quantity: {Skiff.Api.Printing.QuantityText.BinarySI(threshold.Value.Resolve(observed.Capacity))}, available: {Skiff.Api.Printing.QuantityText.BinarySI(observed.Available)}. ";
         }
 
         if (usage is null)
@@ -45,7 +45,7 @@ internal static class EvictionMessages
             var requested = request is null ? 0 : (long)Math.Ceiling(request.ToDecimal());
             if (used > requested)
             {
-                message += $"Container {container.Name} was using {QuantityText.BinarySI(used)}, request is {request?.ToString() ?? "0"}, has larger consumption of {resource}. ";
+                message += $"Container {container.Name} was using {Skiff.Api.Printing.QuantityText.BinarySI(used)}, request is {request?.ToString() ?? "0"}, has larger consumption of {resource}. ";
             }
         }
 

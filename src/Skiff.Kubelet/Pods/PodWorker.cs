@@ -487,7 +487,7 @@ internal sealed partial class PodWorker
         if (_backoff.InBackoff(key, finished, out var delay, out var until))
         {
             _waiting[container.Name] = new WaitingReason("CrashLoopBackOff",
-                $"back-off {GoDuration(delay)} restarting failed container={container.Name} pod={pod.Metadata.Name}_{pod.Metadata.NamespaceProperty}({pod.Metadata.Uid})");
+                $"back-off {Skiff.Api.Printing.GoDuration.Format(delay)} restarting failed container={container.Name} pod={pod.Metadata.Name}_{pod.Metadata.NamespaceProperty}({pod.Metadata.Uid})");
             Event(pod, "Warning", "BackOff", $"Back-off restarting failed container {container.Name} in pod {pod.Metadata.Name}_{pod.Metadata.NamespaceProperty}({pod.Metadata.Uid})");
             WakeAt(until);
             return;
@@ -765,13 +765,6 @@ internal sealed partial class PodWorker
         _lastStatusJson = json;
         _lastStatus = status;
         return status;
-    }
-
-    /// <summary>A duration as Go prints it (10s, 1m20s, 5m0s), as kubelet's back-off message shows it.</summary>
-    internal static string GoDuration(TimeSpan d)
-    {
-        var seconds = (long)d.TotalSeconds;
-        return seconds < 60 ? $"{seconds}s" : $"{seconds / 60}m{seconds % 60}s";
     }
 
     private static partial class Log

@@ -43,11 +43,11 @@ internal sealed class GrpcProber : IDisposable
         }
         catch (RpcException ex) when (ex.StatusCode is StatusCode.DeadlineExceeded or StatusCode.Cancelled && deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            return ProbeOutcome.Failure($"timeout: health rpc did not complete within {GoDurationText.Format(timeout)}");
+            return ProbeOutcome.Failure($"timeout: health rpc did not complete within {Skiff.Api.Printing.GoDuration.Format(timeout)}");
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            return ProbeOutcome.Failure($"timeout: health rpc did not complete within {GoDurationText.Format(timeout)}");
+            return ProbeOutcome.Failure($"timeout: health rpc did not complete within {Skiff.Api.Printing.GoDuration.Format(timeout)}");
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable && ex.Status.DebugException is { } debug)
         {

@@ -22,6 +22,6 @@ public sealed class GoDurationTests
     [InlineData(long.MinValue, "-2562047h47m16.854775808s")]
     public void Format_MatchesGo(long nanoseconds, string expected)
     {
-        Assert.Equal(expected, GoDuration.Format(nanoseconds));
+        Assert.Equal(expected, Skiff.Api.Printing.GoDuration.Format(nanoseconds));
     }
 }

@@ -100,7 +100,7 @@ public class EvictionThresholdsTests
     [InlineData(16023864137, "16023864137")]
     [InlineData(12975689728, "12671572Ki")]
     public void BinarySI_FormatsAsKubernetesPrintsQuantities(long value, string expected) =>
-        Assert.Equal(expected, QuantityText.BinarySI(value));
+        Assert.Equal(expected, Skiff.Api.Printing.QuantityText.BinarySI(value));
 
     [Fact]
     public void MountDeviceOf_PicksTheLongestMountPointHoldingThePath()

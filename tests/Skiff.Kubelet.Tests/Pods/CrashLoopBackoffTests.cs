@@ -59,8 +59,8 @@ public class CrashLoopBackoffTests
     [Fact]
     public void GoDuration_formats_like_go()
     {
-        Assert.Equal("10s", PodWorker.GoDuration(TimeSpan.FromSeconds(10)));
-        Assert.Equal("2m40s", PodWorker.GoDuration(TimeSpan.FromSeconds(160)));
-        Assert.Equal("5m0s", PodWorker.GoDuration(TimeSpan.FromMinutes(5)));
+        Assert.Equal("10s", Skiff.Api.Printing.GoDuration.Format(TimeSpan.FromSeconds(10)));
+        Assert.Equal("2m40s", Skiff.Api.Printing.GoDuration.Format(TimeSpan.FromSeconds(160)));
+        Assert.Equal("5m0s", Skiff.Api.Printing.GoDuration.Format(TimeSpan.FromMinutes(5)));
     }
 }

@@ -36,5 +36,5 @@ public class ProbeResultsTests
     [InlineData(90, "1m30s")]
     [InlineData(3600, "1h0m0s")]
     public void Durations_print_like_go(int seconds, string text) =>
-        Assert.Equal(text, GoDurationText.Format(TimeSpan.FromSeconds(seconds)));
+        Assert.Equal(text, Skiff.Api.Printing.GoDuration.Format(TimeSpan.FromSeconds(seconds)));
 }

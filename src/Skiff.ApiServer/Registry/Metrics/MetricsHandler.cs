@@ -124,7 +124,7 @@ internal sealed class MetricsHandler(ResourceInfo info, MetricsStorage storage, 
         WriteMetadata(w, item.Object, now);
         var latest = item.Usages.MaxBy(u => u.Usage.Timestamp).Usage;
         w.WriteString("timestamp", Time(latest.Timestamp));
-        w.WriteString("window", MetricsQuantities.GoDuration(latest.Window));
+        w.WriteString("window", Skiff.Api.Printing.GoDuration.Format(latest.Window));
         if (Info.Plural == "nodes")
         {
             WriteUsage(w, latest);
@@ -172,7 +172,7 @@ internal sealed class MetricsHandler(ResourceInfo info, MetricsStorage storage, 
     {
         w.WriteStartObject("usage");
         w.WriteString("cpu", MetricsQuantities.Cpu(usage.NanoCores));
-        w.WriteString("memory", MetricsQuantities.Memory(usage.MemoryBytes));
+        w.WriteString("memory", Skiff.Api.Printing.QuantityText.BinarySI(usage.MemoryBytes));
         w.WriteEndObject();
     }
 
@@ -210,8 +210,8 @@ internal sealed class MetricsHandler(ResourceInfo info, MetricsStorage storage, 
             w.WriteStartArray("cells");
             w.WriteStringValue(item.Object.Name);
             w.WriteStringValue(MetricsQuantities.Cpu(item.Usages.Sum(u => u.Usage.NanoCores)));
-            w.WriteStringValue(MetricsQuantities.Memory(item.Usages.Sum(u => u.Usage.MemoryBytes)));
-            w.WriteStringValue(MetricsQuantities.GoDuration(latest.Window));
+            w.WriteStringValue(Skiff.Api.Printing.QuantityText.BinarySI(item.Usages.Sum(u => u.Usage.MemoryBytes)));
+            w.WriteStringValue(Skiff.Api.Printing.GoDuration.Format(latest.Window));
             w.WriteEndArray();
             w.WriteStartObject("object");
             w.WriteString("kind", "PartialObjectMetadata");

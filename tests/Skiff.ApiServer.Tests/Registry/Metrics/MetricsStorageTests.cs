@@ -95,7 +95,7 @@ public sealed class MetricsStorageTests
     [InlineData(1536L, "1536")]
     [InlineData(10_485_760L, "10Mi")]
     [InlineData(1_049_600L, "1025Ki")]
-    public void Memory_IsCanonicalBinary(long bytes, string expected) => Assert.Equal(expected, MetricsQuantities.Memory(bytes));
+    public void Memory_IsCanonicalBinary(long bytes, string expected) => Assert.Equal(expected, Skiff.Api.Printing.QuantityText.BinarySI(bytes));
 
     [Theory]
     [InlineData(15_000L, "15s")]
@@ -103,7 +103,7 @@ public sealed class MetricsStorageTests
     [InlineData(60_500L, "1m0.5s")]
     [InlineData(3_723_000L, "1h2m3s")]
     [InlineData(250L, "250ms")]
-    public void GoDuration_MatchesGo(long milliseconds, string expected) => Assert.Equal(expected, MetricsQuantities.GoDuration(TimeSpan.FromMilliseconds(milliseconds)));
+    public void GoDuration_MatchesGo(long milliseconds, string expected) => Assert.Equal(expected, Skiff.Api.Printing.GoDuration.Format(TimeSpan.FromMilliseconds(milliseconds)));
 
     private static NodeScrape Scrape(DateTimeOffset time, double nodeCpu, double containerCpu, ulong memory, DateTimeOffset? started = null) => new(
         new MetricsPoint(time, nodeCpu, 1 << 20),

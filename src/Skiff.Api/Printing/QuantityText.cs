@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace Skiff.Kubelet.Eviction;
+namespace Skiff.Api.Printing;
 
 /// <summary>Formats byte counts as Kubernetes prints a binary-SI resource.Quantity (<c>4108Ki</c>, <c>100Mi</c>, <c>16023864137</c>).</summary>
-internal static class QuantityText
+public static class QuantityText
 {
     private static readonly string[] Suffixes = ["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"];
 

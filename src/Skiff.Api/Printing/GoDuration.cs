@@ -1,18 +1,21 @@
 using System.Globalization;
 using System.Text;
 
-namespace Skiff.Api.Protobuf;
+namespace Skiff.Api.Printing;
 
 /// <summary>
 /// Formats nanoseconds the way Go's time.Duration.String does, which is the JSON form of meta/v1
-/// Duration: "1h2m3s", "2m0s", "1.5s", "500ms", "1.5µs", "100ns", "0s". Hours are the largest unit;
+/// Duration and what kubelet and metrics-server print: "1h2m3s", "2m0s", "1.5s", "500ms", "1.5µs", "100ns", "0s". Hours are the largest unit;
 /// below one second the largest fitting unit of ms, µs or ns is used with a trimmed fraction.
 /// </summary>
-internal static class GoDuration
+public static class GoDuration
 {
     private const ulong Microsecond = 1_000;
     private const ulong Millisecond = 1_000_000;
     private const ulong Second = 1_000_000_000;
+
+    /// <summary>The text of <paramref name="duration"/> (whole ticks, 100 ns each).</summary>
+    public static string Format(TimeSpan duration) => Format(duration.Ticks * 100);
 
     public static string Format(long nanoseconds)
     {
