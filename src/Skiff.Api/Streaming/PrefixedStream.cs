@@ -1,6 +1,11 @@
 namespace Skiff.Api.Streaming;
 
-/// <summary>A duplex stream that first returns bytes already read from <paramref name="inner"/>, then reads it; writes go to it directly.</summary>
+/// <summary>
+/// A duplex stream that first returns bytes already read from <paramref name="inner"/>, then reads it; writes go to it
+/// directly. Like the NetworkStream it wraps after an HTTP upgrade it cannot seek (<see cref="CanSeek"/> is false), so
+/// Length, Position, Seek and SetLength throw NotSupportedException as the Stream contract asks of a non-seekable stream:
+/// that is complete, not unfinished.
+/// </summary>
 internal sealed class PrefixedStream(byte[] prefix, Stream inner) : Stream
 {
     private int _offset;
@@ -15,7 +20,20 @@ internal sealed class PrefixedStream(byte[] prefix, Stream inner) : Stream
 
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        if (_offset < prefix.Length)
+        {
+            var n = Math.Min(buffer.Length, prefix.Length - _offset);
+            prefix.AsSpan(_offset, n).CopyTo(buffer);
+            _offset += n;
+            return n;
+        }
+
+        return inner.Read(buffer);
+    }
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
